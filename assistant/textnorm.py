@@ -1,0 +1,138 @@
+"""Vietnamese text normalisation: NFC, accent folding, abbreviations, tokens for keyword search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Abbreviations used in commune reports, with their full form (lower case, accented).
+# Longer keys first matters only for display; matching is by whole token.
+ABBREVIATIONS: dict[str, str] = {
+    "TTHC": "thủ tục hành chính",
+    "DVCTT": "dịch vụ công trực tuyến",
+    "DVC": "dịch vụ công",
+    "CBCCVC": "cán bộ công chức viên chức",
+    "CBCC": "cán bộ công chức",
+    "CCVC": "công chức viên chức",
+    "CĐS": "chuyển đổi số",
+    "CDS": "chuyển đổi số",
+    "CNSCĐ": "công nghệ số cộng đồng",
+    "CNSCD": "công nghệ số cộng đồng",
+    "TMĐT": "thương mại điện tử",
+    "TMDT": "thương mại điện tử",
+    "ATTT": "an toàn thông tin",
+    "CSDL": "cơ sở dữ liệu",
+    "CSDLQG": "cơ sở dữ liệu quốc gia",
+    "HCC": "hành chính công",
+    "KTS": "kinh tế số",
+    "XHS": "xã hội số",
+    "CNTT": "công nghệ thông tin",
+    "UBND": "ủy ban nhân dân",
+    "HĐND": "hội đồng nhân dân",
+    "BCĐ": "ban chỉ đạo",
+    "ĐDĐT": "định danh điện tử",
+    "KHCN": "khoa học công nghệ",
+    "ĐMST": "đổi mới sáng tạo",
+    "NQ": "nghị quyết",
+    "QĐ": "quyết định",
+    "TTg": "thủ tướng",
+    "CQS": "chính quyền số",
+    "CQĐT": "chính quyền điện tử",
+    "KTXH": "kinh tế xã hội",
+    "HTX": "hợp tác xã",
+    "THCS": "trung học cơ sở",
+    "CCCD": "căn cước công dân",
+    "MTTQ": "mặt trận tổ quốc",
+}
+
+# Question words that carry no content for retrieval (folded forms).
+QUERY_STOPWORDS = frozenset(
+    "bao nhieu may gi nao khong the ra sao hay cho biet duoc la co cua o tai ve nhu".split()
+)
+
+_TOKEN_RE = re.compile(r"\d+(?:[.,/]\d+)*%?|[^\W\d_]+", re.UNICODE)
+_PHRASE_SPLIT_RE = re.compile(r"[.,;:!?()\[\]\"“”'‘’«»\n/–—-]+")
+_ABBR_RE = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")(?!\w)"
+)
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC, with non-breaking and zero-width spaces made plain."""
+    text = unicodedata.normalize("NFC", text)
+    return text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: "Tỷ lệ hồ sơ" -> "ty le ho so"."""
+    return " ".join(_fold_word(w) for w in nfc(text).lower().split(" "))
+
+
+def fold_keep_length(text: str) -> str:
+    """Fold character by character so offsets in the result match offsets in `text` (NFC)."""
+    out = []
+    for ch in text:
+        f = _fold_word(ch.lower())
+        out.append(f[:1] if f else ch)
+    return "".join(out)
+
+
+def expand_abbreviations(text: str) -> str:
+    """Append the full form after each known abbreviation: "TTHC" -> "TTHC (thủ tục hành chính)"."""
+
+    def repl(m: re.Match[str]) -> str:
+        return f"{m.group(1)} ({ABBREVIATIONS[m.group(1)]})"
+
+    return _ABBR_RE.sub(repl, text)
+
+
+def _expand_for_tokens(text: str) -> str:
+    return _ABBR_RE.sub(lambda m: f" {ABBREVIATIONS[m.group(1)]} ", text)
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-case syllables and numbers of an NFC text (accents kept)."""
+    return [t.lower() for t in _TOKEN_RE.findall(nfc(text))]
+
+
+def keyword_tokens(text: str, *, query: bool = False) -> list[str]:
+    """Tokens for BM25: folded syllables, folded syllable bigrams (word segments), accented forms.
+
+    Abbreviations are expanded so "TTHC" and "thủ tục hành chính" meet. With `query=True`,
+    question words are dropped.
+    """
+    text = _expand_for_tokens(nfc(text))
+    out: list[str] = []
+    for phrase in _PHRASE_SPLIT_RE.split(text):
+        sylls = syllables(phrase)
+        if not sylls:
+            continue
+        folded = [_fold_word(s) for s in sylls]
+        keep = [not (query and f in QUERY_STOPWORDS) for f in folded]
+        for s, f, k in zip(sylls, folded, keep, strict=True):
+            if not k:
+                continue
+            out.append(f)
+            if s != f:
+                out.append("~" + s)
+        for i in range(len(folded) - 1):
+            if keep[i] and keep[i + 1]:
+                out.append(folded[i] + "_" + folded[i + 1])
+    return out
+
+
+def content_terms(text: str) -> set[str]:
+    """Folded content syllables of a question (stopwords and numbers removed)."""
+    return {
+        t
+        for t in (_fold_word(s) for s in syllables(_expand_for_tokens(text)))
+        if t not in QUERY_STOPWORDS and not t[:1].isdigit()
+    }
