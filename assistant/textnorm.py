@@ -51,8 +51,9 @@ QUERY_STOPWORDS = frozenset(
     "bao nhieu may gi nao khong the ra sao hay cho biet duoc la co cua o tai ve nhu".split()
 )
 
-_TOKEN_RE = re.compile(r"\d+(?:[.,/]\d+)*%?|[^\W\d_]+", re.UNICODE)
-_PHRASE_SPLIT_RE = re.compile(r"[.,;:!?()\[\]\"“”'‘’«»\n/–—-]+")
+_TOKEN_RE = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", re.UNICODE)
+# Punctuation that ends a phrase; "." "," "/" inside a number ("71,2", "1.429", "39/39") do not.
+_PHRASE_SPLIT_RE = re.compile(r"(?<!\d)[.,/]|[.,/](?!\d)|[;:!?()\[\]\"“”'‘’«»\n–—-]+")
 _ABBR_RE = re.compile(
     r"(?<!\w)(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")(?!\w)"
 )
