@@ -1,0 +1,1 @@
+"""Backends behind small interfaces: embedders, vector stores, keyword indexes."""

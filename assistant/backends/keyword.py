@@ -1,0 +1,62 @@
+"""Keyword index: BM25 (bm25s) over Vietnamese tokens (folded syllables, bigrams, accented forms)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class KeywordIndex:
+    """BM25 over pre-tokenised documents; rows align with the chunk order it was built from."""
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self._bm25 = None
+        self.size = 0
+
+    def build(self, token_lists: list[list[str]]) -> None:
+        import bm25s
+
+        self._bm25 = bm25s.BM25(k1=self.k1, b=self.b)
+        self.size = len(token_lists)
+        if token_lists:
+            self._bm25.index([t or ["_"] for t in token_lists], show_progress=False)
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 score of every row for the query (zeros where nothing matches)."""
+        if self._bm25 is None or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        vocab = self._bm25.vocab_dict
+        toks = [t for t in query_tokens if t in vocab]
+        if not toks:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(toks), dtype=np.float32)
+
+    def save(self, directory: Path) -> None:
+        tmp = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self._bm25 is not None and self.size:
+            self._bm25.save(str(tmp), show_progress=False)
+        (tmp / "size").write_text(str(self.size))
+        old = directory.with_name(directory.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> KeywordIndex:
+        import bm25s
+
+        idx = cls()
+        idx.size = int((directory / "size").read_text())
+        if idx.size:
+            idx._bm25 = bm25s.BM25.load(str(directory), show_progress=False)
+        return idx

@@ -1,0 +1,123 @@
+"""Document metadata: a `<name>.meta.yaml` sidecar when present, otherwise read from the text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+from .textnorm import nfc
+
+SKIPPED_NAMES = {"readme.md", "manifest.md"}
+_NAME = r"((?:[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*)(?:\s+[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*){0,2})"
+_COMMUNE_RES = [
+    re.compile(r"(?:Ủy|Uỷ)\s+ban\s+nhân\s+dân\s+xã\s+" + _NAME),
+    re.compile(r"UBND\s+xã\s+" + _NAME),
+    re.compile(r"\bxã\s+" + _NAME),
+]
+_YEAR_RE = re.compile(r"\bnăm\s+(20\d\d)\b", re.IGNORECASE)
+
+
+@dataclass
+class DocumentMeta:
+    commune: str = ""
+    province: str = ""
+    year: int | None = None
+    kind: str = "report"  # report | guidance | other
+    title: str = ""
+    report_type: str = ""
+    period: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class MetadataError(ValueError):
+    """A sidecar metadata file that cannot be used."""
+
+
+def sidecar_path(path: Path) -> Path | None:
+    for candidate in (path.with_suffix(".meta.yaml"), path.parent / (path.name + ".meta.yaml")):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def is_sidecar(path: Path) -> bool:
+    return path.name.endswith((".meta.yaml", ".meta.yml"))
+
+
+def read_sidecar(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise MetadataError(f"{path.name}: not valid YAML ({exc.__class__.__name__})") from exc
+    if not isinstance(data, dict):
+        raise MetadataError(f"{path.name}: expected 'key: value' lines")
+    allowed = set(DocumentMeta.__dataclass_fields__)
+    unknown = set(data) - allowed
+    if unknown:
+        raise MetadataError(f"{path.name}: unknown field(s) {', '.join(sorted(unknown))}")
+    if data.get("year") is not None:
+        try:
+            data["year"] = int(data["year"])
+        except (TypeError, ValueError) as exc:
+            raise MetadataError(f"{path.name}: year: '{data['year']}' is not a year") from exc
+    return {k: (nfc(str(v)) if isinstance(v, str) else v) for k, v in data.items() if v is not None}
+
+
+def guess_commune(text: str) -> str:
+    """The commune a report is about: the name most often written after "xã"/"UBND xã"."""
+    head = text[:20000]
+    for rx in _COMMUNE_RES:
+        names = Counter(m.group(1).strip() for m in rx.finditer(head))
+        if names:
+            name, _ = names.most_common(1)[0]
+            return name
+    return ""
+
+
+def guess_year(text: str) -> int | None:
+    years = Counter(int(y) for y in _YEAR_RE.findall(text[:30000]))
+    return years.most_common(1)[0][0] if years else None
+
+
+def guess_title(blocks: list[str], fallback: str) -> str:
+    for i, b in enumerate(blocks[:40]):
+        if b.strip().upper().startswith("BÁO CÁO"):
+            rest = b.strip()[7:].strip(" :")
+            if not rest and i + 1 < len(blocks):
+                rest = blocks[i + 1]
+            return f"Báo cáo {rest}".strip()[:200]
+    return fallback
+
+
+def resolve_metadata(path: Path, text: str, blocks: list[str], *, overrides: dict | None = None) -> DocumentMeta:
+    """Sidecar first, then what the text says, then the explicit overrides."""
+    data: dict = {}
+    sc = sidecar_path(path)
+    if sc is not None:
+        data.update(read_sidecar(sc))
+    data.update({k: v for k, v in (overrides or {}).items() if v})
+    meta = DocumentMeta(**data)
+    if not meta.commune and meta.kind == "report":
+        meta.commune = guess_commune(text)
+    if meta.year is None:
+        meta.year = guess_year(text)
+    if not meta.title:
+        meta.title = guess_title(blocks, path.stem)
+    return meta
+
+
+def make_doc_id(path: Path) -> str:
+    """A readable, stable id from the file name."""
+    stem = re.sub(r"[^\w.-]+", "_", nfc(path.stem), flags=re.UNICODE).strip("_") or "doc"
+    return stem[:80]
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
