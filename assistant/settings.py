@@ -37,8 +37,8 @@ class Settings(BaseSettings):
     retrieval: Literal["hybrid", "bm25", "dense"] = Field(
         "hybrid", description="Retrieval mode; `none` embeddings force bm25."
     )
-    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
-    dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion.")
+    rrf_k: int = Field(20, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(0.5, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, description="Weight of the keyword ranking in fusion.")
     candidates: int = Field(50, description="Candidates taken from each ranking before fusion.")
     chunk_chars: int = Field(900, description="Target maximum characters per chunk.")
