@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .retrieve import Filters, Retriever
-from .textnorm import QUERY_STOPWORDS, fold, keyword_tokens, syllables
+from .textnorm import QUERY_STOPWORDS, fold, fold_keep_length, keyword_tokens, syllables
 from .types import Answer, Citation, SearchResult
 
 _UNIT_SPLIT_RE = re.compile(r"\n|(?<=[.;!?])\s+(?=[-+A-ZĐÀ-Ỹ0-9(])|\s+\|\s+(?=\d{1,2}\s)")
@@ -129,13 +129,36 @@ class Answerer:
                 order[c.chunk_id] = len(order) + 1
                 citations.append(Citation(order[c.chunk_id], c.doc_id, c.source, c.commune, c.section, c.text))
             where = f"xã {c.commune}" if c.commune else c.title
-            parts.append(f"Theo báo cáo của {where}: «{_trim(u.text, question)}» [{order[c.chunk_id]}]")
+            quote = _trim(u.text.lstrip("-+*• "), question)
+            lead = key_figure(u.text, question) if u is best else None
+            prefix = f"{lead} — theo" if lead else "Theo"
+            parts.append(f"{prefix} báo cáo của {where}: «{quote}» [{order[c.chunk_id]}]")
         for res in results[: max(0, k)]:
             c = res.chunk
             if c.chunk_id not in order and len(citations) < k:
                 order[c.chunk_id] = len(order) + 1
                 citations.append(Citation(order[c.chunk_id], c.doc_id, c.source, c.commune, c.section, c.text))
         return Answer("\n".join(parts), citations, "extractive")
+
+
+def key_figure(text: str, question: str) -> str | None:
+    """The figure a question asks for, exactly as written in `text` (with its unit), if clear."""
+    fq = fold(question)
+    folded = fold_keep_length(text).lower()
+    focus = _focus_terms(question)
+    if focus:
+        m = re.search(r"(\d[\d.,/]*\s?%?)(\s+(?:\w+\s+){0,2}?" + re.escape(focus[0]) + r"\b)", folded)
+        if m:
+            return text[m.start(1): m.end(2)].strip()
+    if _DOCNO_Q_RE.search(fq):
+        m = _DOCNO_RE.search(text)
+        if m:
+            return m.group(0)
+    if "ty le" in fq or "phan tram" in fq or "%" in question:
+        pcts = list(re.finditer(r"\d+(?:[.,]\d+)?\s?%", text))
+        if len(pcts) == 1:
+            return pcts[0].group(0)
+    return None
 
 
 def _trim(text: str, question: str) -> str:
