@@ -13,7 +13,7 @@ import yaml
 from .textnorm import nfc
 
 SKIPPED_NAMES = {"readme.md", "manifest.md"}
-_NAME = r"((?:[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*)(?:\s+[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*){0,2})"
+_NAME = r"((?:[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*)(?:[ \t]+[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*){0,2})"
 _COMMUNE_RES = [
     re.compile(r"(?:Ủy|Uỷ)\s+ban\s+nhân\s+dân\s+xã\s+" + _NAME),
     re.compile(r"UBND\s+xã\s+" + _NAME),
@@ -114,9 +114,9 @@ def resolve_metadata(path: Path, text: str, blocks: list[str], *, overrides: dic
 
 
 def make_doc_id(path: Path) -> str:
-    """A readable, stable id from the file name."""
-    stem = re.sub(r"[^\w.-]+", "_", nfc(path.stem), flags=re.UNICODE).strip("_") or "doc"
-    return stem[:80]
+    """A readable, stable id: the file name ("003_7619b87458e9843f.txt", "bao_cao.pdf")."""
+    name = re.sub(r"[^\w.-]+", "_", nfc(path.name), flags=re.UNICODE).strip("_") or "doc"
+    return name[-100:]
 
 
 def content_hash(data: bytes) -> str:

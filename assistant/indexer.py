@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,6 +174,11 @@ def ingest(
                 store.publish()
             report.generation = store.gen
             report.chunks = store.stats()["chunks"]
+        except BaseException:
+            if not existing:  # an unpublished generation is never used: drop it
+                store.close()
+                shutil.rmtree(store.dir, ignore_errors=True)
+            raise
         finally:
             store.close()
     return report
