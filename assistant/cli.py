@@ -224,6 +224,27 @@ def docs(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"  {d['doc_id']:<28} {d['commune'] or '-':<12} {d['kind'] or '-':<9} {d['n_chunks']:>4}  {d['title'][:70]}")
 
 
+# Commands that live in their own modules (drafting, comparison, web app); each lists COMMANDS.
+_COMMAND_MODULES = ("assistant.cli_draft", "assistant.cli_compare", "assistant.cli_serve")
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register_commands()
+
+
 def run() -> None:
     """Entry point that turns expected failures into one plain line instead of a traceback."""
     from .backends.embedders import MissingExtra
