@@ -7,15 +7,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .qintent import Intent, best_by_context, candidates, figure_phrase, focus_figure, intent_of
 from .retrieve import Filters, Retriever
-from .textnorm import QUERY_STOPWORDS, fold, fold_keep_length, keyword_tokens, syllables
+from .textnorm import content_terms, fold, keyword_tokens, syllables
 from .types import Answer, Citation, SearchResult
 
 _UNIT_SPLIT_RE = re.compile(r"\n|(?<=[.;!?])\s+(?=[-+A-ZĐÀ-Ỹ0-9(])|\s+\|\s+(?=\d{1,2}\s)")
-_NUMBER_RE = re.compile(r"\d+(?:[.,/]\d+)*\s?%?")
-_QUANTITY_RE = re.compile(r"\b(bao nhieu|may|ty le|so luong|tong so|dat|muc|so \w+|bao lau|khi nao|ngay nao|nam nao)\b")
-_DOCNO_Q_RE = re.compile(r"\b(so may|so bao nhieu|so hieu|quyet dinh so|ke hoach so|van ban so)\b")
-_DOCNO_RE = re.compile(r"\b\d{1,5}/(?:QĐ|KH|BC|CV|TB|NQ|CTr|QC|UBND|BCĐ|TTr)[\w\-/Đđ]*")
 _TARGET_Q_RE = re.compile(
     r"\b(chi tieu|muc tieu|yeu cau|phai dat|can dat|theo (nghi quyet|ke hoach|quyet dinh|de an|chien luoc)|"
     r"nq ?57|kh ?02|qd ?411|de an ?06|qd ?126|qd ?1565)\b"
@@ -35,16 +32,6 @@ def split_units(text: str) -> list[str]:
     """Sentences, list items and table rows of a passage."""
     units = [u.strip(" |") for u in _UNIT_SPLIT_RE.split(text)]
     return [u for u in units if len(u) >= 3]
-
-
-def _focus_terms(question: str) -> list[str]:
-    """Folded syllables right after "bao nhiêu"/"mấy": the unit of the figure asked for ("ấp")."""
-    f = fold(question)
-    m = re.search(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})", f)
-    if not m:
-        return []
-    words = [w for w in m.group(1).split() if w not in QUERY_STOPWORDS]
-    return words[:2]
 
 
 class Answerer:
@@ -87,34 +74,29 @@ class Answerer:
         return Answer(f"{best.text} [1]", cit, "catalog")
 
     # --- extractive --------------------------------------------------------------------
-    def _score(self, question: str, units: list[_Unit]) -> None:
+    def _score(self, question: str, units: list[_Unit]) -> Intent:
         q_toks = set(keyword_tokens(question, query=True))
         named = self.r.commune_named_in(question)
         if named:
             q_toks -= set(keyword_tokens(named))
-        wants_number = bool(_QUANTITY_RE.search(fold(question)))
-        wants_docno = bool(_DOCNO_Q_RE.search(fold(question)))
-        focus = _focus_terms(question)
+        intent = intent_of(question)
         total = sum(self._idf(t) for t in q_toks) or 1.0
         for u in units:
             toks = set(keyword_tokens(u.text))
-            overlap = sum(self._idf(t) for t in q_toks & toks) / total
-            score = overlap + 0.15 / (1 + u.result_rank)
-            has_num = bool(_NUMBER_RE.search(u.text))
-            if wants_number and not has_num:
-                score *= 0.3
-            if wants_docno:
-                score += 0.3 if _DOCNO_RE.search(u.text) else -0.2
-            if focus:
-                fu = fold(u.text)
-                if re.search(r"\d[\d.,/]*\s*%?\s+(?:\w+\s+){0,2}" + re.escape(focus[0]) + r"\b", fu):
-                    score += 0.35
+            score = sum(self._idf(t) for t in q_toks & toks) / total + 0.15 / (1 + u.result_rank)
+            if intent.kind is not None:
+                cands = candidates(u.text, intent)
+                if not cands:
+                    score *= 0.3
+                elif focus_figure(u.text, intent, cands) is not None:
+                    score += 0.3
             score -= 0.05 * max(0, len(u.text) - 350) / 350
             u.score = score
+        return intent
 
     def _extract(self, question: str, results: list[SearchResult], k: int) -> Answer:
         units = [_Unit(t, rank, res) for rank, res in enumerate(results) for t in split_units(res.chunk.text)]
-        self._score(question, units)
+        intent = self._score(question, units)
         units.sort(key=lambda u: -u.score)
         best = units[0]
         chosen = [best]
@@ -130,7 +112,7 @@ class Answerer:
                 citations.append(Citation(order[c.chunk_id], c.doc_id, c.source, c.commune, c.section, c.text))
             where = f"xã {c.commune}" if c.commune else c.title
             quote = _trim(u.text.lstrip("-+*• "), question)
-            lead = key_figure(u.text, question) if u is best else None
+            lead = key_figure(u.text, intent, content_terms(question)) if u is best else None
             prefix = f"{lead} — theo" if lead else "Theo"
             parts.append(f"{prefix} báo cáo của {where}: «{quote}» [{order[c.chunk_id]}]")
         for res in results[: max(0, k)]:
@@ -141,24 +123,17 @@ class Answerer:
         return Answer("\n".join(parts), citations, "extractive")
 
 
-def key_figure(text: str, question: str) -> str | None:
+def key_figure(text: str, intent: Intent, terms: set[str] = frozenset()) -> str | None:
     """The figure a question asks for, exactly as written in `text` (with its unit), if clear."""
-    fq = fold(question)
-    folded = fold_keep_length(text).lower()
-    focus = _focus_terms(question)
-    if focus:
-        m = re.search(r"(\d[\d.,/]*\s?%?)(\s+(?:\w+\s+){0,2}?" + re.escape(focus[0]) + r"\b)", folded)
-        if m:
-            return text[m.start(1): m.end(2)].strip()
-    if _DOCNO_Q_RE.search(fq):
-        m = _DOCNO_RE.search(text)
-        if m:
-            return m.group(0)
-    if "ty le" in fq or "phan tram" in fq or "%" in question:
-        pcts = list(re.finditer(r"\d+(?:[.,]\d+)?\s?%", text))
-        if len(pcts) == 1:
-            return pcts[0].group(0)
-    return None
+    if intent.kind is None:
+        return None
+    cands = candidates(text, intent)
+    fig = focus_figure(text, intent, cands)
+    if fig is None and len(cands) == 1:
+        fig = cands[0]
+    if fig is None:
+        fig = best_by_context(text, set(terms), cands)
+    return figure_phrase(text, fig, intent) if fig is not None else None
 
 
 def _trim(text: str, question: str) -> str:

@@ -23,6 +23,8 @@ HEADING_RE = re.compile(
 )
 ROW_START_RE = re.compile(r"^\d{1,2}\s+\S")  # "3 Số lượng thành viên ..." (flattened table row)
 STANDALONE_NUMBER_RE = re.compile(r"^\d{1,3}$")
+# Lines that end a flattened table row: a header ("STT …"), a one-line row, "b. …" sub-headings.
+TABLE_BREAK_RE = re.compile(r"^(?:S?TT\b|\d{1,2}\s+[A-ZĐ]|[a-zđ][.)]\s+[A-ZĐ]|\*)")
 FOOTNOTE_MARK_RE = re.compile(r"(?<=[^\W\d_])\(\d{1,2}\)|(?<=[^\W\d_][.,;:])\d{1,2}(?=\s|$)")
 TERMINAL_RE = re.compile(r"[.:;!?…][”\"')»]*$")
 MULTISPACE_RE = re.compile(r"[ \t]+")
@@ -65,6 +67,7 @@ def to_blocks(text: str, *, hard_breaks: bool = False) -> list[str]:
     cur = ""
     prev_len = 0
     row = 0  # index of the flattened table row being rebuilt, 0 outside a table
+    last_row = 0  # index of the last one-line table row ("1 Tổng số hộ … 9.461")
 
     def flush() -> None:
         nonlocal cur
@@ -77,7 +80,7 @@ def to_blocks(text: str, *, hard_breaks: bool = False) -> list[str]:
         if STANDALONE_NUMBER_RE.match(line):
             n = int(line)
             nxt_upper = _first_alpha_upper(nxt)
-            if row and n == row + 1 or not row and n == 1 and nxt_upper is True:
+            if row and n == row + 1 or not row and nxt_upper is True and n in (1, last_row + 1):
                 flush()  # the index of the next row of a flattened table
                 cur, prev_len, row = line, len(line), n
                 continue
@@ -87,13 +90,16 @@ def to_blocks(text: str, *, hard_breaks: bool = False) -> list[str]:
             prev_len = len(line)
             continue
         if row:
-            if is_heading_line(line) or _is_upper_line(line) or len(cur) > 700:
+            if (is_heading_line(line) or _is_upper_line(line) or len(cur) > 500
+                    or TABLE_BREAK_RE.match(line)):
                 row = 0
             else:
                 sep = " " if _first_alpha_upper(line) is False else " | "
                 cur = f"{cur}{sep}{line}"
                 prev_len = len(line)
                 continue
+        m = ROW_START_RE.match(line)
+        last_row = int(line.split(" ", 1)[0]) if m and line[:1].isdigit() else last_row
         if not cur:
             cur, prev_len = line, len(line)
             continue

@@ -1,0 +1,146 @@
+"""What kind of figure a question asks for, and which figures of a sentence could answer it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .textnorm import fold, fold_keep_length
+
+_PERCENT_Q = re.compile(r"\b(ty le|phan tram|muc do hai long)\b|%")
+_DATE_Q = re.compile(r"\b(ngay nao|khi nao|thoi diem nao|ngay thang nao|ngay bao nhieu|ban hanh ngay|vao ngay)\b")
+_DOCNO_Q = re.compile(r"\b(so may|so bao nhieu|so hieu|quyet dinh so|ke hoach so|van ban so|quyet dinh nao|ke hoach nao)\b")
+_COUNT_Q = re.compile(r"\b(bao nhieu|may|so luong|tong so|so \w+)\b")
+_FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
+_FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co"}
+
+FIGURE_RE = re.compile(
+    r"(?<![\w/])(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,5}/[A-ZĐ][\w\-/Đđ]*|\d+(?:[.,]\d+)*(?:\s?\\?%)?(?:\s?/\s?\d+(?:[.,]\d+)*)?)"
+)
+_YEAR_RE = re.compile(r"^(19|20)\d\d$")
+
+
+@dataclass
+class Intent:
+    kind: str | None  # percent | date | docno | count | None
+    focus: list[str] = field(default_factory=list)  # folded unit words after "bao nhiêu"
+    question_figures: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Figure:
+    start: int
+    end: int
+    raw: str
+    kind: str  # percent | date | docno | ratio | year | number
+
+
+def intent_of(question: str) -> Intent:
+    f = fold(question)
+    if _DOCNO_Q.search(f):
+        kind = "docno"
+    elif _DATE_Q.search(f):
+        kind = "date"
+    elif _PERCENT_Q.search(f):
+        kind = "percent"
+    elif _COUNT_Q.search(f):
+        kind = "count"
+    else:
+        kind = None
+    focus: list[str] = []
+    m = _FOCUS_RE.search(f)
+    if m:
+        focus = [w for w in m.group(1).split() if w not in _FOCUS_SKIP][:2]
+    qfigs = {_norm(x.group(0)) for x in FIGURE_RE.finditer(question)}
+    return Intent(kind, focus, qfigs)
+
+
+def _norm(raw: str) -> str:
+    return re.sub(r"\s+", "", raw)
+
+
+def figures_in(text: str) -> list[Figure]:
+    out = []
+    for m in FIGURE_RE.finditer(text):
+        raw = m.group(0).strip()
+        if not raw or not raw[0].isdigit():
+            continue
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", raw):
+            kind = "date"
+        elif "/" in raw and re.search(r"/[A-ZĐ]", raw):
+            kind = "docno"
+        elif raw.endswith("%"):
+            kind = "percent"
+        elif "/" in raw:
+            kind = "ratio"
+        elif _YEAR_RE.match(raw):
+            kind = "year"
+        else:
+            kind = "number"
+        out.append(Figure(m.start(), m.start() + len(raw), raw, kind))
+    return out
+
+
+def _day_month(raw: str) -> bool:
+    m = re.fullmatch(r"(\d{1,2})\s?/\s?(\d{1,2})", raw)
+    return bool(m) and 1 <= int(m.group(1)) <= 31 and 1 <= int(m.group(2)) <= 12
+
+
+def candidates(text: str, intent: Intent) -> list[Figure]:
+    """Figures of `text` that could answer: of the asked kind and not already in the question."""
+    figs = [f for f in figures_in(text) if _norm(f.raw) not in intent.question_figures]
+    if intent.kind == "percent":
+        return [f for f in figs if f.kind == "percent"]
+    if intent.kind == "date":
+        return [f for f in figs if f.kind == "date" or f.kind == "ratio" and _day_month(f.raw)]
+    if intent.kind == "docno":
+        return [f for f in figs if f.kind == "docno"]
+    if intent.kind == "count":
+        return [f for f in figs if f.kind in ("number", "ratio")]
+    return [f for f in figs if f.kind != "year"]
+
+
+def focus_figure(text: str, intent: Intent, cands: list[Figure]) -> Figure | None:
+    """The candidate tied to the asked unit: "17 ấp" or "Số lượng thôn … 19" (no figure between)."""
+    if not intent.focus or not cands:
+        return None
+    folded = fold_keep_length(text).lower()
+    word = re.escape(intent.focus[0])
+    for f in cands:
+        after = folded[f.end : f.end + 40]
+        if re.match(r"\s*(?:\w+\s+){0,2}?" + word + r"\b", after):
+            return f
+    for m in re.finditer(r"\b" + word + r"\b", folded):
+        nxt = [f for f in cands if f.start > m.end() and f.start - m.end() < 90]
+        if nxt:
+            between = [g for g in figures_in(text) if m.end() < g.start < nxt[0].start]
+            if not between:
+                return nxt[0]
+    return None
+
+
+def figure_phrase(text: str, fig: Figure, intent: Intent) -> str:
+    """The figure as written, with its unit word when it follows directly ("17 ấp")."""
+    if intent.focus:
+        folded = fold_keep_length(text).lower()
+        m = re.match(r"\s*((?:\w+\s+){0,2}?" + re.escape(intent.focus[0]) + r"(?:\s+" +
+                     r"\s+".join(map(re.escape, intent.focus[1:])) + r")?)\b", folded[fig.end:])
+        if m:
+            return text[fig.start : fig.end + m.end(1)].strip()
+    return fig.raw
+
+
+def best_by_context(text: str, terms: set[str], cands: list[Figure], window: int = 70) -> Figure | None:
+    """The candidate whose preceding words share most question terms; None on a tie."""
+    if not cands or not terms:
+        return None
+    folded = fold_keep_length(text).lower()
+    scored = []
+    for i, f in enumerate(cands):
+        lo = max(cands[i - 1].end if i else 0, f.start - window)
+        words = set(re.findall(r"\w+", folded[lo : f.start]))
+        scored.append((len(words & terms), f))
+    scored.sort(key=lambda x: -x[0])
+    if scored[0][0] == 0 or len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None
+    return scored[0][1]
