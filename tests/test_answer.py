@@ -1,0 +1,58 @@
+"""Extractive answers: the figure quoted as written, from the right commune, cited."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import Answerer, key_figure
+from assistant.qintent import intent_of
+from assistant.retrieve import Retriever
+
+
+@pytest.fixture(scope="module")
+def answerer(seed_index):
+    r = Retriever(seed_index)
+    yield Answerer(r)
+    r.close()
+
+
+@pytest.mark.parametrize(("question", "figure", "commune"), [
+    ("Tân An có bao nhiêu ấp?", "17 ấp", "Tân An"),
+    ("xa an khanh co bao nhieu thon", "19", "An Khánh"),
+    ("Tỷ lệ dân số trưởng thành có điện thoại thông minh ở Gia Phúc?", "85%", "Gia Phúc"),
+    ("Quyết định thành lập Ban chỉ đạo chuyển đổi số xã Đại Sơn là số bao nhiêu?", "460/QĐ-UBND", "Đại Sơn"),
+])
+def test_answer_quotes_the_figure_and_cites_the_commune(answerer, question, figure, commune):
+    ans = answerer.ask(question)
+    assert figure in ans.answer
+    assert ans.citations[0].n == 1 and ans.citations[0].commune == commune
+    assert "[1]" in ans.answer
+    assert ans.mode == "extractive"
+
+
+def test_figure_is_kept_exactly_as_written(answerer):
+    ans = answerer.ask("Tỷ lệ đúng hạn giải quyết hồ sơ của Tân An?")
+    assert "99,73" in ans.answer  # decimal comma kept, not rewritten as 99.73
+
+
+def test_target_question_uses_the_catalog_with_source_and_confidence(answerer):
+    ans = answerer.ask("Mục tiêu tỷ lệ người dân và doanh nghiệp sử dụng dịch vụ công trực tuyến theo Nghị quyết 57?")
+    assert ans.mode == "catalog"
+    assert "NQ 57" in ans.answer or "Nghị quyết 57" in ans.answer
+    assert "độ tin cậy" in ans.answer
+    assert "đối chiếu với văn bản gốc" in ans.answer  # low confidence: check the original
+
+
+def test_key_figure_prefers_a_count_over_a_percentage():
+    text = "Tỷ lệ 100% thôn có Tổ công nghệ số; toàn xã có 19 thôn."
+    assert key_figure(text, intent_of("Xã có bao nhiêu thôn?")) == "19 thôn"
+
+
+def test_key_figure_ignores_figures_already_in_the_question():
+    text = "Tính từ 01/01/2025 đến nay đã tổ chức 32 buổi hướng dẫn."
+    assert key_figure(text, intent_of("Từ 01/01/2025 đã tổ chức bao nhiêu buổi?")) == "32 buổi"
+
+
+def test_unclear_figure_is_not_guessed():
+    text = "Năm 2025 đạt 71,2% và 76,5%."
+    assert key_figure(text, intent_of("Tỷ lệ đạt bao nhiêu?")) is None
