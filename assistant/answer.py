@@ -71,7 +71,7 @@ class Answerer:
         for i, h in enumerate(hits[1:3], start=2):
             c = h.chunk
             cit.append(Citation(i, c.doc_id, c.source, c.commune, c.section, c.text))
-        return Answer(f"{best.text} [1]", cit, "catalog")
+        return Answer(f"{catalog_summary(best.text, question)} [1]", cit, "catalog")
 
     # --- extractive --------------------------------------------------------------------
     def _score(self, question: str, units: list[_Unit]) -> Intent:
@@ -121,6 +121,34 @@ class Answerer:
                 order[c.chunk_id] = len(order) + 1
                 citations.append(Citation(order[c.chunk_id], c.doc_id, c.source, c.commune, c.section, c.text))
         return Answer("\n".join(parts), citations, "extractive")
+
+
+# Documents a question may name, and how the catalog writes them.
+_SOURCE_NAMES = [
+    (re.compile(r"\b(?:nq|nghi quyet)\s*(?:so\s*)?57\b"), "57-NQ/TW"),
+    (re.compile(r"\b(?:kh|ke hoach)\s*(?:so\s*)?02\b"), "02-KH/BCĐTW"),
+    (re.compile(r"\b(?:qd|quyet dinh)?\s*(?:so\s*)?411\b|chien luoc"), "411/QĐ-TTg"),
+    (re.compile(r"\b126\b"), "126/QĐ-BCĐCP"),
+    (re.compile(r"\b1565\b"), "1565/QĐ-TTg"),
+    (re.compile(r"\bde an\s*(?:so\s*)?06\b"), "Đề án 06"),
+]
+
+
+def catalog_summary(passage: str, question: str) -> str:
+    """The catalog passage cut to what was asked: the indicator, its targets (only those of the
+    document the question names, if any), and the low-confidence note; aliases and links stay in
+    the citation."""
+    fq = fold(question)
+    wanted = [name for rx, name in _SOURCE_NAMES if rx.search(fq)]
+    lines = passage.split("\n")
+    targets = [x for x in lines if x.startswith("- ")]
+    keep = [x for x in targets if any(w in x for w in wanted)] if wanted else targets
+    out = [x for x in lines if not x.startswith(("- ", "Cách gọi khác", "Nơi xem"))]
+    head, rest = out[:2], out[2:]
+    body = head + (keep or targets) + rest
+    if any("độ tin cậy: thấp" in x for x in keep or targets):
+        return "\n".join(body)
+    return "\n".join(x for x in body if not x.startswith("Lưu ý"))
 
 
 def key_figure(text: str, intent: Intent, terms: set[str] = frozenset()) -> str | None:

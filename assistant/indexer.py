@@ -280,6 +280,9 @@ def refresh_keyword_index(store: IndexStore) -> KeywordIndex:
     _, tokens = store.load_chunks()
     kw = KeywordIndex()
     kw.build(tokens)
-    kw.save(directory)
-    rev_file.write_text(rev)
+    try:
+        kw.save(directory)
+        rev_file.write_text(rev)
+    except OSError as exc:  # another process saving at the same time, or a read-only folder
+        log.info("keyword index kept in memory only (%s)", exc)
     return kw
