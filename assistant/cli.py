@@ -150,19 +150,56 @@ def search(ctx: click.Context, query: str | None, k: int, commune, exclude_commu
 @click.option("--k", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--batch", type=str, help="JSON lines {id, q}; '-' for stdin.")
+@click.option("--no-stream", is_flag=True, help="With an LLM: print the answer only once complete.")
 @click.pass_context
-def ask(ctx: click.Context, question: str | None, k: int, as_json: bool, batch: str | None) -> None:
-    """Answer QUESTION from the reports and guiding documents, with citations."""
+def ask(ctx: click.Context, question: str | None, k: int, as_json: bool, batch: str | None,
+        no_stream: bool) -> None:
+    """Answer QUESTION from the reports and guiding documents, with citations.
+
+    With ASSISTANT_LLM=openai|llamacpp the answer is written by the model from the retrieved
+    passages, streamed as it comes, and every figure is checked against them (⟦…⟧ = not found).
+    """
     if not question and not batch:
         raise UserError("give a QUESTION or --batch FILE")
+    settings = _settings(ctx)
+    llm = None
+    if settings.llm != "none":
+        from .llm import LLMConfigError, make_llm
+
+        try:
+            llm = make_llm(settings)
+        except LLMConfigError as exc:
+            raise UserError(str(exc)) from exc
     a = _assistant(ctx)
+    llm_ask = None
+    if llm is not None:
+        from .llm_answer import llm_answerer
+
+        llm_ask = llm_answerer(a, llm).ask
+    stream = settings.llm_stream and not (no_stream or as_json or batch)
     items = _batch_lines(batch) if batch else [(None, question)]
+    shown: list[str] = []
+
+    def on_token(text: str) -> None:
+        shown.append(text)
+        click.echo(text, nl=False)
+
     for qid, q in items:
-        ans = a.answerer.ask(q, k=k)
+        shown.clear()
+        if llm_ask is not None:
+            ans = llm_ask(q, k=k, stream=stream, on_token=on_token if stream else None)
+        else:
+            ans = a.answerer.ask(q, k=k)
         if as_json or batch:
             _out({"id": qid, **ans.to_json()} if batch else ans.to_json())
             continue
-        click.echo(ans.answer)
+        if shown:
+            click.echo("")
+            if ans.mode != "llm":
+                click.echo("\n— Câu trả lời offline (offline answer) —")
+                click.echo(ans.answer)
+        else:
+            click.echo(ans.answer)
         click.echo("")
         for c in ans.citations:
             where = f"xã {c.commune}" if c.commune else c.source

@@ -1,12 +1,22 @@
-"""The one typed settings object: environment variables `ASSISTANT_*`, defaults that work offline."""
+"""The one typed settings object: environment variables `ASSISTANT_*`, defaults that work offline.
+
+The same keys may also sit in a YAML or TOML file named by `ASSISTANT_SETTINGS_FILE`; priority is
+explicit overrides > environment > settings file > defaults.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
@@ -45,12 +55,38 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(50.0, description="Files larger than this are refused.")
     threads: int | None = Field(None, description="Threads for the embedder (default: all).")
 
-    llm: Literal["none", "openai", "llamacpp"] = Field("none", description="LLM backend.")
-    llm_base_url: str | None = None
-    llm_model: str | None = None
-    llm_api_key: str | None = None
-    llm_gguf: Path | None = None
-    llm_timeout: float = 60.0
+    llm: Literal["none", "openai", "llamacpp"] = Field(
+        "none", description="LLM backend: none (offline answers) | openai (any OpenAI-compatible "
+        "server: vLLM, Ollama, llama-server, LM Studio) | llamacpp (local GGUF file).")
+    llm_base_url: str | None = Field(None, description="e.g. http://localhost:11434/v1 (Ollama).")
+    llm_model: str | None = Field(None, description="Model name the server knows (qwen2.5:7b-instruct …).")
+    llm_api_key: str | None = Field(None, description="API key, when the server wants one.")
+    llm_gguf: Path | None = Field(None, description="GGUF model file for ASSISTANT_LLM=llamacpp.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the server (per read).")
+    llm_max_tokens: int = Field(1024, ge=0, description="Longest reply in tokens; 0 = server default.")
+    llm_temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature.")
+    llm_context: int = Field(4096, ge=512, description="Context window for ASSISTANT_LLM=llamacpp.")
+    llm_stream: bool = Field(True, description="Stream answers token by token in `ask`.")
+    prompts_dir: Path = Field(REPO_DIR / "prompts", description="Folder of the prompt templates.")
+    settings_file: Path | None = Field(
+        None, description="YAML/TOML file with the same keys (lower priority than the environment).")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        init_kwargs = getattr(init_settings, "init_kwargs", {}) or {}
+        path = init_kwargs.get("settings_file") or os.environ.get("ASSISTANT_SETTINGS_FILE")
+        sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings, dotenv_settings)
+        if path:
+            data = read_settings_file(Path(path), settings_cls)
+            sources += (InitSettingsSource(settings_cls, init_kwargs=data),)
+        return (*sources, file_secret_settings)
 
     @property
     def embeddings_enabled(self) -> bool:
@@ -59,6 +95,49 @@ class Settings(BaseSettings):
     @property
     def effective_retrieval(self) -> str:
         return self.retrieval if self.embeddings_enabled else "bm25"
+
+
+class SettingsFileError(ValueError):
+    """A settings file that cannot be used; the message names the file and the reason."""
+
+
+def read_settings_file(path: Path, settings_cls: type[BaseSettings] = Settings) -> dict[str, Any]:
+    """Keys and values of a YAML (.yaml/.yml) or TOML (.toml) settings file.
+
+    Keys are the field names (`llm_base_url`) or the environment names (`ASSISTANT_LLM_BASE_URL`);
+    relative paths are taken relative to the file's folder.
+    """
+    if not path.is_file():
+        raise SettingsFileError(f"ASSISTANT_SETTINGS_FILE={path}: file not found")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() == ".toml":
+            import tomllib
+
+            raw = tomllib.loads(text)
+        elif path.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            raw = yaml.safe_load(text) or {}
+        else:
+            raise SettingsFileError(f"{path.name}: use a .yaml, .yml or .toml settings file")
+    except SettingsFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - yaml/toml syntax errors
+        raise SettingsFileError(f"{path.name}: cannot read the settings ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise SettingsFileError(f"{path.name}: expected `key: value` lines at the top level")
+    fields = settings_cls.model_fields
+    data: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = str(key).strip().lower().removeprefix("assistant_")
+        if name not in fields or name == "settings_file":
+            raise SettingsFileError(f"{path.name}: unknown setting {key!r}")
+        if value is not None and fields[name].annotation in (Path, Path | None):
+            p = Path(str(value)).expanduser()
+            value = p if p.is_absolute() else path.parent / p
+        data[name] = value
+    return data
 
 
 def get_settings(**overrides: object) -> Settings:

