@@ -64,7 +64,8 @@ class IndexStore:
         self.root = root
         self.gen = gen
         self.dir = root / gen
-        self.db = sqlite3.connect(self.dir / "chunks.sqlite", timeout=60, isolation_level=None)
+        self.db = sqlite3.connect(self.dir / "chunks.sqlite", timeout=60, isolation_level=None,
+                                  check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
 

@@ -86,9 +86,14 @@ def _day_month(raw: str) -> bool:
     return bool(m) and 1 <= int(m.group(1)) <= 31 and 1 <= int(m.group(2)) <= 12
 
 
+_COMPARATOR_BEFORE = re.compile(r"(?:[≥≤><]=?|>=|<=|\\geq|\\leq|tối thiểu|ít nhất)\s*\$?\s*$")
+
+
 def candidates(text: str, intent: Intent) -> list[Figure]:
-    """Figures of `text` that could answer: of the asked kind and not already in the question."""
-    figs = [f for f in figures_in(text) if _norm(f.raw) not in intent.question_figures]
+    """Figures of `text` that could answer: of the asked kind, not already in the question, and not
+    a target ("≥70%" beside the result is the goal, not what was achieved)."""
+    figs = [f for f in figures_in(text) if _norm(f.raw) not in intent.question_figures
+            and not _COMPARATOR_BEFORE.search(text[max(0, f.start - 12) : f.start])]
     if intent.kind == "percent":
         return [f for f in figs if f.kind == "percent"]
     if intent.kind == "date":

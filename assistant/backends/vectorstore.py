@@ -92,10 +92,8 @@ class ChromaStore(VectorStore):
             offset += len(got)
 
     def close(self) -> None:
-        try:
-            self._client.clear_system_cache()
-        except Exception:  # noqa: BLE001 - best effort on shutdown
-            pass
+        """Drop this handle; Chroma's shared client cache is left alone, so other handles keep working."""
+        self._col = None
 
 
 def make_vector_store(*, path: Path, url: str | None, collection: str = COLLECTION) -> VectorStore:

@@ -1,0 +1,98 @@
+"""Commands `assistant serve` (the web app) and `assistant hash-password` (a line for the auth file)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+
+import click
+
+AUTH_ENV = "ASSISTANT_AUTH_FILE"
+
+
+def UserError(message: str) -> click.ClickException:  # noqa: N802 - mirrors cli.UserError
+    """The CLI's user error (exit code 2, plain message); imported late, cli.py imports this module."""
+    from .cli import UserError as _UserError
+
+    return _UserError(message)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` only accepts connections from this machine (127.x, ::1, localhost)."""
+    name = host.strip().strip("[]")
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        try:
+            return all(ipaddress.ip_address(info[4][0]).is_loopback
+                       for info in socket.getaddrinfo(name, None))
+        except (socket.gaierror, ValueError):
+            return False
+
+
+def _auth_checker(host: str):  # noqa: ANN202 - Callable[[str, str], bool] | None
+    """The login check for the server: required off loopback, optional on it."""
+    from .web.auth import AuthFileError, load_auth_file, make_checker
+
+    path = os.environ.get(AUTH_ENV, "").strip()
+    if not path:
+        if is_loopback(host):
+            return None
+        raise UserError(
+            f"--host {host} mở ứng dụng cho máy khác trong mạng, cần đặt mật khẩu trước: tạo tệp "
+            f"dòng `tên:mã-băm` bằng `assistant hash-password TÊN` rồi đặt {AUTH_ENV}=<đường dẫn tệp> "
+            f"(serving beyond this machine requires {AUTH_ENV}).")
+    try:
+        return make_checker(load_auth_file(path))
+    except AuthFileError as exc:
+        raise UserError(str(exc)) from exc
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help=f"Address to listen on; anything but loopback needs {AUTH_ENV}.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Open the web app (Hỏi đáp, Soạn thảo, So sánh, Kho tài liệu) at http://HOST:PORT."""
+    from .cli import _settings
+
+    auth = _auth_checker(host)
+    try:
+        from .web.app import build_app, launch
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] in ("gradio", "gradio_client"):
+            raise UserError('chưa cài giao diện web; chạy: pip install -e ".[web]" '
+                            "(the web app needs the 'web' extra)") from exc
+        raise
+    settings = _settings(ctx)
+    demo = build_app(settings)
+    click.echo(f"Trợ lý đang chạy tại http://{host}:{port} — nhấn Ctrl+C để dừng."
+               + (" Đăng nhập bằng tài khoản trong " + os.environ[AUTH_ENV] + "." if auth else ""), err=True)
+    try:
+        launch(demo, settings, host=host, port=port, auth=auth, quiet=True)
+    except OSError as exc:
+        raise UserError(f"không mở được cổng {host}:{port} ({exc.strerror or exc}); thử --port khác") from exc
+    finally:
+        demo.assistant_context.close()
+
+
+@click.command(name="hash-password")
+@click.argument("user")
+@click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu",
+              help="The password (asked for when not given).")
+def hash_password_cmd(user: str, password: str) -> None:
+    """Print a `USER:hash` line for the file named by ASSISTANT_AUTH_FILE."""
+    from .web.auth import hash_password
+
+    if ":" in user or not user.strip():
+        raise UserError("tên đăng nhập không được trống hay chứa dấu ':'")
+    if len(password) < 8:
+        raise UserError("mật khẩu cần ít nhất 8 ký tự")
+    click.echo(f"{user.strip()}:{hash_password(password)}")
+
+
+COMMANDS = [serve, hash_password_cmd]

@@ -1,0 +1,134 @@
+"""The loaded core shared by every browser session, and safe reloading after index changes.
+
+Many requests read the index at once; an upload, a delete or a rebuild is exclusive. It
+waits for requests under way, closes the loaded index (Chroma's `close` resets every client
+of the process, so nothing may be searching then), changes the index, and loads it again.
+Requests that arrive meanwhile wait for the new index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.services import Assistant
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class IndexUnavailable(RuntimeError):
+    """The index could not be loaded after a change; a rebuild fixes it."""
+
+
+@dataclass
+class Loaded:
+    """One loaded index with the engines built over it (created lazily, per index)."""
+
+    assistant: Assistant
+    llm: Any = None  # assistant.llm.ChatModel when ASSISTANT_LLM is set
+    _cache: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def retriever(self):  # noqa: ANN201 - assistant.retrieve.Retriever
+        return self.assistant.retriever
+
+    def engine(self, name: str, factory) -> Any:  # noqa: ANN001 - Callable[[Loaded], T]
+        """An engine over this index, built once (`factory(self)`) and reused."""
+        with self._lock:
+            if name not in self._cache:
+                self._cache[name] = factory(self)
+            return self._cache[name]
+
+    def close(self) -> None:
+        try:
+            self.assistant.close()
+        except Exception:  # noqa: BLE001 - sqlite refuses a close from another thread; GC closes it
+            log.debug("closing the previous index raised", exc_info=True)
+
+
+class WebContext:
+    """Settings plus the loaded index; `reading()` for requests, `maintenance()` for changes."""
+
+    def __init__(self, settings: Settings, *, llm: Any = None, llm_error: str | None = None) -> None:
+        self.settings = settings
+        self.llm = llm
+        self.llm_error = llm_error  # why the configured LLM could not be used, shown in the UI
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._waiting_writers = 0
+        self._loaded: Loaded | None = self._load()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WebContext:
+        """Load the index and, when `ASSISTANT_LLM` is set, the chat model (errors become a notice)."""
+        llm, error = None, None
+        if settings.llm != "none":
+            from assistant.llm import LLMConfigError, make_llm
+
+            try:
+                llm = make_llm(settings)
+            except (LLMConfigError, ImportError, ValueError) as exc:
+                error = str(exc)
+                log.warning("LLM not available, answering offline: %s", exc)
+        return cls(settings, llm=llm, llm_error=error)
+
+    def _load(self) -> Loaded:
+        return Loaded(Assistant(self.settings, notify=log.warning), llm=self.llm)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Loaded]:
+        """The loaded index for one request; maintenance waits until the request is done."""
+        with self._cond:
+            while self._writing or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+            loaded = self._loaded
+        try:
+            if loaded is None:
+                raise IndexUnavailable(
+                    "Chỉ mục chưa sẵn sàng (lần nạp trước bị lỗi); hãy bấm «Xây dựng lại toàn bộ chỉ mục» "
+                    "trong tab Kho tài liệu.")
+            yield loaded
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def maintenance(self) -> Iterator[None]:
+        """Exclusive access for changing the index; the index is loaded again afterwards."""
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writing = True
+        try:
+            if self._loaded is not None:
+                self._loaded.close()
+                self._loaded = None
+            try:
+                yield
+            finally:
+                try:
+                    self._loaded = self._load()
+                except Exception:
+                    log.exception("reloading the index failed")
+                    raise
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            if self._loaded is not None:
+                self._loaded.close()
+                self._loaded = None

@@ -1,0 +1,315 @@
+"""Tab "Soạn thảo": the commune's figures in → "Tồn tại, hạn chế" and "Phương hướng" drafted,
+checked figure by figure, editable, downloadable as .docx and .md."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from importlib import resources
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from assistant.catalog import Indicator, load_catalog, match_indicator
+from assistant.draft_types import DraftDocument, citation_line, renumber
+from assistant.figures import CommuneFigures, FiguresError, figures_from_rows, load_figures
+from assistant.numbers import figure_keys, find_numbers
+from assistant.verify import CITATION_RE, mark_unsupported, untraceable
+
+from .common import Downloads, esc, figure_key_set, text_html
+from .context import WebContext
+
+log = logging.getLogger(__name__)
+
+IND_HEADERS = ["Chỉ tiêu", "Giá trị", "Mục tiêu của xã (nếu có)", "Ghi chú", "Mục tiêu theo danh mục (tham khảo)"]
+FACT_HEADERS = ["Số liệu khác", "Giá trị"]
+FORM_HEADER = ["Loại", "Tên chỉ tiêu", "Giá trị", "Mục tiêu", "Ghi chú"]
+SECTIONS = ("ton_tai", "phuong_huong")
+DEFAULT_TITLES = {"ton_tai": "Tồn tại, hạn chế và nguyên nhân", "phuong_huong": "Phương hướng, nhiệm vụ"}
+
+
+# ------------------------------------------------------------------ form <-> figures
+def catalog_reference(ind: Indicator, year: int) -> str:
+    """The national catalog target for `year`, as shown in the reference column ("" if none)."""
+    from assistant.drafting import catalog_target
+
+    applied = catalog_target(ind, year, "", percent=ind.unit == "%")
+    if applied is None or applied.catalog is None:
+        return ""
+    t = applied.catalog
+    return f"{t.value_raw} — {t.source}, {t.deadline_text}"
+
+
+def catalog_rows(year: int, skip: set[str] = frozenset()) -> list[list[str]]:
+    """One row per catalog indicator: name, empty value and target, the catalog's target."""
+    return [[ind.name, "", "", "", catalog_reference(ind, year)] for ind in load_catalog() if ind.id not in skip]
+
+
+def figures_to_form(figs: CommuneFigures) -> tuple:
+    """Form values for a loaded figures file; catalog indicators it lacks follow, empty."""
+    catalog = load_catalog()
+    rows, used = [], set()
+    for i in figs.indicators:
+        hit = match_indicator(i.name, catalog)
+        ref = ""
+        if hit:
+            used.add(hit[0].id)
+            ref = catalog_reference(hit[0], figs.year)
+        rows.append([i.name, i.value_raw, i.target_raw, i.note, ref])
+    rows += catalog_rows(figs.year, used)
+    facts = [[f.name, f.value_raw] for f in figs.facts] or [["", ""]]
+    return (figs.commune, figs.province, figs.year, figs.period, pd.DataFrame(rows, columns=IND_HEADERS),
+            pd.DataFrame(facts, columns=FACT_HEADERS), "\n".join(figs.observations))
+
+
+def _cells(frame: Any) -> list[list[str]]:
+    if frame is None:
+        return []
+    if isinstance(frame, pd.DataFrame):
+        values = frame.fillna("").astype(str).values.tolist()
+    else:
+        values = [[("" if c is None else str(c)) for c in row] for row in (frame.get("data") or [])]
+    return [[" ".join(c.split()) for c in row] for row in values]
+
+
+def form_to_figures(commune: str, province: str, year: Any, period: str, indicators: Any, facts: Any,
+                    observations: str) -> CommuneFigures:
+    """The form as `CommuneFigures` via `figures_from_rows`; FiguresError names the form row."""
+    rows: list[list[str]] = [FORM_HEADER]
+    labels: dict[int, str] = {}
+    year_text = "" if year in (None, "") else str(int(float(year)))
+    for kind, value in (("xã", commune), ("tỉnh", province), ("năm", year_text), ("kỳ báo cáo", period)):
+        if value and str(value).strip():
+            rows.append([kind, "", str(value).strip(), "", ""])
+            labels[len(rows)] = kind
+    for name, value, target, note, *_ in (r + [""] * 5 for r in _cells(indicators)):
+        if value:
+            rows.append(["chỉ tiêu", name, value, target, note])
+            labels[len(rows)] = f"chỉ tiêu «{name or '(không tên)'}»"
+    for name, value, *_ in (r + [""] * 2 for r in _cells(facts)):
+        if name or value:
+            rows.append(["số liệu", name, value, "", ""])
+            labels[len(rows)] = f"số liệu «{name or '(không tên)'}»"
+    for line in (observations or "").splitlines():
+        if line.strip(" -•\t"):
+            rows.append(["nhận xét", line.strip(" -•\t"), "", "", ""])
+    try:
+        return figures_from_rows(rows, source="Biểu mẫu")
+    except FiguresError as exc:
+        def name_row(m: re.Match[str]) -> str:
+            return labels.get(int(m.group(1)), m.group(0))
+
+        raise FiguresError([re.sub(r"\brow (\d+)", name_row, p) for p in exc.problems]) from exc
+
+
+def figure_texts(figs: CommuneFigures) -> list[str]:
+    out = [figs.commune, figs.province, figs.period, *figs.observations]
+    for i in figs.indicators:
+        out += [i.name, i.value_raw, i.target_raw, i.note]
+    for f in figs.facts:
+        out += [f.name, f.value_raw]
+    return [s for s in out if s]
+
+
+# ------------------------------------------------------------------ checking edits
+def check_text(text: str, original: str, unsupported: list[str], sources: list[str], year: int) -> list:
+    """Figures of an edited section that no source states: the verifier runs against the
+    user's figures, the cited passages and the drafted text (whose figures the verifier already
+    traced), and figures it could not trace stay flagged."""
+    allowed = [str(year), str(year + 1)]
+    spans = {(s.start, s.end): s for s in untraceable(text, [original, *sources], allowed=allowed)}
+    bad = figure_key_set(unsupported)
+    masked = CITATION_RE.sub(lambda m: " " * len(m.group(0)), text)
+    for s in find_numbers(masked):
+        if figure_keys(s) & bad:
+            spans[(s.start, s.end)] = s
+    return [spans[k] for k in sorted(spans)]
+
+
+def checked_html(text: str, spans: list) -> str:
+    if not text.strip():
+        return ""
+    if not spans:
+        return "<div class='ok check'>✓ Mọi số liệu trong phần này đều có nguồn (số liệu của xã hoặc đoạn trích dẫn).</div>"
+    raws = ", ".join(dict.fromkeys(s.raw for s in spans))
+    return (f"<div class='warn check'>⚠️ {len(spans)} số liệu chưa tìm thấy trong số liệu của xã hay đoạn "
+            f"trích dẫn: <b>{esc(raws)}</b> — hãy kiểm tra lại trước khi dùng.</div>"
+            f"<details open class='cite'><summary>Xem vị trí (tô đỏ)</summary>"
+            f"<div class='draft-preview'>{text_html(mark_unsupported(text, spans))}</div></details>")
+
+
+def citations_html(doc: DraftDocument) -> str:
+    _, cites = renumber(doc)
+    if not cites:
+        return "<div class='muted'>Bản thảo không trích dẫn đoạn nào của xã khác.</div>"
+    items = "".join(f"<li>[{c.n}] {esc(citation_line(c, 400))}</li>" for c in cites)
+    return f"<ol class='cite-list'>{items}</ol>"
+
+
+# ------------------------------------------------------------------ UI
+def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
+    state = gr.State({})
+    year0 = _default_year()
+    gr.Markdown("Nhập số liệu của xã (hoặc tải tệp số liệu), bấm **Soạn thảo** để có hai phần "
+                "«Tồn tại, hạn chế» và «Phương hướng, nhiệm vụ». Mọi con số trong bản thảo được "
+                "đối chiếu với số liệu của xã và đoạn trích dẫn; số không có nguồn được tô đỏ.")
+    with gr.Row():
+        commune = gr.Textbox(label="Xã", placeholder="Ví dụ: Đại Sơn")
+        province = gr.Textbox(label="Tỉnh/Thành phố", placeholder="Ví dụ: Hải Phòng")
+        year = gr.Number(value=year0, precision=0, label="Năm báo cáo", minimum=2000, maximum=2100)
+        period = gr.Textbox(label="Kỳ báo cáo", placeholder="01/01/2025 - 20/11/2025")
+    with gr.Row():
+        upload = gr.File(label="Tải tệp số liệu (YAML/CSV/XLSX) để điền sẵn biểu mẫu",
+                         height=130, scale=3)
+        gr.DownloadButton("Tải mẫu Excel", value=_template(downloads), scale=1)
+    upload_msg = gr.Markdown()
+    indicators = gr.Dataframe(pd.DataFrame(catalog_rows(year0), columns=IND_HEADERS), interactive=True,
+                              wrap=True, max_height=420, static_columns=[4], elem_id="draft-indicators",
+                              label="Chỉ tiêu (điền cột «Giá trị»; dòng để trống được bỏ qua)",
+                              column_widths=["38%", "10%", "12%", "14%", "26%"])
+    with gr.Row():
+        facts = gr.Dataframe(pd.DataFrame([["", ""]] * 3, columns=FACT_HEADERS), interactive=True, wrap=True,
+                             label="Số liệu khác (không có mục tiêu)", scale=3, max_height=300,
+                             column_widths=["72%", "28%"])
+        observations = gr.Textbox(lines=7, scale=3, label="Nhận xét của xã (mỗi dòng một ý)",
+                                  placeholder="Ví dụ: Trụ sở UBND xã còn chật hẹp, thiếu phòng họp trực tuyến.")
+    exclude_own = gr.Checkbox(True, label="Không lấy báo cáo đã có của chính xã này làm đoạn mẫu")
+    go = gr.Button("Soạn thảo", variant="primary")
+    notes = gr.Markdown(elem_id="draft-notes")
+    boxes, previews = {}, {}
+    for sid in SECTIONS:
+        boxes[sid] = gr.Textbox(label=DEFAULT_TITLES[sid], lines=10, max_lines=30, interactive=True,
+                                buttons=["copy"], elem_id=f"draft-{sid}")
+        previews[sid] = gr.HTML()
+    with gr.Accordion("Nguồn trích dẫn", open=False):
+        cites = gr.HTML()
+    with gr.Row():
+        recheck = gr.Button("Kiểm tra lại số liệu sau khi sửa")
+        to_docx = gr.Button("Tải .docx", variant="primary")
+        to_md = gr.Button("Tải .md")
+    out_file = gr.File(label="Tệp bản thảo", interactive=False, visible=False)
+
+    def on_upload(path: str | None) -> tuple:
+        if not path:
+            return (gr.skip(),) * 7 + ("",)
+        try:
+            figs = load_figures(path)
+        except FiguresError as exc:
+            return (gr.skip(),) * 7 + ("\n\n".join(f"❌ {esc(p)}" for p in exc.problems),)
+        return (*figures_to_form(figs), f"✅ Đã điền biểu mẫu từ tệp: {len(figs.indicators)} chỉ tiêu, "
+                                        f"{len(figs.facts)} số liệu, {len(figs.observations)} nhận xét.")
+
+    def do_draft(c, p, y, per, inds, fcts, obs, excl, progress=gr.Progress()) -> tuple:  # noqa: ANN001, B008
+        from assistant.drafting import TemplateError, draft_report
+
+        try:
+            figs = form_to_figures(c, p, y, per, inds, fcts, obs)
+        except FiguresError as exc:
+            raise gr.Error("Biểu mẫu chưa dùng được:\n" + "\n".join(exc.problems), title="Lỗi", print_exception=False) from exc
+        if not figs.indicators and not figs.observations:
+            raise gr.Error("Hãy điền giá trị cho ít nhất một chỉ tiêu, hoặc viết nhận xét.", title="Lỗi", print_exception=False)
+        progress(0.2, desc="Đang đối chiếu chỉ tiêu và tìm đoạn mẫu của các xã khác")
+        with ctx.reading() as loaded:
+            try:
+                draft = draft_report(loaded.assistant, figs, retriever=loaded.retriever,
+                                     exclude_communes=[figs.commune] if excl else [])
+            except TemplateError as exc:
+                raise gr.Error(f"Tệp mẫu câu bị lỗi: {exc}", title="Lỗi", print_exception=False) from exc
+        progress(0.9, desc="Đang kiểm tra số liệu")
+        st = {"draft": draft.to_json(), "sources": figure_texts(figs),
+              "original": {s.id: s.text for s in draft.sections}}
+        return (st, _notes(draft), *_section_outputs(draft, st), citations_html(draft))
+
+    def do_recheck(st: dict, *texts: str) -> tuple:
+        if not st:
+            raise gr.Error("Chưa có bản thảo. Hãy bấm «Soạn thảo» trước.", title="Lỗi", print_exception=False)
+        doc = _edited(st, texts)
+        return tuple(checked_html(s.text, _spans(st, s.id, s.text)) for s in _by_id(doc))
+
+    def do_export(st: dict, fmt: str, *texts: str) -> Any:
+        if not st:
+            raise gr.Error("Chưa có bản thảo. Hãy bấm «Soạn thảo» trước.", title="Lỗi", print_exception=False)
+        doc = _edited(st, texts)
+        path = downloads.path(f"du_thao_cds_{doc.commune}_{doc.year}", fmt)
+        if fmt == ".docx":
+            from assistant.export_docx import export_docx
+
+            export_docx(doc, path)
+        else:
+            from assistant.drafting.render import to_markdown
+
+            path.write_text(to_markdown(doc), encoding="utf-8")
+        return gr.File(value=str(path), visible=True)
+
+    form = [commune, province, year, period, indicators, facts, observations]
+    upload.change(on_upload, upload, [*form, upload_msg], api_name="nap_so_lieu")
+    section_outs = [x for sid in SECTIONS for x in (boxes[sid], previews[sid])]
+    go.click(do_draft, [*form, exclude_own], [state, notes, *section_outs, cites], api_name="soan_thao")
+    texts_in = [boxes[sid] for sid in SECTIONS]
+    recheck.click(do_recheck, [state, *texts_in], [previews[sid] for sid in SECTIONS], api_name="kiem_tra")
+    to_docx.click(lambda st, *t: do_export(st, ".docx", *t), [state, *texts_in], out_file, api_name="tai_docx")
+    to_md.click(lambda st, *t: do_export(st, ".md", *t), [state, *texts_in], out_file, api_name="tai_md")
+    return {}
+
+
+def _default_year() -> int:
+    from datetime import date
+
+    return date.today().year if date.today().month >= 10 else date.today().year - 1
+
+
+def _template(downloads: Downloads) -> str | None:
+    """A copy of the bundled Excel template in the download folder (Gradio serves only from there)."""
+    try:
+        src = resources.files("assistant") / "data" / "figures_template.xlsx"
+        dest = downloads.path("mau_so_lieu_cds", ".xlsx")
+        with resources.as_file(src) as p:
+            shutil.copyfile(p, dest)
+        return str(dest)
+    except (OSError, FileNotFoundError):
+        log.warning("figures template not found")
+        return None
+
+
+def _notes(draft: DraftDocument) -> str:
+    lines = [f"**Bản thảo cho xã {esc(draft.commune)}, năm {draft.year}.** Có thể sửa trực tiếp trong các ô "
+             "dưới đây, rồi bấm «Kiểm tra lại số liệu» và tải về."]
+    lines += [f"⚠️ {esc(w)}" for w in draft.warnings]
+    return "\n\n".join(lines)
+
+
+def _by_id(doc: DraftDocument) -> list:
+    sections = {s.id: s for s in doc.sections}
+    return [sections[sid] for sid in SECTIONS if sid in sections]
+
+
+def _spans(st: dict, sid: str, text: str) -> list:
+    sec = next(s for s in st["draft"]["sections"] if s["id"] == sid)
+    cited = [c["text"] for c in sec.get("citations", [])]
+    return check_text(text, st["original"].get(sid, ""), sec.get("unsupported_numbers", []),
+                      [*st["sources"], *cited], int(st["draft"]["year"]))
+
+
+def _section_outputs(draft: DraftDocument, st: dict) -> list:
+    out: list = []
+    sections = {s.id: s for s in draft.sections}
+    for sid in SECTIONS:
+        s = sections.get(sid)
+        if s is None:
+            out += [gr.Textbox(value=""), ""]
+            continue
+        out += [gr.Textbox(value=s.text, label=s.title), checked_html(s.text, _spans(st, sid, s.text))]
+    return out
+
+
+def _edited(st: dict, texts: tuple[str, ...]) -> DraftDocument:
+    """The drafted document with the user's edits and their figures checked again."""
+    doc = DraftDocument.from_json(st["draft"])
+    edits = dict(zip(SECTIONS, texts, strict=False))
+    for s in doc.sections:
+        if s.id in edits and edits[s.id] is not None:
+            s.text = edits[s.id]
+        s.unsupported_numbers = list(dict.fromkeys(x.raw for x in _spans(st, s.id, s.text)))
+    return doc
