@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from .jsonl import JsonlError, read_jsonl
 from .settings import Settings, get_settings
 
 log = logging.getLogger("assistant")
@@ -38,16 +39,12 @@ def _batch_lines(path: str) -> Iterator[tuple[object, str]]:
     fh = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
     name = "stdin" if path == "-" else Path(path).name
     try:
-        for i, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UserError(f"{name}: line {i}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(row, dict) or not isinstance(row.get("q"), str):
+        for i, row in read_jsonl(fh, name):
+            if not isinstance(row.get("q"), str):
                 raise UserError(f'{name}: line {i}: expected {{"id": …, "q": "question"}}')
             yield row.get("id"), row["q"]
+    except JsonlError as exc:
+        raise UserError(str(exc)) from exc
     finally:
         if fh is not sys.stdin:
             fh.close()
@@ -71,7 +68,7 @@ def main(ctx: click.Context, index_dir: Path | None, verbose: int) -> None:
     """Trợ lý báo cáo chuyển đổi số — hỏi đáp, tra cứu và soạn thảo báo cáo CĐS cấp xã (offline)."""
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("bm25s", "chromadb", "httpx", "urllib3"):
+    for noisy in ("bm25s", "chromadb", "httpx", "urllib3", "pypdf"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     try:
         ctx.obj = {"settings": get_settings(index_dir=index_dir)}
@@ -202,8 +199,8 @@ def ask(ctx: click.Context, question: str | None, k: int, as_json: bool, batch: 
             click.echo(ans.answer)
         click.echo("")
         for c in ans.citations:
-            where = f"xã {c.commune}" if c.commune else c.source
-            click.echo(f"[{c.n}] {where} — {c.source} — {c.section or '(đầu văn bản)'}")
+            where = f"xã {c.commune} — " if c.commune else ""
+            click.echo(f"[{c.n}] {where}{c.source} — {c.section or '(đầu văn bản)'}")
         for w in ans.warnings:
             click.echo(f"Cảnh báo: {w}", err=True)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .answer import Answerer
+from .jsonl import JsonlError, read_jsonl
 from .retrieve import Retriever
 from .textnorm import fold
 
@@ -34,13 +34,11 @@ class EvalResult:
 
 def load_questions(path: Path) -> list[dict]:
     rows = []
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvalFileError(f"{path.name}: line {i}: not valid JSON ({exc.msg})") from exc
+    try:
+        numbered = list(read_jsonl(path.read_text(encoding="utf-8").splitlines(), path.name))
+    except JsonlError as exc:
+        raise EvalFileError(str(exc)) from exc
+    for i, row in numbered:
         missing = [f for f in ("q", "answer") if f not in row]
         if missing:
             raise EvalFileError(f"{path.name}: line {i}: missing field(s) {', '.join(missing)}")
