@@ -1,0 +1,139 @@
+"""Drafting "Tồn tại, hạn chế" and "Phương hướng, nhiệm vụ năm sau" from a commune's figures.
+
+    from assistant.drafting import draft_report
+    doc = draft_report(settings, "dai_son_2025.yaml")          # a DraftDocument (plus .gaps)
+    export_docx(doc, "out.docx")
+
+`compose` returns the unverified skeleton with, per section, the source texts of every figure
+it may hold (for an LLM layer that rewrites the skeleton); `draft_report` composes and runs
+the number verifier on every section.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.catalog import Indicator
+from assistant.draft_types import DraftDocument, DraftSection
+from assistant.figures import CommuneFigures, load_figures
+from assistant.retrieve import Retriever
+from assistant.verify import unsupported_numbers
+
+from .composer import SECTION_IDS, SectionSkeleton, Skeleton, compose
+from .gaps import AppliedTarget, GapReport, IndicatorGap, analyse_gaps, catalog_target
+from .templates import Phrases, TemplateError, load_phrases
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "SECTION_IDS",
+    "AppliedTarget",
+    "Draft",
+    "GapReport",
+    "IndicatorGap",
+    "Phrases",
+    "SectionSkeleton",
+    "Skeleton",
+    "TemplateError",
+    "analyse_gaps",
+    "catalog_target",
+    "compose",
+    "draft_report",
+    "load_phrases",
+    "section_unsupported",
+]
+
+
+@dataclass
+class Draft(DraftDocument):
+    """A DraftDocument that also carries the gap analysis (`gaps` in its JSON)."""
+
+    gaps: list[dict[str, Any]] = field(default_factory=list)
+    # per section id: the texts that state every figure the section may hold (the user's
+    # figures, the catalog targets used, figures derived by code such as gaps), plus the cited
+    # passages; use these, not the figures file alone, to re-check an edited section
+    sources: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = super().to_json()
+        data["gaps"] = list(self.gaps)
+        return data
+
+
+def section_unsupported(text: str, sources: Iterable[str], year: int) -> list[str]:
+    """Figures in a section that no source states (the report year and the next are allowed)."""
+    return unsupported_numbers(text, sources=list(sources), allowed=[str(year), str(year + 1)])
+
+
+def _retriever_of(settings_or_assistant: Any) -> tuple[Retriever | None, Any]:
+    """(retriever, object to close afterwards) from a Settings, an Assistant or a Retriever."""
+    if settings_or_assistant is None:
+        return None, None
+    if isinstance(settings_or_assistant, Retriever):
+        return settings_or_assistant, None
+    if hasattr(settings_or_assistant, "retriever"):
+        return settings_or_assistant.retriever, None
+    from assistant.services import Assistant  # the index is built on first use
+
+    assistant = Assistant(settings_or_assistant)
+    return assistant.retriever, assistant
+
+
+def draft_report(
+    settings_or_assistant: Any,
+    figures: CommuneFigures | str | os.PathLike[str],
+    *,
+    sections: Sequence[str] = SECTION_IDS,
+    exclude_communes: Sequence[str] = (),
+    retriever: Retriever | None = None,
+    catalog: Sequence[Indicator] | None = None,
+    phrases: Phrases | None = None,
+) -> Draft:
+    """Draft the requested sections for a figures file (or loaded figures), verified.
+
+    `settings_or_assistant` is a Settings (an Assistant is built, with the index if missing),
+    an Assistant, or None (no peer passages, no citations). `retriever` overrides it.
+    `exclude_communes` leaves those communes' reports out of the peer passages.
+    Raises `FiguresError` for an unreadable figures file, `TemplateError` for a broken phrase file.
+    """
+    figs = figures if isinstance(figures, CommuneFigures) else load_figures(figures)
+    owner = None
+    if retriever is None:
+        retriever, owner = _retriever_of(settings_or_assistant)
+    try:
+        sk = compose(
+            figs,
+            retriever=retriever,
+            sections=sections,
+            exclude_communes=exclude_communes,
+            catalog=catalog,
+            phrases=phrases,
+        )
+    finally:
+        if owner is not None:
+            owner.close()
+    out, sources = [], {}
+    for s in sk.sections:
+        sources[s.id] = [*s.sources, *s.peer_passages]
+        unsupported = section_unsupported(s.text, sources[s.id], sk.year)
+        if unsupported:
+            log.warning("section %s: figures without a source: %s", s.id, ", ".join(unsupported))
+        out.append(DraftSection(s.id, s.title, s.text, list(s.citations), unsupported))
+    warnings = list(sk.warnings)
+    bad = [f"{s.title}: {', '.join(s.unsupported_numbers)}" for s in out if s.unsupported_numbers]
+    if bad:
+        warnings.append("Số liệu chưa đối chiếu được với nguồn: " + "; ".join(bad) + ".")
+    return Draft(
+        commune=sk.commune,
+        province=sk.province,
+        year=sk.year,
+        sections=out,
+        unmatched=sk.unmatched,
+        warnings=warnings,
+        gaps=[g.to_json() for g in sk.gaps.items],
+        sources=sources,
+    )

@@ -1,0 +1,287 @@
+"""Peer passages as models: the closest sentence other communes wrote about the same problem.
+
+One search per item (an unmet indicator or an observation) over the report chunks of kind
+ton_tai / phuong_huong / de_xuat; the passages are split into sentences and list items, and a
+sentence may serve as a model only when it carries no figure, names no other place, and is a
+whole sentence (not a heading). Chosen sentences are cited through a `CitationBook`.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from assistant.answer import split_units
+from assistant.numbers import find_numbers
+from assistant.retrieve import Filters, Retriever
+from assistant.textnorm import expand_abbreviations, fold, keyword_tokens
+from assistant.types import Chunk, Citation, SearchResult
+
+from . import pillars
+
+log = logging.getLogger(__name__)
+
+PEER_KINDS = ("ton_tai", "phuong_huong", "de_xuat")
+_LABEL_RE = re.compile(
+    r"^(?:[-+*•–]\s*)*(?:(?:\d{1,2}(?:\.\d{1,2})*|[a-zđ]|[IVX]+)[.)]\s+)?"
+    r"(?:(?:nhiệm vụ|giải pháp|tồn tại, hạn chế|hạn chế|kết quả đạt được|khó khăn, vướng mắc)\s*:\s*)?",
+    re.IGNORECASE,
+)
+_PLACE_RE = re.compile(
+    r"\b(?:xã|phường|thị trấn|huyện|tỉnh|thành phố|TP\.?)\s+([A-ZĐ]\w*(?:\s+[A-ZĐ]\w*)*)"
+)
+_MIN_LEN, _MAX_LEN, _MIN_WORDS = 25, 320, 10
+_MIN_WORDS_OPEN = 12  # a line without a final stop must be this long to count as a sentence
+_NUMBERED_RE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]+\.|[a-zđ]\))\s")
+
+
+@dataclass(frozen=True)
+class PeerSentence:
+    """A sentence of a peer passage, with the chunk it comes from and its similarity score."""
+
+    text: str
+    chunk: Chunk
+    score: float
+
+    @property
+    def kind(self) -> str:
+        return self.chunk.section_kind
+
+
+@dataclass
+class CitationBook:
+    """Numbers the peer sentences a section cites, one number per distinct sentence."""
+
+    citations: list[Citation] = field(default_factory=list)
+    _index: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def cite(self, peer: PeerSentence) -> int:
+        key = (peer.chunk.chunk_id, peer.text)
+        if key not in self._index:
+            c = peer.chunk
+            n = len(self.citations) + 1
+            self.citations.append(Citation(n, c.doc_id, c.source, c.commune, c.section, peer.text))
+            self._index[key] = n
+        return self._index[key]
+
+
+@lru_cache(maxsize=8192)
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(t for t in keyword_tokens(text, query=True) if not t.startswith("~"))
+
+
+def clean_unit(unit: str) -> str:
+    """A passage unit without its list marker, numbering or label ("Nhiệm vụ: …")."""
+    s = " ".join(unit.split())
+    s = _LABEL_RE.sub("", s, count=1).strip(" ;")
+    return s
+
+
+class PeerFinder:
+    """Finds model sentences for one commune's draft, leaving out the excluded communes."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        commune: str,
+        *,
+        province: str = "",
+        exclude_communes: Iterable[str] = (),
+        k: int = 16,
+    ) -> None:
+        self.r = retriever
+        self.commune = commune
+        self.k = k
+        self.exclude = [c for c in exclude_communes if c]
+        self.filters = Filters(
+            section_kinds=list(PEER_KINDS), exclude_communes=self.exclude, kinds=["report"]
+        )
+        own = {fold(commune).strip(), fold(province).strip()} - {""}
+        places = {fold(c.commune) for c in retriever.chunks if c.commune}
+        places |= {fold(c.province) for c in retriever.chunks if c.province}
+        self._foreign = sorted(p for p in places - own if p)
+        self._own = own
+        self._idf = _idf_table(retriever)
+        self._idf_max = max(self._idf.values(), default=1.0)
+        self._cache: dict[str, list[SearchResult]] = {}
+        self._units: dict[str, list[tuple[str, str, Chunk, int]]] = {}
+        self._usable: dict[str, bool] = {}
+
+    # --- retrieval -------------------------------------------------------------------
+    def _search(self, searcher: Retriever, query: str) -> list[SearchResult]:
+        try:
+            return searcher.search(query, k=self.k, filters=self.filters, auto_commune=False)
+        except Exception as exc:  # noqa: BLE001 - a model passage is optional
+            log.warning("peer search failed for %r: %s", query[:60], exc)
+            return []
+
+    def results(self, query: str) -> list[SearchResult]:
+        if query not in self._cache:
+            self._cache[query] = self._search(self.r, query)
+        return self._cache[query]
+
+    def prefetch(self, queries: Iterable[str]) -> None:
+        """Run all searches now, embedding the queries in one batch when vectors are used."""
+        todo = [q for q in dict.fromkeys(queries) if q not in self._cache]
+        searcher = self.r
+        embedder = getattr(self.r, "embedder", None)
+        if len(todo) > 1 and embedder is not None and getattr(self.r, "mode", "") != "bm25":
+            texts = [expand_abbreviations(q) for q in todo]
+            try:
+                vectors = embedder.embed_batch(texts, query=True)
+            except Exception as exc:  # noqa: BLE001 - fall back to one query at a time
+                log.info("batch embedding failed (%s); embedding queries one by one", exc)
+            else:
+                searcher = copy.copy(self.r)  # the shared retriever itself is left untouched
+                searcher.embedder = _Prefetched(embedder, dict(zip(texts, vectors, strict=True)))
+        for q in todo:
+            self._cache[q] = self._search(searcher, q)
+
+    def units(self, query: str, kinds: Sequence[str]) -> list[tuple[str, str, Chunk, int]]:
+        """(sentence as written, cleaned sentence, chunk, rank) of the passages found.
+
+        Headings ("7. Chính quyền số (…)", "Đảm bảo về an toàn, an ninh thông tin mạng") are left
+        out: a numbered line, or a short one, that does not end a sentence.
+        """
+        if query not in self._units:
+            out = []
+            for rank, res in enumerate(self.results(query)):
+                for unit in split_units(res.chunk.text):
+                    raw = " ".join(unit.split())
+                    ended = raw.rstrip().endswith((".", ";", "!", "?"))
+                    if not ended and (
+                        _NUMBERED_RE.match(raw) or len(raw.split()) < _MIN_WORDS_OPEN
+                    ):
+                        continue
+                    out.append((raw, clean_unit(unit), res.chunk, rank))
+            self._units[query] = out
+        return [u for u in self._units[query] if u[2].section_kind in kinds]
+
+    # --- filters and scores ------------------------------------------------------------
+    def usable(self, sentence: str) -> bool:
+        """A whole sentence with no figure and no other place's name."""
+        if sentence not in self._usable:
+            self._usable[sentence] = self._check_usable(sentence)
+        return self._usable[sentence]
+
+    def _check_usable(self, sentence: str) -> bool:
+        if not (_MIN_LEN <= len(sentence) <= _MAX_LEN) or sentence.endswith(":"):
+            return False
+        if (
+            not sentence[:1].isupper()
+            or len(sentence.split()) < _MIN_WORDS
+            or find_numbers(sentence)
+        ):
+            return False
+        letters = [c for c in sentence if c.isalpha()]
+        if letters and all(c.isupper() for c in letters):
+            return False
+        return self.names_ok(sentence)
+
+    def names_ok(self, text: str) -> bool:
+        padded = " " + " ".join(re.findall(r"[a-z0-9]+", fold(text))) + " "
+        if any(f" {p} " in padded for p in self._foreign):
+            return False
+        for m in _PLACE_RE.finditer(text):
+            if fold(m.group(1)).strip() not in self._own:
+                return False
+        return True
+
+    def similarity(self, query: str, sentence: str) -> float:
+        """Mean of the IDF-weighted containments of the two term sets."""
+        q, s = _terms(query), _terms(sentence)
+        shared = q & s
+        if not shared:
+            return 0.0
+
+        idf, unseen = self._idf, self._idf_max
+
+        def w(terms: frozenset[str]) -> float:
+            return sum(idf.get(t, unseen) for t in terms)
+
+        return 0.7 * w(shared) / w(q) + 0.3 * w(shared) / w(s)
+
+    def best(
+        self,
+        query: str,
+        kinds: Sequence[str],
+        *,
+        pillar: str | None = None,
+        min_score: float = 0.2,
+        used: set[str] | None = None,
+        accept=None,
+        score_text: str = "",
+    ) -> PeerSentence | None:  # noqa: ANN001
+        """The best usable sentence for `query` among passages of `kinds`, or None.
+
+        Passages are those found for `query`; sentences are scored against `score_text` when
+        given (e.g. the task written from a shortcoming), else against `query`.
+        """
+        target = score_text or query
+        best: PeerSentence | None = None
+        for _, sentence, chunk, rank in self.units(query, kinds):
+            if used is not None and fold(sentence) in used:
+                continue
+            if not self.usable(sentence) or (accept is not None and not accept(sentence)):
+                continue
+            score = self.similarity(target, sentence) + 0.03 / (1 + rank)
+            if pillar and pillars.primary(sentence, default="") == pillar:
+                score += 0.08
+            if score >= min_score and (best is None or score > best.score):
+                best = PeerSentence(sentence, chunk, round(score, 4))
+        return best
+
+    def raw_sentences(self, query: str, kinds: Sequence[str]) -> list[PeerSentence]:
+        """Every sentence (figures allowed) with its similarity to `query`, best first."""
+        seen: set[str] = set()
+        out = []
+        for _, sentence, chunk, rank in self.units(query, kinds):
+            if sentence in seen or len(sentence) < _MIN_LEN or not self.names_ok(sentence):
+                continue
+            seen.add(sentence)
+            score = self.similarity(query, sentence) + 0.03 / (1 + rank)
+            out.append(PeerSentence(sentence, chunk, round(score, 4)))
+        return sorted(out, key=lambda p: -p.score)
+
+
+class _Prefetched:
+    """An embedder that answers from vectors computed in one batch, else asks the real one."""
+
+    def __init__(self, base: Any, vectors: dict[str, Any]) -> None:
+        self._base = base
+        self._vectors = vectors
+        self.name = getattr(base, "name", "")
+
+    def embed_query(self, text: str) -> Any:
+        vec = self._vectors.get(text)
+        return vec if vec is not None else self._base.embed_query(text)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._base, attr)
+
+
+_IDF_CACHE: dict[int, tuple[int, dict[str, float]]] = {}
+
+
+def _idf_table(retriever: Retriever) -> dict[str, float]:
+    """IDF of query terms over the indexed chunks (cached per retriever)."""
+    key = id(retriever)
+    cached = _IDF_CACHE.get(key)
+    if cached is not None and cached[0] == len(retriever.chunks):
+        return cached[1]
+    df: Counter[str] = Counter()
+    for c in retriever.chunks:
+        df.update(_terms(c.text))
+    n = max(1, len(retriever.chunks))
+    idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+    if len(_IDF_CACHE) > 4:
+        _IDF_CACHE.clear()
+    _IDF_CACHE[key] = (len(retriever.chunks), idf)
+    return idf

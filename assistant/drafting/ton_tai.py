@@ -1,0 +1,158 @@
+"""Section "Tồn tại, hạn chế": unmet indicators, shortcomings by pillar, causes when supported.
+
+1. every unmet indicator with its value, its target (and the target's source when it comes
+   from the catalog) and the gap; 2. the officer's observations as shortcomings grouped by
+   pillar, with a consequence clause borrowed (and cited) from a close peer shortcoming;
+3. causes (khách quan / chủ quan) stated in the input, or by a close peer passage (cited).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.numbers import find_numbers
+from assistant.textnorm import content_terms, fold
+
+from .gaps import IndicatorGap
+from .peers import CitationBook, PeerSentence
+from .rewrite import cause_kind, consequence, split_cause, upper_first
+from .writer import Observation, SectionSkeleton, Writer
+
+log = logging.getLogger(__name__)
+
+MIN_CONSEQUENCE_SCORE = 0.45  # similarity a peer shortcoming needs to lend its consequence
+MAX_CONSEQUENCE_OVERLAP = 0.34  # a consequence that restates the shortcoming adds nothing
+MIN_CAUSE_SCORE = 0.3  # similarity a peer shortcoming needs to lend its cause
+MAX_PEER_CAUSES = 3
+
+
+def unmet_line(w: Writer, g: IndicatorGap) -> str:
+    """ "Tỷ lệ … mới đạt 49,68%, chưa đạt mục tiêu tối thiểu 60%, còn thấp hơn … ."""
+    assert g.target is not None
+    fields = w.indicator_fields(g, g.target)
+    if g.target.target.comparator in ("<", "<="):
+        return w.render("ton_tai.vuot_tran", g.name, chenh_lech=w.gap_words(g), **fields)
+    if g.at_boundary:
+        return w.render("ton_tai.bang_nguong", g.name, **fields)
+    return w.render("ton_tai.chua_dat", g.name, chenh_lech=w.gap_words(g), **fields)
+
+
+def shortcoming_line(w: Writer, o: Observation, book: CitationBook, used: set[str]) -> str:
+    """The officer's observation, with a cited consequence clause when a peer has a close one."""
+    peer = None
+    if w.finder is not None and consequence(o.shortcoming, w.ph) is None:
+        peer = w.finder.best(
+            o.text,
+            ["ton_tai"],
+            pillar=o.pillar,
+            min_score=MIN_CONSEQUENCE_SCORE,
+            used=used,
+            accept=lambda s: consequence(s, w.ph) is not None,
+        )
+    clause = consequence(peer.text, w.ph) if peer is not None else None
+    if peer is None or clause is None or _overlap(clause, o.shortcoming) > MAX_CONSEQUENCE_OVERLAP:
+        return w.render("ton_tai.han_che", o.text, nhan_xet=upper_first(o.shortcoming))
+    used.add(fold(peer.text))
+    return w.render(
+        "ton_tai.han_che_he_qua",
+        o.text,
+        nhan_xet=upper_first(o.shortcoming),
+        he_qua=f"{clause} [{book.cite(peer)}]",
+    )
+
+
+def causes(w: Writer, book: CitationBook) -> dict[str, list[str]]:
+    """Causes stated by the input (observations, indicator notes) or by peers, by kind."""
+    found: list[tuple[str, int | None]] = [(o.cause, None) for o in w.obs if o.cause]
+    for g in w.unmet:
+        if g.figure.note:
+            _, cause = split_cause(g.figure.note, w.ph)
+            if cause:
+                found.append((cause, None))
+    if w.finder is not None:
+        found.extend(peer_causes(w, book))
+    out: dict[str, list[str]] = {"khach_quan": [], "chu_quan": []}
+    seen: set[str] = set()
+    for cause, n in found:
+        key = fold(cause)
+        if key in seen:
+            continue
+        seen.add(key)
+        out[cause_kind(cause, w.ph)].append(f"{cause} [{n}]" if n else cause)
+    return out
+
+
+def peer_causes(w: Writer, book: CitationBook) -> list[tuple[str, int]]:
+    """At most one cause per pillar with shortcomings, from the closest peer sentences."""
+    assert w.finder is not None
+    queries: dict[str, list[str]] = {}
+    for g in w.unmet:
+        queries.setdefault(g.pillar, []).append(g.name)
+    for o in w.obs:
+        queries.setdefault(o.pillar, []).append(o.text)
+    out = []
+    for pillar, qs in queries.items():
+        best: tuple[PeerSentence, str] | None = None
+        for q in qs:
+            for peer in w.finder.raw_sentences(q, ["ton_tai"]):
+                if peer.score < MIN_CAUSE_SCORE:
+                    break
+                _, cause = split_cause(peer.text, w.ph)
+                if (
+                    cause
+                    and 8 <= len(cause) <= 160
+                    and not find_numbers(cause)
+                    and w.finder.names_ok(cause)
+                    and (best is None or peer.score > best[0].score)
+                ):
+                    best = (peer, cause)
+        if best is not None:
+            peer, cause = best
+            out.append((cause, book.cite(peer)))
+            log.debug("cause for %s from %s: %s", pillar, peer.chunk.commune, cause)
+        if len(out) >= MAX_PEER_CAUSES:
+            break
+    if out:
+        marks = ", ".join(f"[{n}]" for n in dict.fromkeys(n for _, n in out))
+        w.warnings.append(
+            f"Nguyên nhân {marks} mượn cách diễn đạt của xã khác; cần xác nhận "
+            "đúng với thực tế của xã trước khi dùng."
+        )
+    return out
+
+
+def build(w: Writer) -> SectionSkeleton:
+    """The "Tồn tại, hạn chế" section."""
+    book, used, lines = CitationBook(), set(), []
+    num = 0
+    if w.gaps.items:
+        num += 1
+        lines.append(f"{num}. {w.ph.get('ton_tai.headings.chi_tieu')}")
+        if w.unmet:
+            lines.extend("- " + upper_first(unmet_line(w, g)) for g in w.unmet)
+        elif w.gaps.met:
+            lines.append(w.render("ton_tai.tat_ca_dat", w.f.commune))
+        else:
+            lines.append(w.render("ton_tai.khong_co_muc_tieu", w.f.commune))
+    num += 1
+    lines.append(f"{num}. {w.ph.get('ton_tai.headings.linh_vuc')}")
+    if not w.obs:
+        lines.append(w.render("ton_tai.khong_co_nhan_xet"))
+    for i, (pillar, group) in enumerate(w.by_pillar(w.obs)):
+        lines.append(w.pillar_heading(i, pillar, "ton_tai"))
+        lines.extend("- " + upper_first(shortcoming_line(w, o, book, used)) for o in group)
+    found = causes(w, book)
+    if any(found.values()):
+        num += 1
+        lines.append(f"{num}. {w.ph.get('ton_tai.headings.nguyen_nhan')}")
+        for kind in ("khach_quan", "chu_quan"):
+            if found[kind]:
+                text = w.render(f"ton_tai.nguyen_nhan.{kind}", danh_sach="; ".join(found[kind]))
+                lines.append("- " + text)
+    return w.section("ton_tai", w.ph.get("ton_tai.title"), lines, book)
+
+
+def _overlap(clause: str, text: str) -> float:
+    """Share of the clause's content syllables that `text` already has."""
+    a, b = content_terms(clause), content_terms(text)
+    return len(a & b) / len(a) if a else 1.0
