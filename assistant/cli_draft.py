@@ -75,8 +75,10 @@ def draft(
         if assistant.retriever.resolve_commune(name).lower() not in known
     ]
     sections = SECTION_IDS if section == "all" else (section,)
+    llm = _llm(assistant.settings)
     try:
-        doc = draft_report(assistant, figs, sections=sections, exclude_communes=exclude_commune)
+        doc = draft_report(assistant, figs, sections=sections, exclude_communes=exclude_commune,
+                           llm=llm, prompts_dir=assistant.settings.prompts_dir)
     except TemplateError as exc:
         raise UserError(f"tệp mẫu câu bị lỗi (broken phrase file): {exc}") from exc
     doc.warnings[:0] = warnings
@@ -98,6 +100,20 @@ def draft(
     if not as_md:
         for w in doc.warnings:
             click.echo(f"Lưu ý: {w}", err=True)
+
+
+def _llm(settings):  # noqa: ANN001, ANN202
+    """The configured LLM, or None for the offline composer; a wrong setting is a UserError."""
+    if settings.llm == "none":
+        return None
+    from .backends.embedders import MissingExtra
+    from .llm.base import LLMConfigError
+    from .llm.factory import make_llm
+
+    try:
+        return make_llm(settings)
+    except (MissingExtra, LLMConfigError) as exc:
+        raise UserError(str(exc)) from exc
 
 
 COMMANDS = [draft]

@@ -506,3 +506,31 @@ def test_draft_rewrite_over_http_keeps_figures_and_flags_new_ones(seed_index: Se
     text, unsupported, warnings = rewrite_section(llm, sec.text, sec.peer_passages, sources=sec.sources,
                                                   allowed=sec.allowed, title=sec.title, commune=commune)
     assert text == sec.text and "HTTP 503" in warnings[0]
+
+
+def test_cli_draft_with_llm_flags_invented_figure_and_survives_a_down_server(
+        seed_index: Settings, server: FakeOpenAIServer):
+    figures = str(Path(__file__).parent / "fixtures" / "figures" / "dai_son_2025.yaml")
+
+    def invents(req: dict) -> str:
+        user = req["messages"][1]["content"]
+        body = user[user.index("<khung>") + len("<khung>"): user.index("</khung>")].strip()
+        return f"{body}\nPhấn đấu đạt {INVENTED} trong năm tới."
+
+    server.queue(Reply(invents))
+    proc = run_cli(["draft", figures, "--json", "--exclude-commune", "Đại Sơn"],
+                   index_dir=seed_index.index_dir, env=cli_env(server.url))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert len(server.requests) == 2  # one rewrite per section
+    for sec in data["sections"]:
+        assert INVENTED in sec["unsupported_numbers"] and f"⟦{INVENTED}⟧" in sec["text"]
+        assert sec["text"].rstrip().endswith(f"Phấn đấu đạt ⟦{INVENTED}⟧ trong năm tới.")
+
+    down = f"http://127.0.0.1:{free_port()}/v1"
+    proc = run_cli(["draft", figures, "--json"], index_dir=seed_index.index_dir, env=cli_env(down))
+    assert proc.returncode == 0, proc.stderr
+    _no_traceback(proc)
+    data = json.loads(proc.stdout)
+    assert all(sec["unsupported_numbers"] == [] for sec in data["sections"])
+    assert any("LLM không viết lại được" in w for w in data["warnings"])

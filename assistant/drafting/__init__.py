@@ -92,12 +92,17 @@ def draft_report(
     retriever: Retriever | None = None,
     catalog: Sequence[Indicator] | None = None,
     phrases: Phrases | None = None,
+    llm: Any = None,
+    prompts_dir: Any = None,
 ) -> Draft:
     """Draft the requested sections for a figures file (or loaded figures), verified.
 
     `settings_or_assistant` is a Settings (an Assistant is built, with the index if missing),
     an Assistant, or None (no peer passages, no citations). `retriever` overrides it.
     `exclude_communes` leaves those communes' reports out of the peer passages.
+    With `llm` (an `assistant.llm.ChatModel`) each section is rewritten into fluent prose from the
+    skeleton and the peer passages; the rewrite is verified against the skeleton's sources and falls
+    back to the skeleton, with a warning, when the model fails.
     Raises `FiguresError` for an unreadable figures file, `TemplateError` for a broken phrase file.
     """
     figs = figures if isinstance(figures, CommuneFigures) else load_figures(figures)
@@ -117,13 +122,22 @@ def draft_report(
         if owner is not None:
             owner.close()
     out, sources = [], {}
+    warnings = list(sk.warnings)
     for s in sk.sections:
         sources[s.id] = [*s.sources, *s.peer_passages]
+        text = s.text
         unsupported = section_unsupported(s.text, sources[s.id], sk.year)
+        if llm is not None:
+            from ..llm.rewrite import rewrite_section
+
+            text, llm_unsupported, llm_warnings = rewrite_section(
+                llm, s.text, s.peer_passages, sources=s.sources, allowed=s.allowed, title=s.title,
+                commune=sk.commune, prompts_dir=prompts_dir)
+            unsupported = list(dict.fromkeys([*unsupported, *llm_unsupported]))
+            warnings.extend(llm_warnings)
         if unsupported:
             log.warning("section %s: figures without a source: %s", s.id, ", ".join(unsupported))
-        out.append(DraftSection(s.id, s.title, s.text, list(s.citations), unsupported))
-    warnings = list(sk.warnings)
+        out.append(DraftSection(s.id, s.title, text, list(s.citations), unsupported))
     bad = [f"{s.title}: {', '.join(s.unsupported_numbers)}" for s in out if s.unsupported_numbers]
     if bad:
         warnings.append("Số liệu chưa đối chiếu được với nguồn: " + "; ".join(bad) + ".")
