@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from . import pillars
 from .catalog import pillar_label
 from .chunking import heading_type
 from .retrieve import Filters, Retriever
@@ -33,62 +34,16 @@ PILLARS = ("nhan_luc", "ha_tang", "du_lieu", "an_toan_thong_tin", "chinh_quyen_s
 
 # ---------------------------------------------------------------- pillars
 
-# (folded regex, weight): specific phrases weigh more than generic words.
-_PILLAR_RULES: dict[str, list[tuple[str, float]]] = {
-    "nhan_luc": [(r"nhan luc", 2), (r"ky nang (so|cong nghe)", 2), (r"tap huan|boi duong|dao tao", 1.5),
-                 (r"chuyen trach|kiem nhiem", 2), (r"can bo|cong chuc|cbcc", 1),
-                 (r"thanh thao|trinh do|chuyen mon sau|nang luc tham muu", 1)],
-    "ha_tang": [(r"ha tang", 1.5), (r"trang thiet bi|thiet bi", 2), (r"may tinh|may chu|may in|may scan", 1.5),
-                (r"duong truyen|internet|wifi|cap quang|phu song|\b[45]g\b|bang rong", 2),
-                (r"tru so|co so vat chat", 2), (r"mang lan|he thong mang|toc do", 1)],
-    "du_lieu": [(r"du lieu", 2), (r"co so du lieu|csdl", 1), (r"so hoa", 1.5), (r"lam sach", 1.5),
-                (r"dinh danh|dan cu", 1), (r"lien thong|tai su dung|dong bo", 1)],
-    "an_toan_thong_tin": [(r"an toan thong tin|attt", 3), (r"an ninh mang|bao mat", 2.5),
-                          (r"tuong lua|virus|ma doc|xam nhap|mat khau", 2), (r"sao luu|su co", 1.5),
-                          (r"lua dao|lo lot|lo,? mat du lieu|ro ri", 2)],
-    "chinh_quyen_so": [(r"dich vu cong|dvc", 1.5), (r"thu tuc hanh chinh|tthc", 1.5),
-                       (r"chinh quyen (so|dien tu)", 2), (r"hanh chinh cong|mot cua", 1.5),
-                       (r"quan ly van ban|dieu hanh|phan mem dung chung|nen tang dung chung", 1),
-                       (r"tri tue nhan tao|\bai\b|tro ly ao|chatbot", 1.5), (r"ho so truc tuyen", 1.5)],
-    "kinh_te_so": [(r"kinh te so", 3), (r"thuong mai dien tu|san (thuong mai|giao dich)", 2.5),
-                   (r"ho kinh doanh|doanh nghiep|hop tac xa|tieu thuong", 1.5), (r"ocop", 2),
-                   (r"hoa don dien tu|tien mat|thanh toan (so|dien tu|khong)|mobile money", 1.5),
-                   (r"san xuat|nong nghiep", 1)],
-    "xa_hoi_so": [(r"xa hoi so|cong dan so|van hoa so", 3), (r"to cong nghe so cong dong|cnscd", 1.5),
-                  (r"binh dan hoc vu so|hoc tap so", 2), (r"vneid", 1.5),
-                  (r"nguoi dan.{0,40}(su dung|ky nang|nhan thuc|tiep can|thoi quen|e ngai)", 2),
-                  (r"nguoi cao tuoi|bat binh dang so|khoang cach so", 1.5), (r"nguoi dan", 0.5),
-                  (r"y te|suc khoe|giao duc|truong hoc", 1), (r"tuyen truyen|truyen thong", 1)],
-    "kinh_phi": [(r"kinh phi", 3), (r"ngan sach", 2.5), (r"nguon (luc|von)|von dau tu", 2),
-                 (r"xa hoi hoa|tai chinh|chi phi", 1.5)],
-}
-_PILLAR_RX = {p: [(re.compile(rx), w) for rx, w in rules] for p, rules in _PILLAR_RULES.items()}
-
-
-def _folded(text: str) -> str:
-    return re.sub(r"[^a-z0-9 ]+", " ", fold(expand_abbreviations(nfc(text)))).strip()
-
 
 def pillar_scores(text: str) -> dict[str, float]:
-    """Weighted keyword hits per pillar (only pillars with a hit)."""
-    f = " " + " ".join(_folded(text).split()) + " "
-    scores: dict[str, float] = {}
-    for pillar, rules in _PILLAR_RX.items():
-        s = sum(w for rx, w in rules if rx.search(f))
-        if s:
-            scores[pillar] = s
-    return scores
+    """Keyword score per pillar (only the eight themes with a hit); rules in `assistant.pillars`."""
+    return {p: v for p, v in pillars.scores(text).items() if p in PILLARS}
 
 
 def classify_pillar(text: str) -> str | None:
-    """The pillar a paragraph mostly belongs to (keyword rules on folded text), or None."""
-    scores = pillar_scores(text)
-    if not scores:
-        return None
-    best = max(scores.values())
-    if best < 1:
-        return None
-    return next(p for p in PILLARS if scores.get(p) == best)
+    """The pillar a paragraph mostly belongs to, or None when it names none of the eight."""
+    found = [p for p in pillars.classify(text) if p in PILLARS]
+    return found[0] if found else None
 
 
 # ---------------------------------------------------------------- paragraphs

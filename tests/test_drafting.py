@@ -13,9 +13,9 @@ from assistant.drafting import (
     compose,
     draft_report,
     load_phrases,
-    pillars,
     section_unsupported,
 )
+from assistant import pillars
 from assistant.drafting.gaps import analyse_gaps
 from assistant.drafting.rewrite import cause_kind, split_cause, task_from_shortcoming
 from assistant.drafting.templates import PROMPTS_DIR

@@ -29,7 +29,7 @@ from assistant.figures import CommuneFigures, IndicatorFigure
 from assistant.numbers import Target, format_vn, gap, meets, parse_target
 from assistant.textnorm import fold
 
-from . import pillars
+from .. import pillars
 
 log = logging.getLogger(__name__)
 

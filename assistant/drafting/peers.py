@@ -24,7 +24,7 @@ from assistant.retrieve import Filters, Retriever
 from assistant.textnorm import expand_abbreviations, fold, keyword_tokens
 from assistant.types import Chunk, Citation, SearchResult
 
-from . import pillars
+from .. import pillars
 
 log = logging.getLogger(__name__)
 

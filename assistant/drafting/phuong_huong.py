@@ -13,7 +13,7 @@ import re
 from assistant.numbers import meets
 from assistant.textnorm import fold
 
-from . import pillars
+from .. import pillars
 from .gaps import AppliedTarget, IndicatorGap
 from .peers import CitationBook, PeerSentence
 from .rewrite import is_request, lower_first, strip_end, task_from_shortcoming, upper_first

@@ -14,7 +14,7 @@ from assistant.figures import CommuneFigures, IndicatorFigure
 from assistant.numbers import Target, format_vn
 from assistant.types import Citation
 
-from . import pillars
+from .. import pillars
 from .gaps import AppliedTarget, GapReport, IndicatorGap
 from .peers import CitationBook, PeerFinder, PeerSentence
 from .rewrite import lower_first, split_cause, strip_end
