@@ -219,6 +219,7 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
                 raise gr.Error(f"Tệp mẫu câu bị lỗi: {exc}", title="Lỗi", print_exception=False) from exc
         progress(0.9, desc="Đang kiểm tra số liệu")
         st = {"draft": draft.to_json(), "sources": figure_texts(figs),
+              "section_sources": {k: list(v) for k, v in getattr(draft, "sources", {}).items()},
               "original": {s.id: s.text for s in draft.sections}}
         return (st, _notes(draft), *_section_outputs(draft, st), citations_html(draft))
 
@@ -288,8 +289,9 @@ def _by_id(doc: DraftDocument) -> list:
 def _spans(st: dict, sid: str, text: str) -> list:
     sec = next(s for s in st["draft"]["sections"] if s["id"] == sid)
     cited = [c["text"] for c in sec.get("citations", [])]
+    sources = [*st["sources"], *st.get("section_sources", {}).get(sid, []), *cited]
     return check_text(text, st["original"].get(sid, ""), sec.get("unsupported_numbers", []),
-                      [*st["sources"], *cited], int(st["draft"]["year"]))
+                      sources, int(st["draft"]["year"]))
 
 
 def _section_outputs(draft: DraftDocument, st: dict) -> list:
