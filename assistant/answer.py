@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .qintent import Intent, best_by_context, candidates, figure_phrase, focus_figure, intent_of
 from .retrieve import Filters, Retriever
-from .textnorm import content_terms, fold, keyword_tokens, syllables
+from .textnorm import fold, keyword_tokens, syllables
 from .types import Answer, Citation, SearchResult
 
 _UNIT_SPLIT_RE = re.compile(r"\n|(?<=[.;!?])\s+(?=[-+A-ZĐÀ-Ỹ0-9(])|\s+\|\s+(?=\d{1,2}\s)")
@@ -112,7 +112,7 @@ class Answerer:
                 citations.append(Citation(order[c.chunk_id], c.doc_id, c.source, c.commune, c.section, c.text))
             where = f"xã {c.commune}" if c.commune else c.title
             quote = _trim(u.text.lstrip("-+*• "), question)
-            lead = key_figure(u.text, intent, content_terms(question)) if u is best else None
+            lead = key_figure(u.text, intent, question) if u is best else None
             prefix = f"{lead} — theo" if lead else "Theo"
             parts.append(f"{prefix} báo cáo của {where}: «{quote}» [{order[c.chunk_id]}]")
         for res in results[: max(0, k)]:
@@ -151,7 +151,7 @@ def catalog_summary(passage: str, question: str) -> str:
     return "\n".join(x for x in body if not x.startswith("Lưu ý"))
 
 
-def key_figure(text: str, intent: Intent, terms: set[str] = frozenset()) -> str | None:
+def key_figure(text: str, intent: Intent, question: str = "") -> str | None:
     """The figure a question asks for, exactly as written in `text` (with its unit), if clear."""
     if intent.kind is None:
         return None
@@ -160,7 +160,7 @@ def key_figure(text: str, intent: Intent, terms: set[str] = frozenset()) -> str 
     if fig is None and len(cands) == 1:
         fig = cands[0]
     if fig is None:
-        fig = best_by_context(text, set(terms), cands)
+        fig = best_by_context(text, question, cands)
     return figure_phrase(text, fig, intent) if fig is not None else None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from .documents import (
 from .indexstore import IndexMismatch, IndexStore, write_lock
 from .loaders import SUPPORTED_SUFFIXES, UnreadableFile, read_file
 from .settings import Settings
-from .textnorm import expand_abbreviations, keyword_tokens
+from .textnorm import TOKENS_VERSION, expand_abbreviations, keyword_tokens
 from .types import Chunk
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ def _check_embedder(store: IndexStore, embedder: Embedder | None) -> None:
     want = embedder.name if embedder else "none"
     if built is None or store.stats()["chunks"] == 0:
         store.set_meta("embedder", want)
+        store.set_meta("tokens_version", TOKENS_VERSION)  # tokens are written by this version
         return
     if built != want:
         raise IndexMismatch(
@@ -270,8 +272,24 @@ def _commit(store: IndexStore, parsed: list[_Parsed], embedder: Embedder | None,
             vstore.close()
 
 
+def retokenise(store: IndexStore) -> None:
+    """Recompute every chunk's keyword tokens when the tokenizer changed since the index was built."""
+    if store.get_meta("tokens_version") == TOKENS_VERSION:
+        return
+    chunks, _ = store.load_chunks()
+    with store.transaction() as db:
+        db.executemany("UPDATE chunks SET tokens=? WHERE chunk_id=?",
+                       [(" ".join(chunk_tokens(c)), c.chunk_id) for c in chunks])
+        store.set_meta("tokens_version", TOKENS_VERSION)
+    log.info("re-tokenised %d chunks for keyword search (tokenizer version %s)", len(chunks), TOKENS_VERSION)
+
+
 def refresh_keyword_index(store: IndexStore) -> KeywordIndex:
     """Rebuild BM25 when the saved one is older than the chunk store, and save it."""
+    try:
+        retokenise(store)
+    except sqlite3.OperationalError as exc:  # a read-only index: tokens stay as they were
+        log.warning("could not update keyword tokens (%s); run `assistant ingest --rebuild`", exc)
     directory = store.dir / "bm25"
     rev_file = store.dir / "bm25.rev"
     rev = str(store.revision)

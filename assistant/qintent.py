@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .textnorm import fold, fold_keep_length
+from .textnorm import fold, fold_keep_length, spelling
 
 _PERCENT_Q = re.compile(r"\b(ty le|phan tram|muc do hai long)\b|%")
 _DATE_Q = re.compile(r"\b(ngay nao|khi nao|thoi diem nao|ngay thang nao|ngay bao nhieu|ban hanh ngay|vao ngay)\b")
 _DOCNO_Q = re.compile(r"\b(so may|so bao nhieu|so hieu|quyet dinh so|ke hoach so|van ban so|quyet dinh nao|ke hoach nao)\b")
 _COUNT_Q = re.compile(r"\b(bao nhieu|may|so luong|tong so|so \w+)\b")
+_TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can dat|phai dat)\b")
 _FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
 _FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co"}
 
@@ -25,6 +26,7 @@ class Intent:
     kind: str | None  # percent | date | docno | count | None
     focus: list[str] = field(default_factory=list)  # folded unit words after "bao nhiêu"
     question_figures: set[str] = field(default_factory=set)
+    wants_target: bool = False  # the question asks for a goal ("phấn đấu", "mục tiêu"), not a result
 
 
 @dataclass
@@ -52,7 +54,7 @@ def intent_of(question: str) -> Intent:
     if m:
         focus = [w for w in m.group(1).split() if w not in _FOCUS_SKIP][:2]
     qfigs = {_norm(x.group(0)) for x in FIGURE_RE.finditer(question)}
-    return Intent(kind, focus, qfigs)
+    return Intent(kind, focus, qfigs, bool(_TARGET_Q.search(f)))
 
 
 def _norm(raw: str) -> str:
@@ -93,7 +95,7 @@ def candidates(text: str, intent: Intent) -> list[Figure]:
     """Figures of `text` that could answer: of the asked kind, not already in the question, and not
     a target ("≥70%" beside the result is the goal, not what was achieved)."""
     figs = [f for f in figures_in(text) if _norm(f.raw) not in intent.question_figures
-            and not _COMPARATOR_BEFORE.search(text[max(0, f.start - 12) : f.start])]
+            and (intent.wants_target or not _COMPARATOR_BEFORE.search(text[max(0, f.start - 12) : f.start]))]
     if intent.kind == "percent":
         return [f for f in figs if f.kind == "percent"]
     if intent.kind == "date":
@@ -135,16 +137,24 @@ def figure_phrase(text: str, fig: Figure, intent: Intent) -> str:
     return fig.raw
 
 
-def best_by_context(text: str, terms: set[str], cands: list[Figure], window: int = 70) -> Figure | None:
-    """The candidate whose preceding words share most question terms; None on a tie."""
-    if not cands or not terms:
+def _words(folded: str) -> list[str]:
+    return [spelling(w) for w in re.findall(r"\w+", folded)]
+
+
+def best_by_context(text: str, question: str, cands: list[Figure], window: int = 70) -> Figure | None:
+    """The candidate whose preceding words match the question best (shared words, and shared
+    word pairs counted double, so "hồ sơ nộp trực tuyến" beats scattered words); None on a tie."""
+    if not cands:
         return None
+    q = [w for w in _words(fold(question)) if not w.isdigit()]
+    q_words, q_pairs = set(q), set(zip(q, q[1:], strict=False))
     folded = fold_keep_length(text).lower()
     scored = []
     for i, f in enumerate(cands):
         lo = max(cands[i - 1].end if i else 0, f.start - window)
-        words = set(re.findall(r"\w+", folded[lo : f.start]))
-        scored.append((len(words & terms), f))
+        w = _words(folded[lo : f.start])
+        score = len(set(w) & q_words) + 2 * len(set(zip(w, w[1:], strict=False)) & q_pairs)
+        scored.append((score, f))
     scored.sort(key=lambda x: -x[0])
     if scored[0][0] == 0 or len(scored) > 1 and scored[1][0] == scored[0][0]:
         return None

@@ -6,6 +6,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# Bump when `keyword_tokens` changes: indexes store tokens and are re-tokenised on mismatch.
+TOKENS_VERSION = "2"
+
 # Abbreviations used in commune reports, with their full form (lower case, accented).
 # Longer keys first matters only for display; matching is by whole token.
 ABBREVIATIONS: dict[str, str] = {
@@ -51,6 +54,18 @@ QUERY_STOPWORDS = frozenset(
     "bao nhieu may gi nao khong the ra sao hay cho biet duoc la co cua o tai ve nhu".split()
 )
 
+# The same words with their accents: "máy" (machine) folds like "mấy" (how many) but is content.
+_QUERY_STOPWORDS_ACCENTED = frozenset(
+    "bao nhiêu mấy gì nào không thế ra sao hay cho biết được là có của ở tại về như".split()
+)
+
+
+def _is_stopword(syllable: str, folded: str) -> bool:
+    if syllable == _fold_word(syllable):  # written without accents
+        return folded in QUERY_STOPWORDS
+    return syllable in _QUERY_STOPWORDS_ACCENTED
+
+
 _TOKEN_RE = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", re.UNICODE)
 # Punctuation that ends a phrase; "." "," "/" inside a number ("71,2", "1.429", "39/39") do not.
 _PHRASE_SPLIT_RE = re.compile(r"(?<!\d)[.,/]|[.,/](?!\d)|[;:!?()\[\]\"“”'‘’«»\n–—-]+")
@@ -70,6 +85,14 @@ def _fold_word(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+_I_Y_RE = re.compile(r"^(?:t|k|l|m|h|s|n|qu|ph|th|kh)y$")
+
+
+def spelling(folded: str) -> str:
+    """One spelling for the i/y variants of a folded syllable: "ty" (tỷ) and "ti" (tỉ) -> "ti"."""
+    return folded[:-1] + "i" if _I_Y_RE.match(folded) else folded
 
 
 def fold(text: str) -> str:
@@ -116,13 +139,13 @@ def keyword_tokens(text: str, *, query: bool = False) -> list[str]:
         sylls = syllables(phrase)
         if not sylls:
             continue
-        folded = [_fold_word(s) for s in sylls]
-        keep = [not (query and f in QUERY_STOPWORDS) for f in folded]
+        folded = [spelling(_fold_word(s)) for s in sylls]
+        keep = [not (query and _is_stopword(s, f)) for s, f in zip(sylls, folded, strict=True)]
         for s, f, k in zip(sylls, folded, keep, strict=True):
             if not k:
                 continue
             out.append(f)
-            if s != f:
+            if s != _fold_word(s):
                 out.append("~" + s)
         for i in range(len(folded) - 1):
             if keep[i] and keep[i + 1]:
@@ -134,6 +157,6 @@ def content_terms(text: str) -> set[str]:
     """Folded content syllables of a question (stopwords and numbers removed)."""
     return {
         t
-        for t in (_fold_word(s) for s in syllables(_expand_for_tokens(text)))
+        for t in (spelling(_fold_word(s)) for s in syllables(_expand_for_tokens(text)))
         if t not in QUERY_STOPWORDS and not t[:1].isdigit()
     }

@@ -168,3 +168,17 @@ def test_corpus_dir_without_reports_still_indexes_given_files(tmp_path: Path):
     shutil.copy(FIXTURES / "ingest" / "xuan_phong_2025.docx", tmp_path / "x.docx")
     src.write_text("# Ghi chú\nXã Xuân Phong có 14 thôn và 98 thành viên Tổ công nghệ số.\n", encoding="utf-8")
     assert ingest(s, [src]).added == ["note.md"]
+
+
+def test_old_keyword_tokens_are_recomputed(settings):
+    ingest(settings)
+    store = IndexStore.open(settings.index_dir)
+    with store.transaction() as db:
+        db.execute("UPDATE chunks SET tokens='stale'")
+        store.set_meta("tokens_version", "0")
+    store.close()
+    r = Retriever(settings)
+    try:
+        assert any("17 ấp" in h.chunk.text for h in r.search("tan an co bao nhieu ap", k=5, mode="bm25"))
+    finally:
+        r.close()
