@@ -1,6 +1,6 @@
 """The commune figures file (input of drafting): read YAML, CSV or XLSX into `CommuneFigures`.
 
-YAML layout: see /work/shared/figures/FORMAT.md. All scalars are read as written (so
+YAML layout: see ../shared/figures/FORMAT.md (beside the checkout). All scalars are read as written (so
 `value: 1.430` stays "1.430" = 1430, never the YAML float 1.43).
 
 CSV/XLSX layout: one sheet (XLSX: the sheet "Số liệu" if present, else the first), one header

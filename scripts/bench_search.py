@@ -20,7 +20,7 @@ from assistant.indexer import ingest
 from assistant.retrieve import Retriever
 from assistant.settings import REPO_DIR, get_settings
 
-DEFAULT_QA = [Path("/work/shared/dev-qa.jsonl"), REPO_DIR / "tests/data/heldout-qa.jsonl"]
+DEFAULT_QA = [REPO_DIR.parent / "shared" / "dev-qa.jsonl", REPO_DIR / "tests/data/heldout-qa.jsonl"]
 
 
 def pct(values: list[float], p: float) -> float:

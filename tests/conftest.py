@@ -15,6 +15,7 @@ from assistant.settings import REPO_DIR, Settings
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = REPO_DIR / "corpus"
 SEEDS = CORPUS / "reports"
+SHARED = REPO_DIR.parent / "shared"  # ../shared beside the checkout (seeds, figures, domain facts)
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,8 @@ from assistant.catalog import (
 )
 from assistant.textnorm import fold
 
-SHARED = Path("/work/shared")
+from .conftest import SHARED
+
 DOMAIN_FACTS = SHARED / "domain-facts.md"
 DAI_SON = SHARED / "figures" / "dai_son_2025.yaml"
 

@@ -14,6 +14,8 @@ import pytest
 from assistant.figures import CommuneFigures, FiguresError, figures_from_rows, load_figures
 from assistant.numbers import meets
 
+from .conftest import SHARED
+
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "figures"
 TEMPLATE = ROOT / "assistant" / "data" / "figures_template.xlsx"
@@ -67,7 +69,7 @@ def test_dai_son_example_reads_with_exact_values() -> None:
 
 
 def test_shared_example_is_the_fixture() -> None:
-    shared = Path("/work/shared/figures/dai_son_2025.yaml")
+    shared = SHARED / "figures" / "dai_son_2025.yaml"
     if not shared.is_file():
         pytest.skip("shared example not present")
     assert load_figures(shared) == _with_source(load_figures(FIX / "dai_son_2025.yaml"), shared)
