@@ -44,7 +44,7 @@ def make_docx(path: Path) -> None:
         cells = t.add_row().cells
         for c, v in zip(cells, row, strict=True):
             c.text = v
-    for kind, text in PARAS[6:]:
+    for _kind, text in PARAS[6:]:
         d.add_paragraph(text)
     d.save(path)
 

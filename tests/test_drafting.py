@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import pillars
 from assistant.drafting import (
     TemplateError,
     compose,
@@ -15,7 +16,6 @@ from assistant.drafting import (
     load_phrases,
     section_unsupported,
 )
-from assistant import pillars
 from assistant.drafting.gaps import analyse_gaps
 from assistant.drafting.rewrite import cause_kind, split_cause, task_from_shortcoming
 from assistant.drafting.templates import PROMPTS_DIR
