@@ -78,21 +78,24 @@ def _short(h: str, n: int = 90) -> str:
 
 
 def _split_long(text: str, limit: int) -> list[str]:
-    """Split a long block at sentence ends (or spaces) into pieces under `limit`."""
+    """Split a long block at sentence ends (or spaces) into pieces under `limit` (linear time)."""
     if len(text) <= limit:
         return [text]
-    parts = re.split(r"(?<=[.;!?])\s+", text)
     out: list[str] = []
     cur = ""
-    for p in parts:
-        while len(p) > limit:
-            cut = p.rfind(" ", 0, limit)
-            cut = cut if cut > limit // 2 else limit
+    for p in re.split(r"(?<=[.;!?])\s+", text):
+        start = 0
+        while len(p) - start > limit:
+            cut = p.rfind(" ", start, start + limit)
+            cut = cut if cut > start + limit // 2 else start + limit
             if cur:
                 out.append(cur)
                 cur = ""
-            out.append(p[:cut])
-            p = p[cut:].lstrip()
+            out.append(p[start:cut])
+            start = cut
+            while start < len(p) and p[start] == " ":
+                start += 1
+        p = p[start:]
         if cur and len(cur) + 1 + len(p) > limit:
             out.append(cur)
             cur = p

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import sqlite3
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from .backends.embedders import Embedder, make_embedder
 from .backends.keyword import KeywordIndex
-from .backends.vectorstore import make_vector_store
+from .backends.vectorstore import drop_remote_collection, make_vector_store
 from .chunking import chunk_blocks
 from .cleaning import to_blocks
 from .documents import (
@@ -88,13 +89,14 @@ def chunk_tokens(c: Chunk) -> list[str]:
     return keyword_tokens(f"{c.commune}\n{leaf}\n{c.text}")
 
 
-def parse_file(path: Path, settings: Settings, *, overrides: dict | None = None) -> tuple[dict, list[Chunk]]:
+def parse_file(path: Path, settings: Settings, *, overrides: dict | None = None,
+               doc_id: str | None = None) -> tuple[dict, list[Chunk]]:
     """Read and chunk one file; raises UnreadableFile / MetadataError with a plain reason."""
     data = path.read_bytes() if path.is_file() else b""
     raw = read_file(path, max_mb=settings.max_file_mb)
     blocks = to_blocks(raw.text, hard_breaks=raw.hard_breaks)
     meta = resolve_metadata(path, raw.text, blocks, overrides=overrides)
-    doc_id = make_doc_id(path)
+    doc_id = doc_id or make_doc_id(path)
     drafts = chunk_blocks(blocks, max_chars=settings.chunk_chars)
     if not drafts:
         raise UnreadableFile(path, "no text passages found in the file")
@@ -105,8 +107,20 @@ def parse_file(path: Path, settings: Settings, *, overrides: dict | None = None)
               title=meta.title, section=d.section, section_kind=d.section_kind, position=i)
         for i, d in enumerate(drafts)
     ]
-    doc = {"doc_id": doc_id, "source": path.name, "path": str(path), "sha256": sha, **meta.to_dict()}
+    doc = {"doc_id": doc_id, "source": path.name, "path": str(path.resolve()), "sha256": sha,
+           **meta.to_dict()}
     return doc, chunks
+
+
+def doc_id_for(path: Path, store: IndexStore, taken: dict[str, str]) -> str:
+    """The file name as id, made unique when another file (another folder) already has it."""
+    doc_id = make_doc_id(path)
+    here = str(path.resolve())
+    other = taken.get(doc_id) or store.doc_path(doc_id)
+    if other is not None and Path(other).resolve() != Path(here):
+        doc_id = f"{doc_id[:90]}~{hashlib.sha1(here.encode()).hexdigest()[:8]}"
+    taken.setdefault(doc_id, here)
+    return doc_id
 
 
 def catalog_document(settings: Settings) -> tuple[dict, list[Chunk]] | None:
@@ -163,6 +177,7 @@ def ingest(
     files = collect_files([*roots, *paths], report)
     with write_lock(root):
         existing = None if rebuild else IndexStore.current_gen(root)
+        replaced = _current_collection(root) if not existing and settings.chroma_url else None
         store = IndexStore(root, existing) if existing else IndexStore.new_generation(root)
         try:
             _check_embedder(store, embedder)
@@ -174,6 +189,8 @@ def ingest(
             _commit(store, parsed, embedder, settings, report, progress)
             if not existing:
                 store.publish()
+                if replaced and replaced != store.collection:
+                    drop_remote_collection(settings.chroma_url, replaced)
             report.generation = store.gen
             report.chunks = store.stats()["chunks"]
         except BaseException:
@@ -184,6 +201,16 @@ def ingest(
         finally:
             store.close()
     return report
+
+
+def _current_collection(root: Path) -> str | None:
+    if IndexStore.current_gen(root) is None:
+        return None
+    old = IndexStore.open(root)
+    try:
+        return old.collection
+    finally:
+        old.close()
 
 
 def _catalog(settings: Settings, store: IndexStore, report: IngestReport) -> _Parsed | None:
@@ -206,10 +233,11 @@ def _parse_all(files: list[Path], store: IndexStore, settings: Settings, report:
                overrides: dict | None) -> list[_Parsed]:
     parsed: list[_Parsed] = []
     seen_hashes: dict[str, str] = {}
+    taken: dict[str, str] = {}
     for f in files:
         try:
             sha = content_hash(f.read_bytes()) if f.is_file() else ""
-            doc_id = make_doc_id(f)
+            doc_id = doc_id_for(f, store, taken)
             if store.doc_hash(doc_id) == sha:
                 report.unchanged.append(f.name)
                 continue
@@ -218,7 +246,7 @@ def _parse_all(files: list[Path], store: IndexStore, settings: Settings, report:
                 report.unchanged.append(f.name)
                 log.info("%s has the same content as %s; skipped", f.name, dup)
                 continue
-            doc, chunks = parse_file(f, settings, overrides=overrides)
+            doc, chunks = parse_file(f, settings, overrides=overrides, doc_id=doc_id)
             seen_hashes[sha] = doc_id
             replaced = store.doc_hash(doc_id) is not None
             parsed.append(_Parsed(doc, chunks, [chunk_tokens(c) for c in chunks], replaced))
@@ -233,7 +261,7 @@ def _parse_all(files: list[Path], store: IndexStore, settings: Settings, report:
 def _commit(store: IndexStore, parsed: list[_Parsed], embedder: Embedder | None, settings: Settings,
             report: IngestReport, progress: Callable[[str, int, int], None] | None) -> None:
     vstore = make_vector_store(path=store.dir / "chroma", url=settings.chroma_url,
-                               collection=f"chunks_{store.gen.replace('-', '_')}") if embedder else None
+                               collection=store.collection) if embedder else None
     try:
         if parsed and embedder is not None and vstore is not None:
             all_chunks = [c for p in parsed for c in p.chunks]

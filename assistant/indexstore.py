@@ -17,6 +17,7 @@ import os
 import shutil
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,7 +92,15 @@ class IndexStore:
         nums = [int(p.name[4:]) for p in root.glob("gen-*") if p.name[4:].isdigit()]
         gen = f"gen-{(max(nums) + 1) if nums else 1:06d}"
         (root / gen).mkdir()
-        return cls(root, gen)
+        store = cls(root, gen)
+        store.set_meta("uid", uuid.uuid4().hex[:16])
+        return store
+
+    @property
+    def collection(self) -> str:
+        """This generation's vector collection; unique, so index folders can share a Chroma server."""
+        uid = self.get_meta("uid")
+        return f"chunks_{uid}" if uid else f"chunks_{self.gen.replace('-', '_')}"
 
     def publish(self) -> None:
         """Make this generation the live one and remove older ones."""
@@ -123,6 +132,10 @@ class IndexStore:
 
     def doc_by_hash(self, sha256: str) -> str | None:
         row = self.db.execute("SELECT doc_id FROM documents WHERE sha256=?", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def doc_path(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT path FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return row[0] if row else None
 
     def doc_hash(self, doc_id: str) -> str | None:

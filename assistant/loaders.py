@@ -76,9 +76,24 @@ def _read_text(path: Path) -> str:
             continue
     log.warning("%s is not UTF-8; reading it as Windows-1258 (Vietnamese)", path.name)
     try:
-        return data.decode("cp1258")
+        text = data.decode("cp1258")
     except UnicodeDecodeError as exc:
         raise UnreadableFile(path, "unknown text encoding (save it as UTF-8)") from exc
+    if _looks_tcvn3(text):
+        raise UnreadableFile(
+            path, "the text looks TCVN3 (ABC, .VnTime fonts) encoded; convert it to Unicode "
+            "(e.g. with Unikey's converter) and save it as UTF-8")
+    return text
+
+
+# Bytes 0xA8–0xB9 are Vietnamese letters in TCVN3 (¸ = á, µ = à, ¨ = ă …) but rare symbols in real
+# Windows-1258 text, so many of them mean the file is TCVN3 read the wrong way.
+_TCVN3_MARKS = frozenset("¨©ª«¬®¯°±²³´µ¶·¸¹")
+
+
+def _looks_tcvn3(text: str) -> bool:
+    letters = sum(ch.isalpha() for ch in text) or 1
+    return sum(ch in _TCVN3_MARKS for ch in text) / letters > 0.01
 
 
 def _read_pdf(path: Path) -> RawText:

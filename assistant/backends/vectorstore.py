@@ -40,12 +40,7 @@ class ChromaStore(VectorStore):
 
         cs = ChromaSettings(anonymized_telemetry=False)
         if url:
-            from urllib.parse import urlparse
-
-            u = urlparse(url if "://" in url else f"http://{url}")
-            self._client = chromadb.HttpClient(
-                host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https", settings=cs
-            )
+            self._client = _http_client(url)
         else:
             assert path is not None
             path.mkdir(parents=True, exist_ok=True)
@@ -94,6 +89,25 @@ class ChromaStore(VectorStore):
     def close(self) -> None:
         """Drop this handle; Chroma's shared client cache is left alone, so other handles keep working."""
         self._col = None
+
+
+def _http_client(url: str):  # noqa: ANN202 - chromadb client
+    from urllib.parse import urlparse
+
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    u = urlparse(url if "://" in url else f"http://{url}")
+    return chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000,
+                               ssl=u.scheme == "https", settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def drop_remote_collection(url: str, name: str) -> None:
+    """Delete a replaced generation's collection on a Chroma server (embedded ones go with their folder)."""
+    try:
+        _http_client(url).delete_collection(name)
+    except Exception as exc:  # noqa: BLE001 - already gone, or server unreachable: not fatal
+        log.warning("could not delete old collection %s on %s (%s)", name, url, exc)
 
 
 def make_vector_store(*, path: Path, url: str | None, collection: str = COLLECTION) -> VectorStore:
