@@ -59,7 +59,7 @@ class Retriever:
                         f"'{self.embedder.name}'; run `assistant ingest --rebuild`")
                 self.vectors = make_vector_store(
                     path=self.store.dir / "chroma", url=settings.chroma_url,
-                    collection=f"chunks_{self.store.gen.replace('-', '_')}")
+                    collection=self.store.collection)
         self._fold_commune = {fold(c.commune): c.commune for c in self.chunks if c.commune}
         self._arrays = {
             "commune": np.array([fold(c.commune) for c in self.chunks], dtype=object),

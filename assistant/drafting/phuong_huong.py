@@ -45,6 +45,15 @@ def long_term(w: Writer, g: IndicatorGap, aim: AppliedTarget | None) -> str:
     )
 
 
+
+def _listed(w, gaps) -> str:  # noqa: ANN001 - writer and gap items
+    """"indicator (value); indicator (value)" for a sentence listing indicators to keep up."""
+    return "; ".join(
+        w.ph.render("phuong_huong.duy_tri_muc", g.name, ten_chi_tieu=lower_first(g.name),
+                    gia_tri=w.value(g.figure))
+        for g in gaps
+    )
+
 def goals(w: Writer) -> list[str]:
     """Part 1: what to reach next year, what to raise, what to maintain."""
     out, raised = [], set()
@@ -73,28 +82,10 @@ def goals(w: Writer) -> list[str]:
     raised |= {id(g) for g in full}
     keep = [g for g in w.gaps.met if id(g) not in raised] + full
     if keep:
-        items = "; ".join(
-            w.ph.render(
-                "phuong_huong.duy_tri_muc",
-                g.name,
-                ten_chi_tieu=lower_first(g.name),
-                gia_tri=w.value(g.figure),
-            )
-            for g in keep
-        )
-        out.append(w.render("phuong_huong.duy_tri", w.f.commune, danh_sach=items))
+        out.append(w.render("phuong_huong.duy_tri", w.f.commune, danh_sach=_listed(w, keep)))
     rest = [g for g in w.gaps.no_target if id(g) not in raised]
     if rest:
-        items = "; ".join(
-            w.ph.render(
-                "phuong_huong.duy_tri_muc",
-                g.name,
-                ten_chi_tieu=lower_first(g.name),
-                gia_tri=w.value(g.figure),
-            )
-            for g in rest
-        )
-        out.append(w.render("phuong_huong.tiep_tuc", w.f.commune, danh_sach=items))
+        out.append(w.render("phuong_huong.tiep_tuc", w.f.commune, danh_sach=_listed(w, rest)))
     return ["- " + upper_first(x) for x in out]
 
 

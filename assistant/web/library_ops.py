@@ -46,7 +46,7 @@ def delete_documents(settings: Settings, doc_ids: list[str]) -> DeleteReport:
             report.deleted = wanted
             if (store.get_meta("embedder") or "none") != "none" and chunk_ids:
                 vstore = make_vector_store(path=store.dir / "chroma", url=settings.chroma_url,
-                                           collection=f"chunks_{store.gen.replace('-', '_')}")
+                                           collection=store.collection)
                 try:
                     vstore.delete(chunk_ids)
                 finally:
