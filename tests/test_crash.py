@@ -23,7 +23,14 @@ from assistant.indexer import ingest
 from assistant.indexstore import IndexStore
 
 from .conftest import CORPUS, make_settings
-from .test_faults import _script, assert_consistent, index_state, same_results, top_ids
+from .test_faults import (
+    _script,
+    assert_consistent,
+    index_state,
+    same_content,
+    same_results,
+    top_ids,
+)
 
 N_NEW = 4  # synthetic reports in the killed batch (about 170 chunks)
 
@@ -49,7 +56,8 @@ class Scenario:
         shutil.copytree(seed_index_dir, self.base)
         self.files = _script("make_synthetic_corpus").generate(N_NEW, root / "new", seed=3)
         self.before = top_ids(make_settings(self.base))
-        self.before_docs = index_state(make_settings(self.base))["docs"]
+        self.before_state = index_state(make_settings(self.base))
+        self.before_docs = self.before_state["docs"]
         ref = root / "reference"
         shutil.copytree(self.base, ref)
         t0 = time.perf_counter()
@@ -58,8 +66,9 @@ class Scenario:
         self.duration = time.perf_counter() - t0  # how long an uninterrupted run takes
         assert proc.returncode == 0, proc.stderr
         self.after = top_ids(make_settings(ref))
-        assert not same_results(self.after, self.before)
-        self.new_docs = set(index_state(make_settings(ref))["docs"]) - set(self.before_docs)
+        assert self.after["bm25"] != self.before["bm25"]
+        self.after_state = index_state(make_settings(ref))
+        self.new_docs = set(self.after_state["docs"]) - set(self.before_docs)
         assert len(self.new_docs) == N_NEW
 
     def kill_and_check(self, i: int, rng: random.Random) -> str:
@@ -82,6 +91,7 @@ class Scenario:
         present = set(state["docs"]) & self.new_docs
         assert present in (set(), self.new_docs), f"kill {i} after {delay:.2f}s: half a batch committed"
         outcome = "after" if present else "before"
+        assert same_content(state, self.after_state if present else self.before_state), f"kill {i} ({outcome})"
         got = top_ids(s)
         assert same_results(got, self.after if present else self.before), f"kill {i} after {delay:.2f}s ({outcome})"
 
@@ -94,6 +104,7 @@ class Scenario:
         state = index_state(s)
         assert self.new_docs <= set(state["docs"])
         assert_consistent(state)
+        assert same_content(state, self.after_state)
         assert same_results(top_ids(s), self.after), f"kill {i}: re-run results differ from a clean run"
         assert IndexStore.current_gen(s.index_dir) == state["gen"]
         shutil.rmtree(index)

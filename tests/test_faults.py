@@ -15,6 +15,7 @@ import time
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.backends.vectorstore import make_vector_store
@@ -62,8 +63,12 @@ def report_text(commune: str, thon: int, members: int, pct: str) -> str:
     return _script("make_bad_fixtures").report(commune, thon, members, pct)
 
 
-def index_state(settings: Settings) -> dict:
-    """Documents, chunk ids and vector ids of the live generation; checks they agree."""
+def index_state(settings: Settings, *, vectors: bool = True) -> dict:
+    """Documents, chunk ids, and (with `vectors`) vector ids and stored vectors of the live generation.
+
+    Reading vectors opens embedded Chroma in this process: do it only after other processes are
+    done writing the index (see test_a_reload_sees_what_another_process_ingested).
+    """
     store = IndexStore.open(settings.index_dir)
     try:
         docs = {d["doc_id"]: d for d in store.documents()}
@@ -73,15 +78,20 @@ def index_state(settings: Settings) -> dict:
         collection = getattr(store, "collection", f"chunks_{gen.replace('-', '_')}")
     finally:
         store.close()
-    vectors: set[str] | None = None
-    if embedder and embedder != "none":
+    ids_with_vectors: set[str] | None = None
+    stored: dict[str, np.ndarray] = {}
+    if vectors and embedder and embedder != "none":
         vs = make_vector_store(path=settings.index_dir / gen / "chroma", url=settings.chroma_url,
                                collection=collection)
         try:
-            vectors = vs.ids()
+            ids_with_vectors = vs.ids()
+            for i in range(0, len(ids), 2000):  # the stored vectors of the committed chunks
+                got = vs._col.get(ids=ids[i:i + 2000], include=["embeddings"])  # noqa: SLF001
+                stored.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
         finally:
             vs.close()
-    return {"docs": docs, "ids": ids, "vectors": vectors, "gen": gen, "collection": collection}
+    return {"docs": docs, "ids": ids, "vectors": ids_with_vectors, "embeddings": stored, "gen": gen,
+            "collection": collection}
 
 
 def assert_consistent(state: dict) -> None:
@@ -95,27 +105,41 @@ def assert_consistent(state: dict) -> None:
             f"{len(set(ids) - state['vectors'])} chunks without a vector")
 
 
-def top_ids(settings: Settings, queries=QUERIES, k: int = 5) -> dict[str, dict[str, list[str]]]:
-    """Top chunk ids per query, by BM25 alone and by hybrid search."""
+def top_ids(settings: Settings, queries=QUERIES, k: int = 5,
+            modes: tuple[str, ...] = ("bm25", "hybrid")) -> dict[str, dict[str, list[str]]]:
+    """Top chunk ids per query and mode (BM25 alone does not open Chroma)."""
+    if modes == ("bm25",):
+        settings = settings.model_copy(update={"retrieval": "bm25"})
     r = Retriever(settings)
     try:
         return {mode: {q: [h.chunk.chunk_id for h in r.search(q, k=k, mode=mode)] for q in queries}
-                for mode in ("bm25", "hybrid")}
+                for mode in modes}
     finally:
         r.close()
+
+
+def same_content(got: dict, want: dict) -> bool:
+    """The same documents, chunks and stored vectors (vectors without a chunk are ignored)."""
+    if {d: x["sha256"] for d, x in got["docs"].items()} != {d: x["sha256"] for d, x in want["docs"].items()}:
+        return False
+    if sorted(got["ids"]) != sorted(want["ids"]) or set(got["embeddings"]) != set(want["embeddings"]):
+        return False
+    return all(np.allclose(got["embeddings"][i], v, atol=1e-6) for i, v in want["embeddings"].items())
 
 
 def same_results(got: dict, want: dict) -> bool:
     """BM25 rankings equal; hybrid ones equal up to Chroma's approximate (HNSW) neighbours.
 
-    Chroma builds its HNSW graph with several threads, so two clean builds of the same index can
-    differ in a dense candidate or two: hybrid lists must share the top hit and all but one id.
+    Chroma builds its HNSW graph with several threads, so two clean builds of the very same
+    vectors can return a different dense candidate or two (the hash test embedder makes many near
+    ties). Stored vectors are compared exactly by `same_content`; here hybrid lists must share
+    their top hit and all but two ids.
     """
     if got["bm25"] != want["bm25"]:
         return False
     for q, ids in want["hybrid"].items():
         other = got["hybrid"][q]
-        if ids[:1] != other[:1] or len(set(ids) & set(other)) < len(ids) - 1:
+        if ids[:1] != other[:1] or len(set(ids) & set(other)) < len(ids) - 2:
             return False
     return True
 
@@ -149,11 +173,9 @@ def _odd_names(folder: Path) -> list[Path]:
 # ------------------------------------------------------------------ the batch, through the CLI
 
 
-@pytest.mark.xfail(strict=False, reason="issue 7, open: the rankings after this batch differ from a clean "
-                   "reference index built from the same files; every other check here passes")
 def test_bad_batch_through_the_cli(indexed: Settings, tmp_path: Path):
-    before = index_state(indexed)
-    expected_top = top_ids(indexed)
+    before = index_state(indexed, vectors=False)  # Chroma is opened here only after the CLI ran
+    expected_top = top_ids(indexed, modes=("bm25",))
     batch = tmp_path / "batch"
     batch.mkdir()
     bad = [Path(shutil.copy(p, batch / p.name)) for p in REFUSED]
@@ -182,9 +204,11 @@ def test_bad_batch_through_the_cli(indexed: Settings, tmp_path: Path):
         assert after["docs"][doc_id]["sha256"] == d["sha256"]
     assert_consistent(after)
     assert len(after["docs"]) == len(before["docs"]) + len(good) + len(odd)
+    ref = reference_index(tmp_path / "ref", [*good, *odd])
+    assert same_content(after, index_state(ref))  # the same end state as a clean run, vectors too
     got = top_ids(indexed)
-    assert same_results(got, top_ids(reference_index(tmp_path / "ref", [*good, *odd])))
-    assert not same_results(got, expected_top)  # the new reports do take part in the answers
+    assert same_results(got, top_ids(ref))
+    assert got["bm25"] != expected_top["bm25"]  # the new reports do take part in the answers
 
 
 def reference_index(folder: Path, files: list[Path]) -> Settings:
@@ -308,6 +332,26 @@ def test_files_with_the_same_name_in_two_folders_are_both_kept(settings: Setting
     communes = {d["commune"] for d in index_state(s)["docs"].values()}
     assert len(report.added) == 4
     assert communes == {"Hòa Lạc", "Lam Sơn", "Hòa Bình", "Phú Mỹ"}
+
+
+@pytest.mark.xfail(strict=True, reason="embedded Chroma keeps a per-process cache of each index folder "
+                   "(ChromaStore.close no longer clears it): after another process ingests, a reloaded "
+                   "Retriever's dense and hybrid searches raise InternalError 'Error finding id'")
+def test_a_reload_sees_what_another_process_ingested(indexed: Settings, tmp_path: Path):
+    """A long-running process (the web app) reloads after `assistant ingest` ran in another one."""
+    r = Retriever(indexed)
+    assert r.search("Tân An có bao nhiêu ấp", k=3)
+    r.close()
+    f = Path(shutil.copy(INGEST / "xuan_phong_2025.docx", tmp_path / "xuan_phong_2025.docx"))
+    proc = run_cli(["ingest", str(f)], index_dir=indexed.index_dir, env={"ASSISTANT_EMBEDDINGS": "hash-test"})
+    assert proc.returncode == 0, proc.stderr
+    r = Retriever(indexed)  # the reload
+    try:
+        hits = r.search("Xuân Phong máy chủ cũ, đường truyền chập chờn", k=3, mode="dense",
+                        filters=Filters(doc_ids=["xuan_phong_2025.docx"]))
+        assert hits and r.search("Tân An có bao nhiêu ấp", k=3)
+    finally:
+        r.close()
 
 
 # ------------------------------------------------------------------ heavy: the full 10 MB ingest
