@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from .qintent import Intent, best_by_context, candidates, figure_phrase, focus_figure, intent_of
@@ -39,14 +38,11 @@ class Answerer:
 
     def __init__(self, retriever: Retriever) -> None:
         self.r = retriever
-        df: Counter[str] = Counter()
-        for c in retriever.chunks:
-            df.update(set(keyword_tokens(c.text)))
-        self._df = df
         self._n = max(1, len(retriever.chunks))
 
     def _idf(self, tok: str) -> float:
-        return math.log(1 + (self._n - self._df.get(tok, 0) + 0.5) / (self._df.get(tok, 0) + 0.5))
+        df = self.r.keyword.doc_freq(tok)  # from the BM25 index: no pass over every chunk
+        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
 
     def is_target_question(self, question: str) -> bool:
         return bool(_TARGET_Q_RE.search(fold(question))) and self.r.commune_named_in(question) is None

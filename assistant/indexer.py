@@ -188,9 +188,11 @@ def ingest(
                     parsed.append(cat)
             _commit(store, parsed, embedder, settings, report, progress)
             if not existing:
+                if replaced:  # workers still on the replaced generation keep its vectors for now
+                    store.set_meta("previous_collection", replaced[0])
                 store.publish()
-                if replaced and replaced != store.collection:
-                    drop_remote_collection(settings.chroma_url, replaced)
+                if replaced and replaced[1] and replaced[1] != store.collection:
+                    drop_remote_collection(settings.chroma_url, replaced[1])
             report.generation = store.gen
             report.chunks = store.stats()["chunks"]
         except BaseException:
@@ -203,12 +205,13 @@ def ingest(
     return report
 
 
-def _current_collection(root: Path) -> str | None:
+def _current_collection(root: Path) -> tuple[str, str | None] | None:
+    """The live generation's collection and the one it replaced (kept until the next rebuild)."""
     if IndexStore.current_gen(root) is None:
         return None
     old = IndexStore.open(root)
     try:
-        return old.collection
+        return old.collection, old.get_meta("previous_collection")
     finally:
         old.close()
 
@@ -323,9 +326,8 @@ def refresh_keyword_index(store: IndexStore) -> KeywordIndex:
     rev = str(store.revision)
     if directory.exists() and rev_file.exists() and rev_file.read_text().strip() == rev:
         return KeywordIndex.load(directory)
-    _, tokens = store.load_chunks()
     kw = KeywordIndex()
-    kw.build(tokens)
+    kw.build(store.iter_tokens())
     try:
         kw.save(directory)
         rev_file.write_text(rev)

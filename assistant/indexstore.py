@@ -150,12 +150,17 @@ class IndexStore:
             out += [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (d,))]
         return out
 
-    def load_chunks(self) -> tuple[list[Chunk], list[list[str]]]:
-        """All chunks in a stable order, with their keyword tokens."""
+    def load_chunks(self, *, tokens: bool = True) -> tuple[list[Chunk], list[list[str]]]:
+        """All chunks in a stable order, with their keyword tokens (an empty list without `tokens`).
+
+        Token lists take ~10 times the memory of the chunks, and Python keeps that memory after
+        they are dropped: a reader that does not rebuild BM25 should not load them.
+        """
         docs = {d["doc_id"]: d for d in self.documents()}
         chunks: list[Chunk] = []
-        tokens: list[list[str]] = []
-        q = "SELECT chunk_id, doc_id, position, text, section, section_kind, tokens FROM chunks ORDER BY doc_id, position"
+        out_tokens: list[list[str]] = []
+        cols = "chunk_id, doc_id, position, text, section, section_kind, " + ("tokens" if tokens else "''")
+        q = f"SELECT {cols} FROM chunks ORDER BY doc_id, position"
         for cid, did, pos, text, section, kind, toks in self.db.execute(q):
             d = docs.get(did, {})
             chunks.append(Chunk(
@@ -164,8 +169,14 @@ class IndexStore:
                 year=d.get("year"), kind=d.get("kind") or "", title=d.get("title") or "",
                 section=section or "", section_kind=kind or "other", position=pos,
             ))
-            tokens.append(toks.split(" ") if toks else [])
-        return chunks, tokens
+            if tokens:
+                out_tokens.append(toks.split(" ") if toks else [])
+        return chunks, out_tokens
+
+    def iter_tokens(self) -> Iterator[list[str]]:
+        """Keyword tokens of every chunk, one list at a time, in the order of `load_chunks`."""
+        for (toks,) in self.db.execute("SELECT tokens FROM chunks ORDER BY doc_id, position"):
+            yield toks.split(" ") if toks else []
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -40,7 +40,7 @@ class Retriever:
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = IndexStore.open(settings.index_dir)
-        self.chunks, _ = self.store.load_chunks()
+        self.chunks, _ = self.store.load_chunks(tokens=False)
         self.by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.keyword = refresh_keyword_index(self.store)
         self.mode = settings.effective_retrieval
@@ -150,7 +150,12 @@ class Retriever:
         if self.embedder is None or self.vectors is None:
             return []
         vec = self.embedder.embed_query(expand_abbreviations(query))
-        hits = self.vectors.query(vec, n, where=self._where(f))
+        try:
+            hits = self.vectors.query(vec, n, where=self._where(f))
+        except Exception as exc:  # noqa: BLE001 - collection gone (rebuilt elsewhere), stale or unreachable
+            log.warning("vector search failed (%s: %s); answering from keywords only until the index "
+                        "is reloaded", exc.__class__.__name__, exc)
+            return []
         return [self.by_id[i] for i, _ in hits if i in self.by_id]
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, *,

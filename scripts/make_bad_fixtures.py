@@ -70,7 +70,7 @@ def tcvn3_bytes(text: str) -> bytes:
         elif ch.lower() in TCVN3_ENCODE and not ch.isascii():
             out.append(TCVN3_ENCODE[ch.lower()])
         else:
-            out += ch.encode("ascii")
+            out += ch.encode("ascii", "replace")  # typographic quotes, dashes …: "?"
     return bytes(out)
 
 
@@ -116,11 +116,12 @@ def corrupt_pdf() -> bytes:
 
 def junk_parts_docx(path: Path) -> None:
     """A zip that looks like a Word package but whose document part is not XML."""
+    when = (2025, 11, 1, 8, 0, 0)  # fixed, so the file is the same on every run
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("[Content_Types].xml",
+        z.writestr(zipfile.ZipInfo("[Content_Types].xml", when),
                    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
                    'package/2006/content-types"></Types>')
-        z.writestr("word/document.xml", b"\x89 this is not xml \x00\x01")
+        z.writestr(zipfile.ZipInfo("word/document.xml", when), b"\x89 this is not xml \x00\x01")
 
 
 def main() -> int:

@@ -165,9 +165,6 @@ def test_rebuilds_do_not_pile_up_collections_on_the_server(chroma: str, tmp_path
     assert collections[0] not in names  # the one before the replaced generation is dropped
 
 
-@pytest.mark.xfail(strict=True, reason="a rebuild deletes the replaced generation's collection on the "
-                   "server at once: every worker still on that generation fails dense and hybrid searches "
-                   "(chromadb NotFoundError) until it reloads")
 def test_a_worker_keeps_answering_while_another_rebuilds(chroma: str, tmp_path: Path):
     s = make_settings(tmp_path / "index", chroma_url=chroma, corpus_dir=CORPUS)
     assert ingest(s).ok

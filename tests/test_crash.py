@@ -93,7 +93,8 @@ class Scenario:
         outcome = "after" if present else "before"
         assert same_content(state, self.after_state if present else self.before_state), f"kill {i} ({outcome})"
         got = top_ids(s)
-        assert same_results(got, self.after if present else self.before), f"kill {i} after {delay:.2f}s ({outcome})"
+        want = self.after if present else self.before
+        assert same_results(got, want), f"kill {i} after {delay:.2f}s ({outcome}): {_diff(got, want)}"
 
         # A re-run completes the job.
         report = ingest(s, self.files)
@@ -109,6 +110,11 @@ class Scenario:
         assert IndexStore.current_gen(s.index_dir) == state["gen"]
         shutil.rmtree(index)
         return outcome
+
+
+def _diff(got: dict, want: dict) -> dict:
+    return {(mode, q): (got[mode][q], ids) for mode in want for q, ids in want[mode].items()
+            if got[mode][q] != ids}
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -19,13 +20,27 @@ class KeywordIndex:
         self._bm25 = None
         self.size = 0
 
-    def build(self, token_lists: list[list[str]]) -> None:
+    def build(self, token_lists: Iterable[list[str]]) -> None:
+        """Index token lists (any iterable; rows are numbered as they come)."""
         import bm25s
+        from bm25s.tokenization import Tokenized
 
+        vocab: dict[str, int] = {}  # token ids instead of strings: a fraction of the memory
+        ids = [[vocab.setdefault(t, len(vocab)) for t in (toks or ["_"])] for toks in token_lists]
         self._bm25 = bm25s.BM25(k1=self.k1, b=self.b)
-        self.size = len(token_lists)
-        if token_lists:
-            self._bm25.index([t or ["_"] for t in token_lists], show_progress=False)
+        self.size = len(ids)
+        if ids:
+            self._bm25.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
+
+    def doc_freq(self, token: str) -> int:
+        """In how many rows `token` occurs."""
+        if self._bm25 is None:
+            return 0
+        i = self._bm25.vocab_dict.get(token)
+        if i is None:
+            return 0
+        ptr = self._bm25.scores["indptr"]
+        return int(ptr[i + 1] - ptr[i])
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every row for the query (zeros where nothing matches)."""
