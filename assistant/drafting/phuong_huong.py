@@ -46,6 +46,14 @@ def long_term(w: Writer, g: IndicatorGap, aim: AppliedTarget | None) -> str:
 
 
 
+
+def _peer_model(w, book, used, key: str, pillar: str, viec: str) -> list[str]:  # noqa: ANN001
+    """The "+ …" line citing the closest peer task for a task, or nothing when none fits."""
+    peer = model(w, key, pillar, used, viec)
+    if not peer:
+        return []
+    return ["+ " + upper_first(w.cite_line(book, peer, "phuong_huong.bien_phap_mau", key)) + "."]
+
 def _listed(w, gaps) -> str:  # noqa: ANN001 - writer and gap items
     """"indicator (value); indicator (value)" for a sentence listing indicators to keep up."""
     return "; ".join(
@@ -135,22 +143,12 @@ def tasks(w: Writer, book: CitationBook, used: set[str]) -> list[str]:
                 )
             )
         ]
-        if peer := model(w, g.name, g.pillar, used, viec):
-            block.append(
-                "+ "
-                + upper_first(w.cite_line(book, peer, "phuong_huong.bien_phap_mau", g.name))
-                + "."
-            )
+        block += _peer_model(w, book, used, g.name, g.pillar, viec)
         by_pillar.setdefault(g.pillar, []).extend(block)
     for o in w.obs:
         viec = task_from_shortcoming(o.shortcoming, w.ph)
         block = ["- " + upper_first(w.render("phuong_huong.nhiem_vu_han_che", o.text, viec=viec))]
-        if peer := model(w, o.text, o.pillar, used, viec):
-            block.append(
-                "+ "
-                + upper_first(w.cite_line(book, peer, "phuong_huong.bien_phap_mau", o.text))
-                + "."
-            )
+        block += _peer_model(w, book, used, o.text, o.pillar, viec)
         by_pillar.setdefault(o.pillar, []).extend(block)
     lines = []
     order = [p for p in pillars.ALL_PILLARS if p in by_pillar] + [
