@@ -33,22 +33,24 @@ def is_loopback(host: str) -> bool:
             return False
 
 
-def _auth_checker(host: str):  # noqa: ANN202 - Callable[[str, str], bool] | None
-    """The login check for the server: required off loopback, optional on it."""
-    from .web.auth import AuthFileError, load_auth_file, make_checker
+def _auth_checker(host: str):  # noqa: ANN202 - (Callable[[str, str], bool], {user: commune}) | (None, None)
+    """The login check for the server and each user's commune: required off loopback, optional on it."""
+    from .web.auth import AuthFileError, load_accounts, make_checker
 
     path = os.environ.get(AUTH_ENV, "").strip()
     if not path:
         if is_loopback(host):
-            return None
+            return None, None
         raise UserError(
             f"--host {host} mở ứng dụng cho máy khác trong mạng, cần đặt mật khẩu trước: tạo tệp "
             f"dòng `tên:mã-băm` bằng `assistant hash-password TÊN` rồi đặt {AUTH_ENV}=<đường dẫn tệp> "
             f"(serving beyond this machine requires {AUTH_ENV}).")
     try:
-        return make_checker(load_auth_file(path))
+        accounts = load_accounts(path)
     except AuthFileError as exc:
         raise UserError(str(exc)) from exc
+    return (make_checker({u: enc for u, (enc, _) in accounts.items()}),
+            {u: commune for u, (_, commune) in accounts.items()})
 
 
 @click.command()
@@ -60,7 +62,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """Open the web app (Hỏi đáp, Soạn thảo, So sánh, Kho tài liệu) at http://HOST:PORT."""
     from .cli import _settings
 
-    auth = _auth_checker(host)
+    auth, communes = _auth_checker(host)
     try:
         from .web.app import build_app, launch
     except ImportError as exc:
@@ -69,7 +71,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
                             "(the web app needs the 'web' extra)") from exc
         raise
     settings = _settings(ctx)
-    demo = build_app(settings)
+    demo = build_app(settings, accounts=communes)
     click.echo(f"Trợ lý đang chạy tại http://{host}:{port} — nhấn Ctrl+C để dừng."
                + (" Đăng nhập bằng tài khoản trong " + os.environ[AUTH_ENV] + "." if auth else ""), err=True)
     try:
@@ -84,15 +86,20 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 @click.argument("user")
 @click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu",
               help="The password (asked for when not given).")
-def hash_password_cmd(user: str, password: str) -> None:
-    """Print a `USER:hash` line for the file named by ASSISTANT_AUTH_FILE."""
+@click.option("--commune", default="", help="The user's commune: users of one commune share their "
+              "unpublished drafts; '*' marks province staff, who see and manage every document.")
+def hash_password_cmd(user: str, password: str, commune: str) -> None:
+    """Print a `USER:hash[:commune]` line for the file named by ASSISTANT_AUTH_FILE."""
     from .web.auth import hash_password
 
     if ":" in user or not user.strip():
         raise UserError("tên đăng nhập không được trống hay chứa dấu ':'")
     if len(password) < 8:
         raise UserError("mật khẩu cần ít nhất 8 ký tự")
-    click.echo(f"{user.strip()}:{hash_password(password)}")
+    commune = " ".join(commune.split())
+    if ":" in commune:
+        raise UserError("--commune: tên xã không được chứa dấu ':'")
+    click.echo(f"{user.strip()}:{hash_password(password)}" + (f":{commune}" if commune else ""))
 
 
 COMMANDS = [serve, hash_password_cmd]

@@ -31,6 +31,8 @@ class DocumentMeta:
     title: str = ""
     report_type: str = ""
     period: str = ""
+    owner: str = ""  # the group (commune account) that uploaded it; "" for the shared corpus
+    published: bool = True  # False: an unpublished draft, readable only by its owner's group
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,12 +64,28 @@ def read_sidecar(path: Path) -> dict:
     unknown = set(data) - allowed
     if unknown:
         raise MetadataError(f"{path.name}: unknown field(s) {', '.join(sorted(unknown))}")
+    if "published" in data and not isinstance(data["published"], bool):
+        raise MetadataError(f"{path.name}: published: expected true or false, not '{data['published']}'")
     if data.get("year") is not None:
         try:
             data["year"] = int(data["year"])
         except (TypeError, ValueError) as exc:
             raise MetadataError(f"{path.name}: year: '{data['year']}' is not a year") from exc
     return {k: (nfc(str(v)) if isinstance(v, str) else v) for k, v in data.items() if v is not None}
+
+
+def write_sidecar(path: Path, data: dict) -> Path:
+    """Write (or update) the `<name>.meta.yaml` beside a document; keys must be DocumentMeta fields."""
+    unknown = set(data) - set(DocumentMeta.__dataclass_fields__)
+    if unknown:
+        raise MetadataError(f"unknown field(s) {', '.join(sorted(unknown))}")
+    target = sidecar_path(path) or path.parent / (path.name + ".meta.yaml")
+    current = read_sidecar(target) if target.exists() else {}
+    current.update({k: v for k, v in data.items() if v is not None and v != ""})
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(yaml.safe_dump(current, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    tmp.replace(target)
+    return target
 
 
 def guess_commune(text: str) -> str:
@@ -102,7 +120,7 @@ def resolve_metadata(path: Path, text: str, blocks: list[str], *, overrides: dic
     sc = sidecar_path(path)
     if sc is not None:
         data.update(read_sidecar(sc))
-    data.update({k: v for k, v in (overrides or {}).items() if v})
+    data.update({k: v for k, v in (overrides or {}).items() if v is not None and v != ""})
     meta = DocumentMeta(**data)
     if not meta.commune and meta.kind == "report":
         meta.commune = guess_commune(text)

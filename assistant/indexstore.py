@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
     commune TEXT, province TEXT, year INTEGER, kind TEXT, title TEXT, report_type TEXT,
-    period TEXT, owner TEXT, n_chunks INTEGER NOT NULL, added REAL NOT NULL
+    period TEXT, owner TEXT, n_chunks INTEGER NOT NULL, added REAL NOT NULL,
+    published INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, position INTEGER NOT NULL,
@@ -69,6 +70,13 @@ class IndexStore:
                                   check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an index written by an earlier version up to this schema (adds columns only)."""
+        cols = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
+        if "published" not in cols:
+            self.db.execute("ALTER TABLE documents ADD COLUMN published INTEGER NOT NULL DEFAULT 1")
 
     # --- generations -------------------------------------------------------------------
     @staticmethod
@@ -194,16 +202,26 @@ class IndexStore:
         """Replace one document and its chunks (inside `transaction`)."""
         db.execute("DELETE FROM chunks WHERE doc_id=?", (doc["doc_id"],))
         db.execute("DELETE FROM documents WHERE doc_id=?", (doc["doc_id"],))
+        cols = ("doc_id", "source", "path", "sha256", *DOC_FIELDS, "owner", "published", "n_chunks", "added")
         db.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (doc["doc_id"], doc["source"], doc["path"], doc["sha256"],
-             *(doc.get(f) for f in DOC_FIELDS), doc.get("owner"), len(chunks), time.time()),
+            f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            (doc["doc_id"], doc["source"], doc["path"], doc["sha256"], *(doc.get(f) for f in DOC_FIELDS),
+             doc.get("owner") or None, int(bool(doc.get("published", True))), len(chunks), time.time()),
         )
         db.executemany(
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
             [(c.chunk_id, c.doc_id, c.position, c.text, c.section, c.section_kind, " ".join(t))
              for c, t in zip(chunks, tokens, strict=True)],
         )
+
+    def set_published(self, db: sqlite3.Connection, doc_id: str, published: bool) -> None:
+        """Share a document with every user, or take it back to its owner (inside `transaction`)."""
+        db.execute("UPDATE documents SET published=? WHERE doc_id=?", (int(published), doc_id))
+
+    def private_documents(self) -> dict[str, str]:
+        """Unpublished documents and their owners: only the owner's group may read them."""
+        rows = self.db.execute("SELECT doc_id, COALESCE(owner, '') FROM documents WHERE published=0")
+        return dict(rows.fetchall())
 
     def delete_document(self, db: sqlite3.Connection, doc_id: str) -> None:
         db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,8 +42,13 @@ class Retriever:
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = IndexStore.open(settings.index_dir)
-        self.chunks, _ = self.store.load_chunks(tokens=False)
-        self.by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self._rows, _ = self.store.load_chunks(tokens=False)  # every chunk; BM25 and by_id index into it
+        self.chunks = self._rows  # what this retriever may show: all of it, or a `scoped` view's part
+        self.by_id = {c.chunk_id: i for i, c in enumerate(self._rows)}
+        self.private = self.store.private_documents()  # unpublished drafts: doc id -> owner group
+        self._hidden: frozenset[str] = frozenset()
+        self._hidden_mask: np.ndarray | None = None
+        self._view_of: Retriever | None = None
         self.keyword = refresh_keyword_index(self.store)
         self.mode = settings.effective_retrieval
         built = self.store.get_meta("embedder") or "none"
@@ -62,13 +69,37 @@ class Retriever:
                     collection=self.store.collection)
         self._fold_commune = {fold(c.commune): c.commune for c in self.chunks if c.commune}
         self._arrays = {
-            "commune": np.array([fold(c.commune) for c in self.chunks], dtype=object),
-            "section_kind": np.array([c.section_kind for c in self.chunks], dtype=object),
-            "doc_id": np.array([c.doc_id for c in self.chunks], dtype=object),
-            "kind": np.array([c.kind for c in self.chunks], dtype=object),
+            "commune": np.array([fold(c.commune) for c in self._rows], dtype=object),
+            "section_kind": np.array([c.section_kind for c in self._rows], dtype=object),
+            "doc_id": np.array([c.doc_id for c in self._rows], dtype=object),
+            "kind": np.array([c.kind for c in self._rows], dtype=object),
         }
 
+    def scoped(self, hidden: Iterable[str]) -> Retriever:
+        """This index without the `hidden` documents (another group's unpublished drafts).
+
+        The view shares the loaded index, so it is cheap; its `chunks`, communes, searches and
+        `chunk()` never show a hidden document. Closing a view closes nothing.
+        """
+        hidden = frozenset(hidden) | self._hidden
+        if hidden == self._hidden:
+            return self
+        base = self._view_of or self
+        view = copy.copy(base)
+        view._view_of = base
+        view._hidden = hidden
+        view._hidden_mask = ~np.isin(base._arrays["doc_id"], list(hidden))
+        view.chunks = [c for c in base._rows if c.doc_id not in hidden]
+        view._fold_commune = {fold(c.commune): c.commune for c in view.chunks if c.commune}
+        return view
+
+    @property
+    def hidden(self) -> frozenset[str]:
+        return self._hidden
+
     def close(self) -> None:
+        if self._view_of is not None:
+            return
         if self.vectors is not None:
             self.vectors.close()
         self.store.close()
@@ -102,8 +133,8 @@ class Retriever:
 
     def _mask(self, f: Filters) -> np.ndarray | None:
         if f.is_empty():
-            return None
-        m = np.ones(len(self.chunks), dtype=bool)
+            return self._hidden_mask
+        m = np.ones(len(self._rows), dtype=bool) if self._hidden_mask is None else self._hidden_mask.copy()
         a = self._arrays
         if f.communes:
             m &= np.isin(a["commune"], [fold(x) for x in f.communes])
@@ -129,6 +160,8 @@ class Retriever:
             clauses.append({"doc_id": {"$in": list(f.doc_ids)}})
         if f.kinds:
             clauses.append({"kind": {"$in": list(f.kinds)}})
+        if self._hidden:
+            clauses.append({"doc_id": {"$nin": sorted(self._hidden)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -177,8 +210,10 @@ class Retriever:
             rankings.append(self.dense_ranking(query, n, f))
             weights.append(self.settings.dense_weight)
         fused = rrf(rankings, k=self.settings.rrf_k, weights=weights)[:k]
-        return [SearchResult(self.chunks[i], s) for i, s in fused]
+        return [SearchResult(self._rows[i], s) for i, s in fused if self._rows[i].doc_id not in self._hidden]
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         i = self.by_id.get(chunk_id)
-        return self.chunks[i] if i is not None else None
+        if i is None or self._rows[i].doc_id in self._hidden:
+            return None
+        return self._rows[i]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .access import Viewer, hidden_documents
 from .answer import Answerer
 from .indexer import IngestReport, ingest
 from .indexstore import IndexStore
@@ -60,8 +62,18 @@ class Assistant:
         self.retriever = Retriever(settings)
         self.answerer = Answerer(self.retriever)
 
+    def for_viewer(self, viewer: Viewer) -> Assistant:
+        """The same loaded index as `viewer` may read it (without other groups' unpublished drafts)."""
+        hidden = hidden_documents(self.retriever.private, viewer)
+        if not hidden:
+            return self
+        view = copy.copy(self)
+        view.retriever = self.retriever.scoped(hidden)
+        view.answerer = Answerer(view.retriever)
+        return view
+
     def close(self) -> None:
-        self.retriever.close()
+        self.retriever.close()  # a view's retriever closes nothing
 
 
 def ingest_paths(settings: Settings, paths: list[Path], *, rebuild: bool = False) -> IngestReport:

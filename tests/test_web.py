@@ -217,7 +217,7 @@ def test_upload_good_and_bad_files_then_delete(web) -> None:
     assert "❌ **bad_empty.txt**: không đọc được — the file is empty." in message
     assert "❌ **bad_unknown.xyz**: không nhận — loại tệp '.xyz' không được hỗ trợ" in message
     row = next(r for r in table["data"] if r[0] == "xuan_phong_2025.docx")
-    assert row[1] == "Xuân Phong" and row[-1] == "Tải lên"
+    assert row[1] == "Xuân Phong" and row[6] == "Tải lên" and row[7] == "Dùng chung"
     assert sorted(p.name for p in upload_dir(settings).iterdir()) == ["xuan_phong_2025.docx"]
     # the app answers from the new document at once (its retriever was reloaded)
     chat, _ = c.predict("Xuân Phong có bao nhiêu thành viên Tổ công nghệ số cộng đồng?", [], "Tất cả các xã",

@@ -91,9 +91,14 @@ def _tab_or_notice(name: str, build: Callable[[], Any]) -> Any:
     return None
 
 
-def build_app(settings: Settings, *, ctx: WebContext | None = None) -> gr.Blocks:
-    """The whole web app over `settings` (the index is built first if there is none)."""
-    ctx = ctx or WebContext.from_settings(settings)
+def build_app(settings: Settings, *, ctx: WebContext | None = None,
+              accounts: dict[str, str] | None = None) -> gr.Blocks:
+    """The whole web app over `settings` (the index is built first if there is none).
+
+    `accounts` (user -> commune, from the auth file) turns on per-commune drafts: each request
+    then reads the index as its logged-in user may (see `assistant.access`).
+    """
+    ctx = ctx or WebContext.from_settings(settings, accounts=accounts)
     downloads = Downloads()
     refreshers: list[tuple[Callable[..., Any], list, list]] = []
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
@@ -104,7 +109,8 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None) -> gr.Blocks
                 from . import tab_qa
 
                 qa = tab_qa.build(ctx, downloads)
-                refreshers.append((lambda cur: tab_qa.refresh_communes(ctx, cur), [qa["commune"]], [qa["commune"]]))
+                refreshers.append((lambda cur, viewer: tab_qa.refresh_communes(ctx, cur, viewer),
+                                   [qa["commune"]], [qa["commune"]]))
             with gr.Tab(TABS["draft"], id="draft"):
                 _tab_or_notice("draft", lambda: _import_tab("tab_draft").build(ctx, downloads))
             with gr.Tab(TABS["compare"], id="compare"):
@@ -123,11 +129,32 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None) -> gr.Blocks
 
         demo.load(pick_tab, None, tabs, api_visibility="private", queue=False)
         for fn, inputs, outputs in refreshers:  # communes and documents may have changed since start
-            demo.load(fn, inputs, outputs, api_visibility="private", show_progress="hidden")
-            tabs.change(fn, inputs, outputs, api_visibility="private", show_progress="hidden")
+            run = _as_viewer(ctx, fn, len(inputs))
+            demo.load(run, inputs, outputs, api_visibility="private", show_progress="hidden")
+            tabs.change(run, inputs, outputs, api_visibility="private", show_progress="hidden")
     demo.queue(default_concurrency_limit=CONCURRENCY)
     demo.assistant_context = ctx  # type: ignore[attr-defined] - closed by `launch`'s caller
     return demo
+
+
+def _as_viewer(ctx: WebContext, fn: Callable[..., Any], n_inputs: int) -> Callable[..., Any]:
+    """An event handler calling `fn(*inputs, viewer)` with the logged-in user of the request."""
+    if n_inputs == 0:
+        def run0(request: gr.Request) -> Any:
+            return fn(ctx.viewer(request))
+
+        return run0
+    if n_inputs == 1:
+        def run1(value: Any, request: gr.Request) -> Any:
+            return fn(value, ctx.viewer(request))
+
+        return run1
+    if n_inputs == 3:
+        def run3(a: Any, b: Any, c: Any, request: gr.Request) -> Any:
+            return fn(a, b, c, ctx.viewer(request))
+
+        return run3
+    raise ValueError(f"refreshers take 0, 1 or 3 inputs, not {n_inputs}")
 
 
 def _theme() -> gr.themes.Base:

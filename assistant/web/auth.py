@@ -1,7 +1,10 @@
-"""Password file for the web app: lines `user:scrypt$<salt hex>$<hash hex>` (no extra deps).
+"""Password file for the web app: lines `user:scrypt$<salt hex>$<hash hex>[:commune]` (no extra deps).
 
-Make a line with `assistant hash-password USER` and put it in the file named by
-`ASSISTANT_AUTH_FILE`. Lines starting with "#" and blank lines are ignored.
+Make a line with `assistant hash-password USER --commune "Đại Sơn"` and put it in the file
+named by `ASSISTANT_AUTH_FILE`. The commune groups accounts: users of one commune share their
+unpublished drafts, and no other commune reads them (see `assistant.access`); `*` marks
+province staff, who read and manage every document. Without a commune a user is a group of
+one. Lines starting with "#" and blank lines are ignored.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import unicodedata
 from pathlib import Path
 
 SCHEME = "scrypt"
@@ -41,22 +45,30 @@ def verify_password(password: str, encoded: str) -> bool:
 
 def load_auth_file(path: str | Path) -> dict[str, str]:
     """Users and their encoded hashes; AuthFileError when the file is missing or malformed."""
+    return {user: encoded for user, (encoded, _) in load_accounts(path).items()}
+
+
+def load_accounts(path: str | Path) -> dict[str, tuple[str, str]]:
+    """Users with (encoded hash, commune); AuthFileError when the file is missing or malformed."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise AuthFileError(f"ASSISTANT_AUTH_FILE={p}: cannot read the file ({exc.strerror or exc})") from exc
-    users: dict[str, str] = {}
+    users: dict[str, tuple[str, str]] = {}
     for i, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        user, sep, encoded = line.partition(":")
-        user = user.strip()
-        if not sep or not user or not encoded.strip().startswith(f"{SCHEME}$") or encoded.count("$") != 2:
-            raise AuthFileError(f"{p.name}: line {i}: expected `user:{SCHEME}$salt$hash` "
+        user, sep, rest = line.partition(":")
+        encoded, _, commune = rest.partition(":")
+        user, encoded = user.strip(), encoded.strip()
+        if not sep or not user or not encoded.startswith(f"{SCHEME}$") or encoded.count("$") != 2:
+            raise AuthFileError(f"{p.name}: line {i}: expected `user:{SCHEME}$salt$hash[:commune]` "
                                 "(make one with `assistant hash-password USER`)")
-        users[user] = encoded.strip()
+        if user in users:
+            raise AuthFileError(f"{p.name}: line {i}: user '{user}' is listed twice")
+        users[user] = (encoded, " ".join(unicodedata.normalize("NFC", commune).split()))
     if not users:
         raise AuthFileError(f"{p.name}: no `user:hash` lines (make one with `assistant hash-password USER`)")
     return users

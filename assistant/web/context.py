@@ -11,14 +11,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.access import Viewer, hidden_documents
 from assistant.services import Assistant
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+MAX_VIEWS = 32  # distinct reader views (sets of hidden drafts) kept with their engines
 
 
 class IndexUnavailable(RuntimeError):
@@ -33,6 +38,23 @@ class Loaded:
     llm: Any = None  # assistant.llm.ChatModel when ASSISTANT_LLM is set
     _cache: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _views: OrderedDict[frozenset[str], Loaded] = field(default_factory=OrderedDict)
+    _is_view: bool = False
+
+    def for_viewer(self, viewer: Viewer) -> Loaded:
+        """This index as `viewer` may read it; engines are built once per distinct view."""
+        hidden = hidden_documents(self.assistant.retriever.private, viewer)
+        if not hidden:
+            return self
+        with self._lock:
+            view = self._views.get(hidden)
+            if view is None:
+                view = Loaded(self.assistant.for_viewer(viewer), llm=self.llm, _is_view=True)
+                self._views[hidden] = view
+                while len(self._views) > MAX_VIEWS:
+                    self._views.popitem(last=False)
+            self._views.move_to_end(hidden)
+            return view
 
     @property
     def retriever(self):  # noqa: ANN201 - assistant.retrieve.Retriever
@@ -46,6 +68,8 @@ class Loaded:
             return self._cache[name]
 
     def close(self) -> None:
+        if self._is_view:
+            return
         try:
             self.assistant.close()
         except Exception:  # noqa: BLE001 - sqlite refuses a close from another thread; GC closes it
@@ -55,8 +79,10 @@ class Loaded:
 class WebContext:
     """Settings plus the loaded index; `reading()` for requests, `maintenance()` for changes."""
 
-    def __init__(self, settings: Settings, *, llm: Any = None, llm_error: str | None = None) -> None:
+    def __init__(self, settings: Settings, *, llm: Any = None, llm_error: str | None = None,
+                 accounts: Mapping[str, str] | None = None) -> None:
         self.settings = settings
+        self.accounts = dict(accounts) if accounts is not None else None  # user -> commune; None: no login
         self.llm = llm
         self.llm_error = llm_error  # why the configured LLM could not be used, shown in the UI
         self._cond = threading.Condition()
@@ -65,8 +91,21 @@ class WebContext:
         self._waiting_writers = 0
         self._loaded: Loaded | None = self._load()
 
+    def viewer(self, request: Any = None) -> Viewer:
+        """Who sent a request (a `gr.Request`): the local user when the app has no login."""
+        if self.accounts is None:
+            return Viewer.local()
+        user = getattr(request, "username", None) or ""
+        if user not in self.accounts:  # not logged in: published documents only
+            return Viewer(user=user)
+        return Viewer.account(user, self.accounts[user])
+
+    @property
+    def has_logins(self) -> bool:
+        return self.accounts is not None
+
     @classmethod
-    def from_settings(cls, settings: Settings) -> WebContext:
+    def from_settings(cls, settings: Settings, *, accounts: Mapping[str, str] | None = None) -> WebContext:
         """Load the index and, when `ASSISTANT_LLM` is set, the chat model (errors become a notice)."""
         llm, error = None, None
         if settings.llm != "none":
@@ -77,14 +116,15 @@ class WebContext:
             except (LLMConfigError, ImportError, ValueError) as exc:
                 error = str(exc)
                 log.warning("LLM not available, answering offline: %s", exc)
-        return cls(settings, llm=llm, llm_error=error)
+        return cls(settings, llm=llm, llm_error=error, accounts=accounts)
 
     def _load(self) -> Loaded:
         return Loaded(Assistant(self.settings, notify=log.warning), llm=self.llm)
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[Loaded]:
-        """The loaded index for one request; maintenance waits until the request is done."""
+    def reading(self, viewer: Viewer | None = None) -> Iterator[Loaded]:
+        """The loaded index for one request, as `viewer` may read it (everything when None);
+        maintenance waits until the request is done."""
         with self._cond:
             while self._writing or self._waiting_writers:
                 self._cond.wait()
@@ -95,7 +135,7 @@ class WebContext:
                 raise IndexUnavailable(
                     "Chỉ mục chưa sẵn sàng (lần nạp trước bị lỗi); hãy bấm «Xây dựng lại toàn bộ chỉ mục» "
                     "trong tab Kho tài liệu.")
-            yield loaded
+            yield loaded if viewer is None else loaded.for_viewer(viewer)
         finally:
             with self._cond:
                 self._readers -= 1

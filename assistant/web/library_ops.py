@@ -6,7 +6,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.access import Viewer
 from assistant.backends.vectorstore import make_vector_store
+from assistant.documents import MetadataError, sidecar_path, write_sidecar
 from assistant.indexer import refresh_keyword_index
 from assistant.indexstore import IndexStore, write_lock
 from assistant.settings import Settings
@@ -21,21 +23,26 @@ class DeleteReport:
     deleted: list[str] = field(default_factory=list)  # doc ids removed from the index
     missing: list[str] = field(default_factory=list)  # doc ids that were not in the index
     files_removed: list[str] = field(default_factory=list)  # uploaded files deleted from disk
+    refused: list[str] = field(default_factory=list)  # doc ids the viewer may not delete
     chunks: int = 0  # chunks left in the index
 
 
-def delete_documents(settings: Settings, doc_ids: list[str]) -> DeleteReport:
+def delete_documents(settings: Settings, doc_ids: list[str], viewer: Viewer | None = None) -> DeleteReport:
     """Remove documents from the index: rows in one SQLite transaction, then their vectors,
     then a fresh BM25 index; an uploaded document's file is deleted too (bundled corpus
-    files are kept on disk, so a later ingest adds them back)."""
+    files are kept on disk, so a later ingest adds them back). With a `viewer`, only the
+    documents it may change are removed (see `Viewer.can_change`)."""
     report = DeleteReport()
     root = settings.index_dir
     with write_lock(root):
         store = IndexStore.open(root)
         try:
             docs = {d["doc_id"]: d for d in store.documents()}
-            wanted = [d for d in dict.fromkeys(doc_ids) if d in docs]
-            report.missing = [d for d in doc_ids if d not in docs]
+            readable = {d for d, doc in docs.items() if viewer is None or viewer.can_read(doc)}
+            report.missing = [d for d in doc_ids if d not in readable]
+            report.refused = [d for d in dict.fromkeys(doc_ids)
+                              if d in readable and viewer is not None and not viewer.can_change(docs[d])]
+            wanted = [d for d in dict.fromkeys(doc_ids) if d in readable and d not in report.refused]
             if not wanted:
                 report.chunks = store.stats()["chunks"]
                 return report
@@ -58,7 +65,55 @@ def delete_documents(settings: Settings, doc_ids: list[str]) -> DeleteReport:
     for doc_id in report.deleted:
         path = Path(docs[doc_id]["path"])
         if is_upload(settings, path) and path.is_file():
+            side = sidecar_path(path)
             path.unlink()
+            if side is not None and is_upload(settings, side):
+                side.unlink(missing_ok=True)
             report.files_removed.append(path.name)
     log.info("deleted %d documents (%d chunks left)", len(report.deleted), report.chunks)
+    return report
+
+
+@dataclass
+class PublishReport:
+    changed: list[str] = field(default_factory=list)  # doc ids whose sharing changed
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (doc id, reason)
+
+
+def set_published(settings: Settings, doc_ids: list[str], published: bool, viewer: Viewer) -> PublishReport:
+    """Share uploaded drafts with every commune (or take them back): the choice is written to the
+    upload's `.meta.yaml`, so a rebuild keeps it, then to the index in one transaction."""
+    report = PublishReport()
+    root = settings.index_dir
+    with write_lock(root):
+        store = IndexStore.open(root)
+        try:
+            docs = {d["doc_id"]: d for d in store.documents()}
+            wanted: list[str] = []
+            for doc_id in dict.fromkeys(doc_ids):
+                doc = docs.get(doc_id)
+                if doc is None or not viewer.can_read(doc):
+                    report.refused.append((doc_id, "không có trong kho"))
+                elif not is_upload(settings, doc["path"]):
+                    report.refused.append((doc_id, "tài liệu của kho gốc luôn dùng chung"))
+                elif not viewer.can_change(doc):
+                    report.refused.append((doc_id, "chỉ xã đã tải lên mới được thay đổi"))
+                elif bool(doc["published"]) == published:
+                    report.refused.append((doc_id, "đã công bố" if published else "đang là bản nháp"))
+                else:
+                    wanted.append(doc_id)
+            for doc_id in list(wanted):
+                try:
+                    write_sidecar(Path(docs[doc_id]["path"]), {"published": published})
+                except (OSError, MetadataError) as exc:
+                    wanted.remove(doc_id)
+                    report.refused.append((doc_id, f"không ghi được tệp thông tin ({exc})"))
+            if wanted:
+                with store.transaction() as db:
+                    for doc_id in wanted:
+                        store.set_published(db, doc_id, published)
+            report.changed = wanted
+        finally:
+            store.close()
+    log.info("%s %d documents", "published" if published else "unpublished", len(report.changed))
     return report

@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from assistant.access import Viewer
 from assistant.catalog import indicator_by_id, load_catalog
 from assistant.compare import COMPARE_KINDS, Comparison, PeerComparer, UnknownCommune
 from assistant.figures import FiguresError, load_figures
@@ -83,8 +84,9 @@ def comparison_html(cmp: Comparison) -> str:
     return "".join(parts)
 
 
-def run_compare(ctx: WebContext, commune: str | None, section: str, draft: str, k: int) -> Comparison:
-    with ctx.reading() as loaded:
+def run_compare(ctx: WebContext, commune: str | None, section: str, draft: str, k: int,
+                viewer: Viewer | None = None) -> Comparison:
+    with ctx.reading(viewer) as loaded:
         comparer = _comparer(loaded)
         if draft and draft.strip():
             name = commune if commune and commune != PASTE else None
@@ -95,10 +97,11 @@ def run_compare(ctx: WebContext, commune: str | None, section: str, draft: str, 
 
 
 # ------------------------------------------------------------------ indicator table
-def indicator_table(ctx: WebContext, figures_path: str | None = None) -> tuple[IndicatorTable, list[str]]:
-    """The table over the loaded reports (cached), plus a column for an uploaded figures file."""
+def indicator_table(ctx: WebContext, figures_path: str | None = None,
+                    viewer: Viewer | None = None) -> tuple[IndicatorTable, list[str]]:
+    """The table over the reports `viewer` may read (cached), plus a column for an uploaded figures file."""
     notes: list[str] = []
-    with ctx.reading() as loaded:
+    with ctx.reading(viewer) as loaded:
         if not figures_path:
             return loaded.engine("indicator_table", lambda L: build_table(L.retriever.chunks)), notes
         try:
@@ -110,7 +113,7 @@ def indicator_table(ctx: WebContext, figures_path: str | None = None) -> tuple[I
 
 
 def _report_year(ctx: WebContext) -> int:
-    with ctx.reading() as loaded:
+    with ctx.reading(ctx.viewer(None)) as loaded:
         years = Counter(c.year for c in loaded.retriever.chunks if c.kind == "report" and c.year)
     return years.most_common(1)[0][0] if years else 2025
 
@@ -181,13 +184,14 @@ def indicator_detail(table: IndicatorTable, indicator_id: str, year: int) -> tup
 
 
 # ------------------------------------------------------------------ UI
-def _report_communes(ctx: WebContext) -> list[str]:
-    with ctx.reading() as loaded:
+def _report_communes(ctx: WebContext, viewer: Viewer | None) -> list[str]:
+    with ctx.reading(viewer) as loaded:
         return _comparer(loaded).report_communes
 
 
 def build(ctx: WebContext) -> dict[str, Any]:
-    communes = _report_communes(ctx)
+    public = ctx.viewer(None)  # what the page shows before it knows who is logged in
+    communes = _report_communes(ctx, public)
     gr.Markdown("### So sánh với các xã khác")
     with gr.Row():
         commune = gr.Dropdown([*communes, PASTE], value=communes[0] if communes else PASTE, label="Xã",
@@ -200,11 +204,12 @@ def build(ctx: WebContext) -> dict[str, Any]:
                            placeholder="Dán phần «Tồn tại, hạn chế» hoặc «Phương hướng» của dự thảo vào đây…")
     result = gr.HTML(elem_id="compare-result")
 
-    def do_compare(commune_name: str, section_key: str, draft_text: str, n: float,
+    def do_compare(commune_name: str, section_key: str, draft_text: str, n: float, request: gr.Request,
                    progress=gr.Progress()) -> str:  # noqa: B008
         progress(0.1, desc="Đang tìm các đoạn tương tự ở xã khác")
         try:
-            cmp = run_compare(ctx, commune_name, section_key or "all", draft_text or "", int(n))
+            cmp = run_compare(ctx, commune_name, section_key or "all", draft_text or "", int(n),
+                              ctx.viewer(request))
         except UnknownCommune as exc:
             raise gr.Error(str(exc), title="Lỗi", print_exception=False) from exc
         return comparison_html(cmp)
@@ -214,7 +219,7 @@ def build(ctx: WebContext) -> dict[str, Any]:
     gr.Markdown("### Bảng chỉ tiêu giữa các xã", elem_id="indicators-head")
     gr.Markdown("<span class='muted'>Số liệu đọc từ phần kết quả trong báo cáo của từng xã; ô trống là "
                 "báo cáo không nêu rõ. Bấm tiêu đề cột để sắp xếp.</span>")
-    table, _ = indicator_table(ctx)
+    table, _ = indicator_table(ctx, viewer=public)
     year = _report_year(ctx)
     with gr.Row():
         figures_file = gr.File(label="Thêm cột từ tệp số liệu của xã (YAML/CSV/XLSX, tuỳ chọn)",
@@ -233,11 +238,11 @@ def build(ctx: WebContext) -> dict[str, Any]:
             detail = gr.Dataframe(first_detail, interactive=False, wrap=True, label="Nguồn của từng số liệu",
                                   max_height=420, column_widths=["16%", "18%", "46%", "20%"])
 
-    def current_table(path: str | None) -> tuple[IndicatorTable, list[str]]:
-        return indicator_table(ctx, path)
+    def on_figures(path: str | None, chosen: str | None, request: gr.Request) -> tuple:
+        return _table_outputs(path, chosen, ctx.viewer(request))
 
-    def on_figures(path: str | None, chosen: str | None) -> tuple:
-        tab, problems = current_table(path)
+    def _table_outputs(path: str | None, chosen: str | None, viewer: Viewer) -> tuple:
+        tab, problems = indicator_table(ctx, path, viewer)
         msg = "\n\n".join(f"❌ {esc(p)}" for p in problems)
         opts = indicator_choices(tab)
         ids = [v for _, v in opts]
@@ -245,16 +250,20 @@ def build(ctx: WebContext) -> dict[str, Any]:
         svg, det = indicator_detail(tab, chosen, year) if chosen else ("", None)
         return msg, table_frame(tab), gr.Dropdown(choices=opts, value=chosen), svg, det
 
-    def on_indicator(path: str | None, chosen: str | None) -> tuple:
-        tab, _ = current_table(path)
+    def on_indicator(path: str | None, chosen: str | None, request: gr.Request) -> tuple:
+        tab, _ = indicator_table(ctx, path, ctx.viewer(request))
         return indicator_detail(tab, chosen, year) if chosen else ("", None)
 
     figures_file.change(on_figures, [figures_file, indicator], [notes, frame, indicator, chart, detail],
                         api_name="bang_chi_tieu")
     indicator.change(on_indicator, [figures_file, indicator], [chart, detail], api_name="bieu_do_chi_tieu")
 
-    def refresh(current: str | None) -> Any:
-        names = [*_report_communes(ctx), PASTE]
-        return gr.Dropdown(choices=names, value=current if current in names else names[0])
+    def refresh(current: str | None, path: str | None, chosen: str | None, viewer: Viewer) -> Any:
+        names = [*_report_communes(ctx, viewer), PASTE]
+        dropdown = gr.Dropdown(choices=names, value=current if current in names else names[0])
+        if viewer == public:
+            return dropdown, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return dropdown, *_table_outputs(path, chosen, viewer)  # the viewer's own drafts join the table
 
-    return {"refresh": refresh, "inputs": [commune], "outputs": [commune]}
+    return {"refresh": refresh, "inputs": [commune, figures_file, indicator],
+            "outputs": [commune, notes, frame, indicator, chart, detail]}

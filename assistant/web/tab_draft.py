@@ -201,7 +201,8 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
         return (*figures_to_form(figs), f"✅ Đã điền biểu mẫu từ tệp: {len(figs.indicators)} chỉ tiêu, "
                                         f"{len(figs.facts)} số liệu, {len(figs.observations)} nhận xét.")
 
-    def do_draft(c, p, y, per, inds, fcts, obs, excl, progress=gr.Progress()) -> tuple:  # noqa: ANN001, B008
+    def do_draft(c, p, y, per, inds, fcts, obs, excl, request: gr.Request,  # noqa: ANN001
+                 progress=gr.Progress()) -> tuple:  # noqa: B008
         from assistant.drafting import TemplateError, draft_report
 
         try:
@@ -211,7 +212,7 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
         if not figs.indicators and not figs.observations:
             raise gr.Error("Hãy điền giá trị cho ít nhất một chỉ tiêu, hoặc viết nhận xét.", title="Lỗi", print_exception=False)
         progress(0.2, desc="Đang đối chiếu chỉ tiêu và tìm đoạn mẫu của các xã khác")
-        with ctx.reading() as loaded:
+        with ctx.reading(ctx.viewer(request)) as loaded:  # peers' text only from what the user may read
             try:
                 draft = draft_report(loaded.assistant, figs, retriever=loaded.retriever,
                                      exclude_communes=[figs.commune] if excl else [])

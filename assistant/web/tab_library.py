@@ -9,35 +9,57 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.access import Viewer
+from assistant.documents import sidecar_path, write_sidecar
 from assistant.indexer import IngestReport, ingest
 from assistant.indexstore import IndexStore
 from assistant.loaders import SUPPORTED_SUFFIXES
 
 from .common import esc
 from .context import WebContext
-from .library_ops import delete_documents
+from .library_ops import delete_documents, set_published
 from .uploads import is_upload, save_uploads
 
 log = logging.getLogger(__name__)
 
-HEADERS = ["Mã tài liệu", "Xã", "Loại", "Năm", "Số đoạn", "Tiêu đề", "Nguồn"]
+HEADERS = ["Mã tài liệu", "Xã", "Loại", "Năm", "Số đoạn", "Tiêu đề", "Nguồn", "Phạm vi"]
 KIND_LABELS = {"report": "Báo cáo", "guidance": "Văn bản chỉ đạo", "other": "Khác"}
 
 
-def document_rows(ctx: WebContext) -> tuple[list[list[Any]], dict[str, Any]]:
-    """Rows for the table and the index statistics, read from the chunk store."""
+def _documents(ctx: WebContext, viewer: Viewer) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The documents `viewer` may read, and the index statistics over those."""
     with ctx.reading():
         store = IndexStore.open(ctx.settings.index_dir)
         try:
             docs, stats = store.documents(), store.stats()
         finally:
             store.close()
+    shown = [d for d in docs if viewer.can_read(d)]
+    if len(shown) != len(docs):
+        stats = {**stats, "documents": len(shown), "chunks": sum(d["n_chunks"] for d in shown)}
+    return shown, stats
+
+
+def _scope(d: dict[str, Any]) -> str:
+    if d.get("published", 1):
+        return "Dùng chung"
+    return f"Bản nháp ({d['owner']})" if d.get("owner") else "Bản nháp"
+
+
+def document_rows(ctx: WebContext, viewer: Viewer | None = None) -> tuple[list[list[Any]], dict[str, Any]]:
+    """Rows for the table (documents `viewer` may read) and the index statistics."""
+    docs, stats = _documents(ctx, viewer or Viewer.local())
     rows = []
     for d in docs:
         origin = "Tải lên" if is_upload(ctx.settings, d["path"]) else "Kho gốc"
         rows.append([d["doc_id"], d["commune"] or "—", KIND_LABELS.get(d["kind"] or "", d["kind"] or "—"),
-                     d["year"] or "", d["n_chunks"], (d["title"] or "")[:120], origin])
+                     d["year"] or "", d["n_chunks"], (d["title"] or "")[:120], origin, _scope(d)])
     return rows, stats
+
+
+def changeable(ctx: WebContext, viewer: Viewer) -> list[str]:
+    """Ids of the documents `viewer` may delete or (un)publish."""
+    return [d["doc_id"] for d in _documents(ctx, viewer)[0] if viewer.can_change(d)]
 
 
 def _summary(stats: dict[str, Any]) -> str:
@@ -73,87 +95,150 @@ def upload_message(names: dict[str, str], refused: list[tuple[str, str]], report
 
 
 def build(ctx: WebContext) -> dict[str, Any]:
-    rows, stats = document_rows(ctx)
+    public = ctx.viewer(None)  # what the page shows before it knows who is logged in
+    rows, stats = document_rows(ctx, public)
     summary = gr.Markdown(_summary(stats))
     table = gr.Dataframe(value=rows, headers=HEADERS, interactive=False, wrap=True, max_height=360,
-                         label="Tài liệu trong kho", column_widths=["16%", "10%", "11%", "6%", "7%", "40%", "10%"])
+                         label="Tài liệu trong kho",
+                         column_widths=["15%", "9%", "10%", "6%", "6%", "34%", "9%", "11%"])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             gr.Markdown("### Thêm tài liệu")
             files = gr.File(label=f"Tệp {' '.join(SUPPORTED_SUFFIXES)} (tối đa {ctx.settings.max_file_mb:g} MB mỗi tệp)",
                             file_count="multiple", height=120)  # types are checked per file, in plain words
             commune = gr.Textbox(label="Tên xã (chỉ cần khi văn bản không ghi rõ)", placeholder="Ví dụ: Hòa Bình")
+            publish_now = gr.Checkbox(
+                value=not ctx.has_logins, visible=ctx.has_logins, label="Công bố ngay cho mọi xã",
+                info="Bỏ chọn: tài liệu là bản nháp, chỉ tài khoản của xã bạn xem và dùng được.")
             add = gr.Button("Thêm vào kho", variant="primary")
         with gr.Column(scale=2):
-            gr.Markdown("### Xoá hoặc xây dựng lại")
-            chosen = gr.Dropdown([r[0] for r in rows], multiselect=True, label="Chọn tài liệu cần xoá")
-            remove = gr.Button("Xoá tài liệu đã chọn", variant="stop")
+            gr.Markdown("### Công bố, xoá hoặc xây dựng lại")
+            chosen = gr.Dropdown(changeable(ctx, public), multiselect=True, label="Chọn tài liệu")
+            with gr.Row():
+                publish = gr.Button("Công bố", visible=ctx.has_logins)
+                unpublish = gr.Button("Chuyển về bản nháp", visible=ctx.has_logins)
+                remove = gr.Button("Xoá tài liệu đã chọn", variant="stop")
             rebuild = gr.Button("Xây dựng lại toàn bộ chỉ mục")
             gr.Markdown("<span class='muted'>Xoá một tài liệu của kho gốc chỉ xoá khỏi chỉ mục; "
-                        "lần xây dựng lại sau nó sẽ được thêm lại. Tài liệu tải lên bị xoá hẳn.</span>")
+                        "lần xây dựng lại sau nó sẽ được thêm lại. Tài liệu tải lên bị xoá hẳn."
+                        + (" Mỗi xã chỉ công bố hoặc xoá được tài liệu do xã mình tải lên." if ctx.has_logins else "")
+                        + "</span>")
     result = gr.Markdown(elem_id="library-result")
 
-    def refreshed(message: str) -> tuple:
-        rows, stats = document_rows(ctx)
-        return message, rows, _summary(stats), gr.Dropdown(choices=[r[0] for r in rows], value=[])
+    def refreshed(message: str, viewer: Viewer) -> tuple:
+        rows, stats = document_rows(ctx, viewer)
+        return message, rows, _summary(stats), gr.Dropdown(choices=changeable(ctx, viewer), value=[])
 
-    def do_upload(paths: list[str] | None, commune_name: str, progress=gr.Progress()) -> tuple:  # noqa: B008
+    def do_upload(paths: list[str] | None, commune_name: str, share: bool, request: gr.Request,
+                  progress=gr.Progress()) -> tuple:  # noqa: B008
+        viewer = ctx.viewer(request)
         if not paths:
             gr.Warning("Hãy chọn ít nhất một tệp.", title="Chú ý")
-            return refreshed("Chưa chọn tệp nào.")
+            return refreshed("Chưa chọn tệp nào.", viewer)
+        if ctx.has_logins and not viewer.group:
+            raise gr.Error("Hãy đăng nhập để tải tài liệu lên.", title="Lỗi", print_exception=False)
         progress(0.02, desc="Đang lưu tệp tải lên")
-        current = {r[0] for r in document_rows(ctx)[0]}
+        with ctx.reading():
+            store = IndexStore.open(ctx.settings.index_dir)
+            try:
+                current = {d["doc_id"] for d in store.documents()}
+            finally:
+                store.close()
         saved = save_uploads(ctx.settings, [Path(p) for p in paths], taken_names=current)
         names = {dest.name: shown for shown, dest in saved.saved}
+        meta = {"commune": " ".join((commune_name or "").split()),
+                "owner": viewer.group if ctx.has_logins else "",
+                "published": bool(share) or not ctx.has_logins}
         report = None
         if saved.saved:
             progress(0.1, desc="Đang đọc và chia đoạn văn bản")
-            overrides = {"commune": " ".join(commune_name.split())} if commune_name and commune_name.strip() else None
             try:
+                facts = {k: v for k, v in meta.items() if v not in ("", True)}  # only what differs from defaults
+                for _, dest in saved.saved:  # kept beside the file, so a rebuild keeps owner and commune
+                    if facts:
+                        write_sidecar(dest, facts)
                 with ctx.maintenance():
-                    report = ingest(ctx.settings, [dest for _, dest in saved.saved], overrides=overrides,
-                                    include_corpus=False, progress=_progress_cb(progress, 0.15, 0.75))
+                    report = ingest(ctx.settings, [dest for _, dest in saved.saved], include_corpus=False,
+                                    progress=_progress_cb(progress, 0.15, 0.75))
                     progress(0.92, desc="Đang nạp lại chỉ mục")
             except Exception as exc:
                 for _, dest in saved.saved:
-                    dest.unlink(missing_ok=True)
+                    _remove_upload(dest)
                 log.exception("upload failed")
                 raise gr.Error(f"Không thêm được tài liệu: {exc}", title="Lỗi", print_exception=False) from exc
             keep = set(report.added + report.updated)
             for _, dest in saved.saved:  # a refused or duplicate file is not kept on disk
-                if dest.name not in keep and dest.exists():
-                    dest.unlink()
-        log.info("upload: %s", report.to_json() if report else saved.refused)
-        return refreshed(upload_message(names, saved.refused, report))
+                if dest.name not in keep:
+                    _remove_upload(dest)
+        log.info("upload by %s: %s", viewer.user or "local user", report.to_json() if report else saved.refused)
+        message = upload_message(names, saved.refused, report)
+        if report is not None and report.added and not meta["published"]:
+            message += "\n\n🔒 Tài liệu mới là **bản nháp** của xã bạn; bấm «Công bố» khi muốn chia sẻ với các xã khác."
+        return refreshed(message, viewer)
 
-    def do_delete(doc_ids: list[str] | None, progress=gr.Progress()) -> tuple:  # noqa: B008
+    def do_publish(doc_ids: list[str] | None, share: bool, request: gr.Request) -> tuple:
+        viewer = ctx.viewer(request)
+        if not doc_ids:
+            gr.Warning("Hãy chọn tài liệu.", title="Chú ý")
+            return refreshed("Chưa chọn tài liệu nào.", viewer)
+        with ctx.maintenance():
+            rep = set_published(ctx.settings, list(doc_ids), share, viewer)
+        verb = "Đã công bố" if share else "Đã chuyển về bản nháp"
+        lines = [f"✅ {verb} **{esc(d)}**." for d in rep.changed]
+        lines += [f"❌ **{esc(d)}**: {esc(why)}." for d, why in rep.refused]
+        return refreshed("\n\n".join(lines), viewer)
+
+    def do_delete(doc_ids: list[str] | None, request: gr.Request, progress=gr.Progress()) -> tuple:  # noqa: B008
+        viewer = ctx.viewer(request)
         if not doc_ids:
             gr.Warning("Hãy chọn tài liệu cần xoá.", title="Chú ý")
-            return refreshed("Chưa chọn tài liệu nào để xoá.")
+            return refreshed("Chưa chọn tài liệu nào để xoá.", viewer)
         progress(0.1, desc="Đang xoá khỏi chỉ mục")
         with ctx.maintenance():
-            rep = delete_documents(ctx.settings, list(doc_ids))
+            rep = delete_documents(ctx.settings, list(doc_ids), viewer)
             progress(0.8, desc="Đang nạp lại chỉ mục")
         lines = [f"🗑️ Đã xoá **{esc(d)}** khỏi chỉ mục." for d in rep.deleted]
         lines += [f"Tệp tải lên `{esc(f)}` đã bị xoá khỏi máy." for f in rep.files_removed]
+        lines += [f"❌ **{esc(d)}**: chỉ xã đã tải lên (hoặc cán bộ tỉnh) mới được xoá." for d in rep.refused]
         lines += [f"❌ Không có tài liệu **{esc(d)}** trong chỉ mục." for d in rep.missing]
-        return refreshed("\n\n".join(lines))
+        return refreshed("\n\n".join(lines), viewer)
 
-    def do_rebuild(progress=gr.Progress()) -> tuple:  # noqa: B008
+    def do_rebuild(request: gr.Request, progress=gr.Progress()) -> tuple:  # noqa: B008
+        viewer = ctx.viewer(request)
+        if not viewer.sees_all:
+            raise gr.Error("Chỉ cán bộ tỉnh (tài khoản có xã «*») mới được xây dựng lại toàn bộ chỉ mục.",
+                           title="Không có quyền", print_exception=False)
         progress(0.02, desc="Đang đọc lại toàn bộ tài liệu")
         with ctx.maintenance():
             report = ingest(ctx.settings, rebuild=True, progress=_progress_cb(progress, 0.1, 0.8))
             progress(0.92, desc="Đang nạp lại chỉ mục")
         msg = f"✅ Đã xây dựng lại chỉ mục: {report.chunks} đoạn từ {len(report.added)} tài liệu."
         msg += "".join(f"\n\n❌ **{esc(n)}**: không đọc được — {esc(r)}." for n, r in report.failed)
-        return refreshed(msg)
+        return refreshed(msg, viewer)
 
     outputs = [result, table, summary, chosen]
-    add.click(do_upload, [files, commune], outputs, api_name="tai_len", concurrency_id="library",
+    add.click(do_upload, [files, commune, publish_now], outputs, api_name="tai_len", concurrency_id="library",
               concurrency_limit=1).then(lambda: None, None, files, api_visibility="private")
+    def do_share(doc_ids: list[str] | None, request: gr.Request) -> tuple:
+        return do_publish(doc_ids, True, request)
+
+    def do_unshare(doc_ids: list[str] | None, request: gr.Request) -> tuple:
+        return do_publish(doc_ids, False, request)
+
+    publish.click(do_share, chosen, outputs, api_name="cong_bo", concurrency_id="library", concurrency_limit=1)
+    unpublish.click(do_unshare, chosen, outputs, api_name="chuyen_ban_nhap", concurrency_id="library",
+                    concurrency_limit=1)
     remove.click(do_delete, chosen, outputs, api_name="xoa_tai_lieu", concurrency_id="library",
                  concurrency_limit=1,
                  js="(ids) => (ids && ids.length && confirm('Xoá ' + ids.length + ' tài liệu khỏi kho?')) ? ids : []")
     rebuild.click(do_rebuild, None, outputs, api_name="xay_dung_lai", concurrency_id="library",
                   concurrency_limit=1)
-    return {"refresh": lambda: refreshed("")[1:], "outputs": [table, summary, chosen]}
+    return {"refresh": lambda viewer: refreshed("", viewer)[1:], "outputs": [table, summary, chosen]}
+
+
+def _remove_upload(path: Path) -> None:
+    """Delete an upload that was not indexed, with the `.meta.yaml` written for it."""
+    side = sidecar_path(path)
+    path.unlink(missing_ok=True)
+    if side is not None:
+        side.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.access import Viewer
 from assistant.retrieve import Filters
 from assistant.types import Answer, Citation
 
@@ -118,11 +119,13 @@ def _llm_answerer(loaded: Loaded):  # noqa: ANN202 - assistant.llm_answer.LLMAns
     return loaded.engine("llm_answerer", lambda L: llm_answerer(L.assistant, L.llm))
 
 
-def answer_stream(ctx: WebContext, question: str,
-                  commune: str | None) -> Iterator[tuple[str, Answer | None, dict[str, str]]]:
-    """(text so far, None, {}) while the answer is written, then (final text, Answer, doc titles)."""
+def answer_stream(ctx: WebContext, question: str, commune: str | None,
+                  viewer: Viewer | None = None) -> Iterator[tuple[str, Answer | None, dict[str, str]]]:
+    """(text so far, None, {}) while the answer is written, then (final text, Answer, doc titles).
+
+    Only documents `viewer` may read are searched (everything when None)."""
     filters = Filters(communes=[commune]) if commune else None
-    with ctx.reading() as loaded:
+    with ctx.reading(viewer) as loaded:
         titles = _titles(loaded)
         if loaded.llm is None:
             ans = loaded.assistant.answerer.ask(question, k=K, filters=filters)
@@ -162,7 +165,7 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
         gr.Markdown("Hỏi về số liệu, kết quả, tồn tại của các xã hoặc chỉ tiêu trong văn bản chỉ đạo. "
                     "Mỗi câu trả lời trích nguyên văn và ghi nguồn; bấm vào nguồn để xem đoạn gốc.",
                     elem_classes=["intro"])
-        commune = gr.Dropdown(commune_choices(_communes(ctx)), value=ALL_COMMUNES, label="Lọc theo xã",
+        commune = gr.Dropdown(commune_choices(_communes(ctx, ctx.viewer(None))), value=ALL_COMMUNES, label="Lọc theo xã",
                               scale=0, min_width=220, interactive=True, allow_custom_value=True)
     if ctx.llm_error:
         gr.Markdown(f"⚠️ Không dùng được mô hình ngôn ngữ ({esc(ctx.llm_error)}); "
@@ -181,7 +184,7 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
         export_json = gr.Button("Tải lịch sử (.json)", size="sm")
     export_file = gr.File(label="Tệp lịch sử", visible=False, interactive=False)
 
-    def respond(message: str, history: list, recs: list, scope: str):  # noqa: ANN202
+    def respond(message: str, history: list, recs: list, scope: str, request: gr.Request):  # noqa: ANN202
         question = " ".join((message or "").split())
         if not question:
             gr.Warning("Hãy nhập câu hỏi.", title="Chú ý")
@@ -191,7 +194,7 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
                    {"role": "assistant", "content": "Đang tìm trong kho tài liệu…"}]
         yield history, recs, ""
         chosen = None if scope in (None, "", ALL_COMMUNES) else scope
-        for text, ans, titles in answer_stream(ctx, question, chosen):
+        for text, ans, titles in answer_stream(ctx, question, chosen, ctx.viewer(request)):
             if ans is None:
                 history[-1] = {"role": "assistant", "content": text_html(text) + " ▌"}
                 yield history, recs, ""
@@ -221,11 +224,11 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
     return {"commune": commune}
 
 
-def _communes(ctx: WebContext) -> list[str]:
-    with ctx.reading() as loaded:
+def _communes(ctx: WebContext, viewer: Viewer | None = None) -> list[str]:
+    with ctx.reading(viewer) as loaded:
         return loaded.retriever.communes
 
 
-def refresh_communes(ctx: WebContext, current: str | None) -> Any:
-    choices = commune_choices(_communes(ctx))
+def refresh_communes(ctx: WebContext, current: str | None, viewer: Viewer | None = None) -> Any:
+    choices = commune_choices(_communes(ctx, viewer))
     return gr.Dropdown(choices=choices, value=current if current in choices else ALL_COMMUNES)
