@@ -12,6 +12,16 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 
+def _bm25s():  # noqa: ANN202 - the bm25s module
+    """Import bm25s, which sets its own logger to DEBUG on import; let it follow ours instead."""
+    import bm25s
+
+    logger = logging.getLogger("bm25s")
+    if logger.level == logging.DEBUG and not logging.getLogger().isEnabledFor(logging.DEBUG):
+        logger.setLevel(logging.WARNING)
+    return bm25s
+
+
 class KeywordIndex:
     """BM25 over pre-tokenised documents; rows align with the chunk order it was built from."""
 
@@ -22,7 +32,7 @@ class KeywordIndex:
 
     def build(self, token_lists: Iterable[list[str]]) -> None:
         """Index token lists (any iterable; rows are numbered as they come)."""
-        import bm25s
+        bm25s = _bm25s()
         from bm25s.tokenization import Tokenized
 
         vocab: dict[str, int] = {}  # token ids instead of strings: a fraction of the memory
@@ -68,8 +78,7 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, directory: Path) -> KeywordIndex:
-        import bm25s
-
+        bm25s = _bm25s()
         idx = cls()
         idx.size = int((directory / "size").read_text())
         if idx.size:
