@@ -6,7 +6,15 @@ import math
 import re
 from dataclasses import dataclass
 
-from .qintent import Intent, best_by_context, candidates, figure_phrase, focus_figure, intent_of
+from .qintent import (
+    Intent,
+    best_by_context,
+    candidates,
+    figure_phrase,
+    focus_figure,
+    intent_of,
+    split_exception,
+)
 from .retrieve import Filters, Retriever
 from .textnorm import fold, keyword_tokens, syllables
 from .types import Answer, Citation, SearchResult
@@ -72,6 +80,9 @@ class Answerer:
     # --- extractive --------------------------------------------------------------------
     def _score(self, question: str, units: list[_Unit]) -> Intent:
         q_toks = set(keyword_tokens(question, query=True))
+        main, aside = split_exception(question)
+        if aside:  # "Ngoài máy tính, máy in, …": those words point away from the answer
+            q_toks -= set(keyword_tokens(aside, query=True)) - set(keyword_tokens(main, query=True))
         named = self.r.commune_named_in(question)
         if named:
             q_toks -= set(keyword_tokens(named))

@@ -57,6 +57,21 @@ def intent_of(question: str) -> Intent:
     return Intent(kind, focus, qfigs, bool(_TARGET_Q.search(f)))
 
 
+_EXCEPT_RE = re.compile(r"^\s*(?:ngoai tru|ngoai|tru|khong ke|khong tinh)\s+")
+_ASKING_RE = re.compile(r"\b(bao nhieu|may|nao|gi|the nao|ra sao|khong)\b")
+
+
+def split_exception(question: str) -> tuple[str, str]:
+    """(main clause, excluded part) of "Ngoài máy tính, máy in, xã X có bao nhiêu thiết bị khác?";
+    (question, "") when the question does not start by setting things aside."""
+    if not _EXCEPT_RE.match(fold(question)) or "," not in question:
+        return question, ""
+    head, _, main = question.rpartition(",")
+    if not _ASKING_RE.search(fold(main)):
+        return question, ""
+    return main.strip(), head
+
+
 def _norm(raw: str) -> str:
     return re.sub(r"\s+", "", raw)
 
@@ -91,11 +106,29 @@ def _day_month(raw: str) -> bool:
 _COMPARATOR_BEFORE = re.compile(r"(?:[≥≤><]=?|>=|<=|\\geq|\\leq|tối thiểu|ít nhất)\s*\$?\s*$")
 
 
+_ROW_NUMBER = re.compile(r"\s*\d{1,2}\.?\s+(?:\|\s*)?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ]")
+
+
+def _is_row_number(text: str, f: Figure) -> bool:
+    """A table row's ordinal ("5 Số người dân …", "3 | Số buổi …"), not a figure of the row."""
+    return not text[: f.start].strip() and bool(_ROW_NUMBER.match(text[f.start :]))
+
+
 def candidates(text: str, intent: Intent) -> list[Figure]:
-    """Figures of `text` that could answer: of the asked kind, not already in the question, and not
-    a target ("≥70%" beside the result is the goal, not what was achieved)."""
-    figs = [f for f in figures_in(text) if _norm(f.raw) not in intent.question_figures
-            and (intent.wants_target or not _COMPARATOR_BEFORE.search(text[max(0, f.start - 12) : f.start]))]
+    """Figures of `text` that could answer: of the asked kind, not already in the question, not a
+    table row's ordinal, and preferably not a target ("≥70%" beside the result is the goal, not
+    what was achieved; a figure after a comparator is kept only when nothing else is left)."""
+    found = [f for f in figures_in(text) if _norm(f.raw) not in intent.question_figures]
+    allowed = [f for f in found if not _is_row_number(text, f)]
+    figs = [f for f in allowed
+            if intent.wants_target or not _COMPARATOR_BEFORE.search(text[max(0, f.start - 12) : f.start])]
+    table_row = len(allowed) < len(found) or " | " in text
+    if table_row and not _of_kind(figs, intent):  # "5 Số người … Người >2683": a table row's only value
+        figs = allowed
+    return _of_kind(figs, intent)
+
+
+def _of_kind(figs: list[Figure], intent: Intent) -> list[Figure]:
     if intent.kind == "percent":
         return [f for f in figs if f.kind == "percent"]
     if intent.kind == "date":
@@ -119,11 +152,24 @@ def focus_figure(text: str, intent: Intent, cands: list[Figure]) -> Figure | Non
             return f
     for m in re.finditer(r"\b" + word + r"\b", folded):
         nxt = [f for f in cands if f.start > m.end() and f.start - m.end() < 90]
+        if nxt and _unit_before(folded, nxt[0]) not in (None, intent.focus[0]):
+            continue  # "… người dân … | Buổi 32": the table's unit column says it counts something else
         if nxt:
             between = [g for g in figures_in(text) if m.end() < g.start < nxt[0].start]
             if not between:
                 return nxt[0]
     return None
+
+
+_UNITS = {"buoi", "nguoi", "ho", "cai", "chiec", "bo", "lop", "luot", "diem", "tram", "thon", "ap", "lan",
+          "cuoc", "km", "trang", "may", "nhom", "to", "don", "vi", "thu", "tuc", "san", "pham"}
+
+
+def _unit_before(folded: str, fig: Figure) -> str | None:
+    """The unit word written right before a figure, as in a table's unit column ("Người >2683")."""
+    m = re.search(r"(\w+)\s*[|:]?\s*(?:[≥≤><]=?)?\s*$", folded[max(0, fig.start - 20) : fig.start])
+    word = m.group(1) if m else None
+    return word if word in _UNITS else None
 
 
 def figure_phrase(text: str, fig: Figure, intent: Intent) -> str:

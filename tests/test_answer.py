@@ -56,3 +56,35 @@ def test_key_figure_ignores_figures_already_in_the_question():
 def test_unclear_figure_is_not_guessed():
     text = "Năm 2025 đạt 71,2% và 76,5%."
     assert key_figure(text, intent_of("Tỷ lệ đạt bao nhiêu?")) is None
+
+
+def test_a_table_rows_ordinal_is_not_its_figure_and_a_lone_comparator_value_is():
+    q = "Bao nhiêu người dân đã được hướng dẫn kỹ năng số?"
+    assert key_figure("5 Số người dân được hướng dẫn Người >2683", intent_of(q), q) == "2683"
+    assert key_figure("3 | Số điểm wifi công cộng | Điểm | 12", intent_of("Có bao nhiêu điểm wifi?"),
+                      "Có bao nhiêu điểm wifi?") == "12"
+    # outside a table, a figure after "≥" is still a goal, not a result
+    assert key_figure("Phấn đấu tỷ lệ hồ sơ trực tuyến ≥ 80%.", intent_of("Tỷ lệ hồ sơ trực tuyến?"),
+                      "Tỷ lệ hồ sơ trực tuyến?") is None
+
+
+def test_a_table_unit_column_decides_which_row_counts_what():
+    from assistant.qintent import candidates, focus_figure
+
+    q = intent_of("Bao nhiêu người dân được hướng dẫn?")
+    row = "3 | Số buổi hướng dẫn và người dân sử dụng kỹ năng số | Buổi 32"
+    assert focus_figure(row, q, candidates(row, q)) is None
+    row = "5 Số người dân được hướng dẫn Người 2683"
+    assert focus_figure(row, q, candidates(row, q)).raw == "2683"
+
+
+def test_words_set_aside_by_ngoai_do_not_pull_the_answer(answerer):
+    from assistant.qintent import split_exception
+
+    main, aside = split_exception("Ngoài máy tính, máy in và máy scan, xã X có bao nhiêu thiết bị khác?")
+    assert main == "xã X có bao nhiêu thiết bị khác?" and aside == "Ngoài máy tính, máy in và máy scan"
+    assert split_exception("Ngoài ra, xã X đã làm gì?")[1] == "Ngoài ra"
+    assert split_exception("Xã X có bao nhiêu máy tính, máy in?") == ("Xã X có bao nhiêu máy tính, máy in?", "")
+    ans = answerer.ask("Ngoài máy tính, máy in, máy photocopy và máy scan, xã Giao Minh còn bao nhiêu "
+                       "thiết bị công nghệ thông tin khác?")
+    assert ans.answer.startswith("15"), ans.answer
