@@ -90,12 +90,12 @@ def write_sidecar(path: Path, data: dict) -> Path:
 
 def guess_commune(text: str) -> str:
     """The commune a report is about: the name most often written after "xã"/"UBND xã"."""
-    head = text[:20000]
-    for rx in _COMMUNE_RES:
-        names = Counter(m.group(1).strip() for m in rx.finditer(head))
-        if names:
-            name, _ = names.most_common(1)[0]
-            return name
+    for part in (text[:20000], text):  # the heading first; some reports name the commune only later
+        for rx in _COMMUNE_RES:
+            names = Counter(m.group(1).strip() for m in rx.finditer(part))
+            if names:
+                name, _ = names.most_common(1)[0]
+                return name
     return ""
 
 

@@ -247,3 +247,20 @@ def write_lock(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def index_version(root: Path) -> tuple[str, int] | None:
+    """(live generation, revision) of an index folder: it changes whenever an ingest, a delete,
+    a publish or a rebuild commits. None when there is no index (or it cannot be read now)."""
+    gen = IndexStore.current_gen(root)
+    if gen is None:
+        return None
+    try:
+        db = sqlite3.connect(root / gen / "chunks.sqlite", timeout=5)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key='revision'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return gen, int(row[0]) if row else 0

@@ -61,3 +61,32 @@ def test_twenty_asks_and_three_uploads_at_once_lose_nothing(seed_index: Settings
     assert set(after) - set(before) == {r.path.name for r in files}
     assert sorted(after[r.path.name] for r in files) == sorted(bench.NEW_COMMUNES[:3])
     assert not late.error and "bao_cao_hoa_binh_2025.docx" in late.answer
+
+
+def test_the_app_picks_up_what_another_process_ingested(seed_index: Settings, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another worker or a shell `assistant ingest` changed the index: the next request reloads it."""
+    pytest.importorskip("gradio", reason="the web extra is not installed (pip install -e '.[web]')")
+    from assistant.web import context as web_context
+    from assistant.web.context import WebContext
+
+    from .conftest import FIXTURES, run_cli
+
+    monkeypatch.setattr(web_context, "CHECK_SECONDS", 0.0)
+    shutil.copytree(seed_index.index_dir, tmp_path / "index")
+    settings = make_settings(tmp_path / "index", corpus_dir=tmp_path / "none")
+    ctx = WebContext(settings)
+    try:
+        with ctx.reading() as loaded:
+            assert "xuan_phong_2025.docx" not in {c.doc_id for c in loaded.retriever.chunks}
+        proc = run_cli(["ingest", str(FIXTURES / "ingest" / "xuan_phong_2025.docx")], index_dir=settings.index_dir,
+                       env={"ASSISTANT_EMBEDDINGS": "hash-test", "ASSISTANT_CORPUS_DIR": str(tmp_path / "none")})
+        assert proc.returncode == 0, proc.stderr
+        with ctx.reading() as loaded:
+            hits = loaded.retriever.search("Xuân Phong thành viên Tổ công nghệ số cộng đồng", k=3, mode="bm25")
+            assert hits and hits[0].chunk.doc_id == "xuan_phong_2025.docx"
+            first = loaded
+        with ctx.reading() as loaded:
+            assert loaded is first  # unchanged since: not loaded again
+    finally:
+        ctx.close()

@@ -182,3 +182,11 @@ def test_old_keyword_tokens_are_recomputed(settings):
         assert any("17 ấp" in h.chunk.text for h in r.search("tan an co bao nhieu ap", k=5, mode="bm25"))
     finally:
         r.close()
+
+
+def test_the_commune_is_found_even_when_first_named_late_in_a_long_report():
+    from assistant.documents import guess_commune
+
+    text = "BÁO CÁO kết quả chuyển đổi số năm 2025\n" + "Nội dung chung của báo cáo. " * 1000
+    assert len(text) > 20000 and guess_commune(text + "Ủy ban nhân dân xã Giao Minh báo cáo.") == "Giao Minh"
+    assert guess_commune(text) == ""

@@ -11,18 +11,21 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.access import Viewer, hidden_documents
+from assistant.indexstore import index_version
 from assistant.services import Assistant
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
+CHECK_SECONDS = 2.0  # how often a request checks whether another process changed the index
 MAX_VIEWS = 32  # distinct reader views (sets of hidden drafts) kept with their engines
 
 
@@ -40,6 +43,7 @@ class Loaded:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _views: OrderedDict[frozenset[str], Loaded] = field(default_factory=OrderedDict)
     _is_view: bool = False
+    version: tuple[str, int] | None = None  # (generation, revision) of the index when it was loaded
 
     def for_viewer(self, viewer: Viewer) -> Loaded:
         """This index as `viewer` may read it; engines are built once per distinct view."""
@@ -89,6 +93,7 @@ class WebContext:
         self._readers = 0
         self._writing = False
         self._waiting_writers = 0
+        self._checked = time.monotonic()
         self._loaded: Loaded | None = self._load()
 
     def viewer(self, request: Any = None) -> Viewer:
@@ -119,12 +124,42 @@ class WebContext:
         return cls(settings, llm=llm, llm_error=error, accounts=accounts)
 
     def _load(self) -> Loaded:
-        return Loaded(Assistant(self.settings, notify=log.warning), llm=self.llm)
+        version = index_version(self.settings.index_dir)  # before loading: a later write shows as a change
+        loaded = Loaded(Assistant(self.settings, notify=log.warning), llm=self.llm)
+        loaded.version = version
+        return loaded
+
+    def reload_if_changed(self) -> None:
+        """Load the index again now if it changed on disk (after an ingest run outside `maintenance`)."""
+        self._reload_if_changed(force=True)
+
+    def _reload_if_changed(self, *, force: bool = False) -> None:
+        """Reload when another process (a shell `assistant ingest`, another app worker) changed the
+        index since it was loaded: checked at most every `CHECK_SECONDS`, by reading one SQLite row."""
+        now = time.monotonic()
+        if not force and now - self._checked < CHECK_SECONDS:
+            return
+        self._checked = now
+        loaded = self._loaded
+        if loaded is None or index_version(self.settings.index_dir) in (None, loaded.version):
+            return
+        with self._exclusive():
+            if self._loaded is not None and index_version(self.settings.index_dir) == self._loaded.version:
+                return  # another request reloaded it meanwhile
+            log.info("the index changed on disk; reloading it")
+            if self._loaded is not None:
+                self._loaded.close()
+                self._loaded = None
+            self._loaded = self._load()
 
     @contextlib.contextmanager
     def reading(self, viewer: Viewer | None = None) -> Iterator[Loaded]:
         """The loaded index for one request, as `viewer` may read it (everything when None);
-        maintenance waits until the request is done."""
+        maintenance waits until the request is done. Never nest: a waiting change would deadlock."""
+        try:
+            self._reload_if_changed()
+        except Exception:  # noqa: BLE001 - keep serving the index already loaded
+            log.exception("reloading the changed index failed")
         with self._cond:
             while self._writing or self._waiting_writers:
                 self._cond.wait()
@@ -142,8 +177,8 @@ class WebContext:
                 self._cond.notify_all()
 
     @contextlib.contextmanager
-    def maintenance(self) -> Iterator[None]:
-        """Exclusive access for changing the index; the index is loaded again afterwards."""
+    def _exclusive(self) -> Iterator[None]:
+        """No request is reading while this runs; requests that arrive meanwhile wait."""
         with self._cond:
             self._waiting_writers += 1
             while self._writing or self._readers:
@@ -151,6 +186,16 @@ class WebContext:
             self._waiting_writers -= 1
             self._writing = True
         try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def maintenance(self) -> Iterator[None]:
+        """Exclusive access for changing the index; the index is loaded again afterwards."""
+        with self._exclusive():
             if self._loaded is not None:
                 self._loaded.close()
                 self._loaded = None
@@ -162,10 +207,6 @@ class WebContext:
                 except Exception:
                     log.exception("reloading the index failed")
                     raise
-        finally:
-            with self._cond:
-                self._writing = False
-                self._cond.notify_all()
 
     def close(self) -> None:
         with self._cond:

@@ -157,10 +157,12 @@ def build(ctx: WebContext) -> dict[str, Any]:
                 for _, dest in saved.saved:  # kept beside the file, so a rebuild keeps owner and commune
                     if facts:
                         write_sidecar(dest, facts)
-                with ctx.maintenance():
-                    report = ingest(ctx.settings, [dest for _, dest in saved.saved], include_corpus=False,
-                                    progress=_progress_cb(progress, 0.15, 0.75))
-                    progress(0.92, desc="Đang nạp lại chỉ mục")
+                # Questions keep being answered from the loaded index while the new files are read and
+                # embedded (the ingest holds the index's write lock); then the index is loaded again.
+                report = ingest(ctx.settings, [dest for _, dest in saved.saved], include_corpus=False,
+                                progress=_progress_cb(progress, 0.15, 0.75))
+                progress(0.92, desc="Đang nạp lại chỉ mục")
+                ctx.reload_if_changed()
             except Exception as exc:
                 for _, dest in saved.saved:
                     _remove_upload(dest)
