@@ -67,6 +67,7 @@ def test_the_app_picks_up_what_another_process_ingested(seed_index: Settings, tm
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Another worker or a shell `assistant ingest` changed the index: the next request reloads it."""
     pytest.importorskip("gradio", reason="the web extra is not installed (pip install -e '.[web]')")
+    from assistant.retrieve import Filters
     from assistant.web import context as web_context
     from assistant.web.context import WebContext
 
@@ -83,8 +84,10 @@ def test_the_app_picks_up_what_another_process_ingested(seed_index: Settings, tm
                        env={"ASSISTANT_EMBEDDINGS": "hash-test", "ASSISTANT_CORPUS_DIR": str(tmp_path / "none")})
         assert proc.returncode == 0, proc.stderr
         with ctx.reading() as loaded:
-            hits = loaded.retriever.search("Xuân Phong thành viên Tổ công nghệ số cộng đồng", k=3, mode="bm25")
-            assert hits and hits[0].chunk.doc_id == "xuan_phong_2025.docx"
+            for mode in ("bm25", "dense"):  # its words and its vectors
+                hits = loaded.retriever.search("Xuân Phong thành viên Tổ công nghệ số cộng đồng", k=3, mode=mode,
+                                               filters=Filters(doc_ids=["xuan_phong_2025.docx"]))
+                assert hits and hits[0].chunk.doc_id == "xuan_phong_2025.docx", mode
             first = loaded
         with ctx.reading() as loaded:
             assert loaded is first  # unchanged since: not loaded again

@@ -1,9 +1,11 @@
 """The loaded core shared by every browser session, and safe reloading after index changes.
 
-Many requests read the index at once; an upload, a delete or a rebuild is exclusive. It
-waits for requests under way, closes the loaded index (Chroma's `close` resets every client
-of the process, so nothing may be searching then), changes the index, and loads it again.
-Requests that arrive meanwhile wait for the new index.
+Many requests read the index at once. An upload reads and embeds its files while requests go on
+(the ingest holds the index folder's write lock), then the index is loaded again. A delete, a
+publish or a rebuild is exclusive: it waits for requests under way, closes the loaded index,
+changes it and loads it again; requests that arrive meanwhile wait for the new index. A change
+made by another process (a shell `assistant ingest`, another worker) is noticed by the next
+request, which reloads the index (the revision is checked at most every `CHECK_SECONDS`).
 """
 
 from __future__ import annotations
