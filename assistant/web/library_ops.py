@@ -8,12 +8,12 @@ from pathlib import Path
 
 from assistant.access import Viewer
 from assistant.backends.vectorstore import make_vector_store
-from assistant.documents import MetadataError, sidecar_path, write_sidecar
+from assistant.documents import MetadataError, write_sidecar
 from assistant.indexer import refresh_keyword_index
 from assistant.indexstore import IndexStore, write_lock
 from assistant.settings import Settings
 
-from .uploads import is_upload
+from .uploads import is_upload, remove_upload
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +65,7 @@ def delete_documents(settings: Settings, doc_ids: list[str], viewer: Viewer | No
     for doc_id in report.deleted:
         path = Path(docs[doc_id]["path"])
         if is_upload(settings, path) and path.is_file():
-            side = sidecar_path(path)
-            path.unlink()
-            if side is not None and is_upload(settings, side):
-                side.unlink(missing_ok=True)
+            remove_upload(path)
             report.files_removed.append(path.name)
     log.info("deleted %d documents (%d chunks left)", len(report.deleted), report.chunks)
     return report

@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.access import Viewer
-from assistant.documents import sidecar_path, write_sidecar
+from assistant.documents import write_sidecar
 from assistant.indexer import IngestReport, ingest
 from assistant.indexstore import IndexStore
 from assistant.loaders import SUPPORTED_SUFFIXES
@@ -18,7 +18,7 @@ from assistant.loaders import SUPPORTED_SUFFIXES
 from .common import esc
 from .context import WebContext
 from .library_ops import delete_documents, set_published
-from .uploads import is_upload, save_uploads
+from .uploads import is_upload, remove_upload, save_uploads
 
 log = logging.getLogger(__name__)
 
@@ -138,12 +138,7 @@ def build(ctx: WebContext) -> dict[str, Any]:
         if ctx.has_logins and not viewer.group:
             raise gr.Error("Hãy đăng nhập để tải tài liệu lên.", title="Lỗi", print_exception=False)
         progress(0.02, desc="Đang lưu tệp tải lên")
-        with ctx.reading():
-            store = IndexStore.open(ctx.settings.index_dir)
-            try:
-                current = {d["doc_id"] for d in store.documents()}
-            finally:
-                store.close()
+        current = {d["doc_id"] for d in _documents(ctx, Viewer.local())[0]}  # every id, drafts included
         saved = save_uploads(ctx.settings, [Path(p) for p in paths], taken_names=current)
         names = {dest.name: shown for shown, dest in saved.saved}
         meta = {"commune": " ".join((commune_name or "").split()),
@@ -165,13 +160,13 @@ def build(ctx: WebContext) -> dict[str, Any]:
                 ctx.reload_if_changed()
             except Exception as exc:
                 for _, dest in saved.saved:
-                    _remove_upload(dest)
+                    remove_upload(dest)
                 log.exception("upload failed")
                 raise gr.Error(f"Không thêm được tài liệu: {exc}", title="Lỗi", print_exception=False) from exc
             keep = set(report.added + report.updated)
             for _, dest in saved.saved:  # a refused or duplicate file is not kept on disk
                 if dest.name not in keep:
-                    _remove_upload(dest)
+                    remove_upload(dest)
         log.info("upload by %s: %s", viewer.user or "local user", report.to_json() if report else saved.refused)
         message = upload_message(names, saved.refused, report)
         if report is not None and report.added and not meta["published"]:
@@ -237,10 +232,3 @@ def build(ctx: WebContext) -> dict[str, Any]:
                   concurrency_limit=1)
     return {"refresh": lambda viewer: refreshed("", viewer)[1:], "outputs": [table, summary, chosen]}
 
-
-def _remove_upload(path: Path) -> None:
-    """Delete an upload that was not indexed, with the `.meta.yaml` written for it."""
-    side = sidecar_path(path)
-    path.unlink(missing_ok=True)
-    if side is not None:
-        side.unlink(missing_ok=True)

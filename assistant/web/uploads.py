@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.documents import sidecar_path
 from assistant.loaders import SUPPORTED_SUFFIXES
 from assistant.settings import Settings
 
@@ -97,6 +98,14 @@ def save_uploads(settings: Settings, files: Iterable[str | Path], *,
         log.info("stored upload %s as %s", shown, dest)
         out.saved.append((shown, dest))
     return out
+
+
+def remove_upload(path: Path) -> None:
+    """Delete an uploaded file and the `.meta.yaml` kept beside it (owner, published, commune)."""
+    side = sidecar_path(path)
+    path.unlink(missing_ok=True)
+    if side is not None:
+        side.unlink(missing_ok=True)
 
 
 def is_upload(settings: Settings, path: str | Path) -> bool:
