@@ -93,10 +93,6 @@ class Retriever:
         view._fold_commune = {fold(c.commune): c.commune for c in view.chunks if c.commune}
         return view
 
-    @property
-    def hidden(self) -> frozenset[str]:
-        return self._hidden
-
     def close(self) -> None:
         if self._view_of is not None:
             return

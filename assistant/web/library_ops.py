@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,17 @@ from assistant.settings import Settings
 from .uploads import is_upload, remove_upload
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _locked_index(settings: Settings) -> Iterator[tuple[IndexStore, dict[str, dict]]]:
+    """The index under its write lock (other writers wait), with its documents by id."""
+    with write_lock(settings.index_dir):
+        store = IndexStore.open(settings.index_dir)
+        try:
+            yield store, {d["doc_id"]: d for d in store.documents()}
+        finally:
+            store.close()
 
 
 @dataclass
@@ -33,35 +46,29 @@ def delete_documents(settings: Settings, doc_ids: list[str], viewer: Viewer | No
     files are kept on disk, so a later ingest adds them back). With a `viewer`, only the
     documents it may change are removed (see `Viewer.can_change`)."""
     report = DeleteReport()
-    root = settings.index_dir
-    with write_lock(root):
-        store = IndexStore.open(root)
-        try:
-            docs = {d["doc_id"]: d for d in store.documents()}
-            readable = {d for d, doc in docs.items() if viewer is None or viewer.can_read(doc)}
-            report.missing = [d for d in doc_ids if d not in readable]
-            report.refused = [d for d in dict.fromkeys(doc_ids)
-                              if d in readable and viewer is not None and not viewer.can_change(docs[d])]
-            wanted = [d for d in dict.fromkeys(doc_ids) if d in readable and d not in report.refused]
-            if not wanted:
-                report.chunks = store.stats()["chunks"]
-                return report
-            chunk_ids = store.chunk_ids(wanted)
-            with store.transaction() as db:
-                for doc_id in wanted:
-                    store.delete_document(db, doc_id)
-            report.deleted = wanted
-            if (store.get_meta("embedder") or "none") != "none" and chunk_ids:
-                vstore = make_vector_store(path=store.dir / "chroma", url=settings.chroma_url,
-                                           collection=store.collection)
-                try:
-                    vstore.delete(chunk_ids)
-                finally:
-                    vstore.close()
-            refresh_keyword_index(store)
+    with _locked_index(settings) as (store, docs):
+        readable = {d for d, doc in docs.items() if viewer is None or viewer.can_read(doc)}
+        report.missing = [d for d in doc_ids if d not in readable]
+        report.refused = [d for d in dict.fromkeys(doc_ids)
+                          if d in readable and viewer is not None and not viewer.can_change(docs[d])]
+        wanted = [d for d in dict.fromkeys(doc_ids) if d in readable and d not in report.refused]
+        if not wanted:
             report.chunks = store.stats()["chunks"]
-        finally:
-            store.close()
+            return report
+        chunk_ids = store.chunk_ids(wanted)
+        with store.transaction() as db:
+            for doc_id in wanted:
+                store.delete_document(db, doc_id)
+        report.deleted = wanted
+        if (store.get_meta("embedder") or "none") != "none" and chunk_ids:
+            vstore = make_vector_store(path=store.dir / "chroma", url=settings.chroma_url,
+                                       collection=store.collection)
+            try:
+                vstore.delete(chunk_ids)
+            finally:
+                vstore.close()
+        refresh_keyword_index(store)
+        report.chunks = store.stats()["chunks"]
     for doc_id in report.deleted:
         path = Path(docs[doc_id]["path"])
         if is_upload(settings, path) and path.is_file():
@@ -81,36 +88,30 @@ def set_published(settings: Settings, doc_ids: list[str], published: bool, viewe
     """Share uploaded drafts with every commune (or take them back): the choice is written to the
     upload's `.meta.yaml`, so a rebuild keeps it, then to the index in one transaction."""
     report = PublishReport()
-    root = settings.index_dir
-    with write_lock(root):
-        store = IndexStore.open(root)
-        try:
-            docs = {d["doc_id"]: d for d in store.documents()}
-            wanted: list[str] = []
-            for doc_id in dict.fromkeys(doc_ids):
-                doc = docs.get(doc_id)
-                if doc is None or not viewer.can_read(doc):
-                    report.refused.append((doc_id, "không có trong kho"))
-                elif not is_upload(settings, doc["path"]):
-                    report.refused.append((doc_id, "tài liệu của kho gốc luôn dùng chung"))
-                elif not viewer.can_change(doc):
-                    report.refused.append((doc_id, "chỉ xã đã tải lên mới được thay đổi"))
-                elif bool(doc["published"]) == published:
-                    report.refused.append((doc_id, "đã công bố" if published else "đang là bản nháp"))
-                else:
-                    wanted.append(doc_id)
-            for doc_id in list(wanted):
-                try:
-                    write_sidecar(Path(docs[doc_id]["path"]), {"published": published})
-                except (OSError, MetadataError) as exc:
-                    wanted.remove(doc_id)
-                    report.refused.append((doc_id, f"không ghi được tệp thông tin ({exc})"))
-            if wanted:
-                with store.transaction() as db:
-                    for doc_id in wanted:
-                        store.set_published(db, doc_id, published)
-            report.changed = wanted
-        finally:
-            store.close()
+    with _locked_index(settings) as (store, docs):
+        wanted: list[str] = []
+        for doc_id in dict.fromkeys(doc_ids):
+            doc = docs.get(doc_id)
+            if doc is None or not viewer.can_read(doc):
+                report.refused.append((doc_id, "không có trong kho"))
+            elif not is_upload(settings, doc["path"]):
+                report.refused.append((doc_id, "tài liệu của kho gốc luôn dùng chung"))
+            elif not viewer.can_change(doc):
+                report.refused.append((doc_id, "chỉ xã đã tải lên mới được thay đổi"))
+            elif bool(doc["published"]) == published:
+                report.refused.append((doc_id, "đã công bố" if published else "đang là bản nháp"))
+            else:
+                wanted.append(doc_id)
+        for doc_id in list(wanted):
+            try:
+                write_sidecar(Path(docs[doc_id]["path"]), {"published": published})
+            except (OSError, MetadataError) as exc:
+                wanted.remove(doc_id)
+                report.refused.append((doc_id, f"không ghi được tệp thông tin ({exc})"))
+        if wanted:
+            with store.transaction() as db:
+                for doc_id in wanted:
+                    store.set_published(db, doc_id, published)
+        report.changed = wanted
     log.info("%s %d documents", "published" if published else "unpublished", len(report.changed))
     return report
