@@ -20,14 +20,22 @@ from pydantic_settings import (
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
+BUNDLED_DIR = PACKAGE_DIR / "_bundled"  # corpus/ and prompts/ inside an installed wheel
+CATALOG_FILE = Path("guidance") / "indicators.yaml"  # the indicator catalog, inside the corpus
+
+
+def bundled(name: str) -> Path:
+    """A folder shipped with the project (`corpus`, `prompts`): the checkout's, else the wheel's."""
+    here = REPO_DIR / name
+    return here if here.is_dir() else BUNDLED_DIR / name
 
 
 def default_corpus_dir() -> Path:
-    """`./corpus` when run from a checkout, else the corpus next to the installed package."""
+    """`./corpus` when run from a folder that has one, else the bundled corpus."""
     cwd = Path.cwd() / "corpus"
     if (cwd / "reports").is_dir() or (cwd / "guidance").is_dir():
         return cwd
-    return REPO_DIR / "corpus"
+    return bundled("corpus")
 
 
 class Settings(BaseSettings):
@@ -67,7 +75,14 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature.")
     llm_context: int = Field(4096, ge=512, description="Context window for ASSISTANT_LLM=llamacpp.")
     llm_stream: bool = Field(True, description="Stream answers token by token in `ask`.")
-    prompts_dir: Path = Field(REPO_DIR / "prompts", description="Folder of the prompt templates.")
+    prompts_dir: Path = Field(default_factory=lambda: bundled("prompts"),
+                              description="Folder of the prompt templates and phrase files.")
+    uploads_dir: Path | None = Field(
+        None, description="Where web uploads are kept (default: the corpus's uploads/ folder; with "
+        "the corpus inside an installed wheel, uploads/ beside the index folder).")
+    auth_file: Path | None = Field(
+        None, description="Logins for the web app: lines `user:hash[:commune]` (assistant hash-password).")
+    debug: bool = Field(False, description="Show tracebacks and technical detail instead of plain messages.")
     settings_file: Path | None = Field(
         None, description="YAML/TOML file with the same keys (lower priority than the environment).")
 
@@ -87,6 +102,20 @@ class Settings(BaseSettings):
             data = read_settings_file(Path(path), settings_cls)
             sources += (InitSettingsSource(settings_cls, init_kwargs=data),)
         return (*sources, file_secret_settings)
+
+    @property
+    def catalog_path(self) -> Path:
+        """The indicator catalog every capability reads (the index, drafting, the tables, the web)."""
+        return self.corpus_dir / CATALOG_FILE
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where uploaded documents are stored (they are indexed with the corpus)."""
+        if self.uploads_dir is not None:
+            return self.uploads_dir
+        if self.corpus_dir.resolve().is_relative_to(BUNDLED_DIR.resolve()):  # read-only package data
+            return self.index_dir.resolve().parent / "uploads"
+        return self.corpus_dir / "uploads"
 
     @property
     def embeddings_enabled(self) -> bool:

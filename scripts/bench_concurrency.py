@@ -40,10 +40,10 @@ from pathlib import Path
 
 import yaml
 
-from assistant.evaluate import load_questions
-from assistant.indexstore import IndexStore
+from assistant.qa.evaluate import load_questions
+from assistant.index.store import IndexStore
 from assistant.settings import REPO_DIR, Settings
-from assistant.textnorm import fold
+from assistant.text.normalize import fold
 
 log = logging.getLogger("bench_concurrency")
 
@@ -115,7 +115,7 @@ def free_port() -> int:
 def prepare(workdir: Path, *, embeddings: str, threads: int | None = None,
             from_index: Path | None = None) -> Settings:
     """Settings over a private copy of the corpus and an index built there (or copied)."""
-    from assistant.indexer import ingest
+    from assistant.ingest.pipeline import ingest
 
     corpus = workdir / "corpus"
     shutil.copytree(REPO_DIR / "corpus", corpus, ignore=shutil.ignore_patterns("uploads"))

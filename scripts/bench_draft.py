@@ -29,10 +29,11 @@ from pathlib import Path
 from assistant.drafting import draft_report, pillars
 from assistant.drafting.gaps import analyse_gaps
 from assistant.drafting.rewrite import lower_first
-from assistant.figures import load_figures
-from assistant.retrieve import Retriever
+from assistant.domain.figures import load_figures
+from assistant.qa.retriever import Retriever
+from assistant.domain.catalog import catalog_at
 from assistant.settings import REPO_DIR, get_settings
-from assistant.textnorm import fold
+from assistant.text.normalize import fold
 
 log = logging.getLogger("bench_draft")
 FIXTURES = REPO_DIR / "tests" / "fixtures" / "drafting"
@@ -64,7 +65,7 @@ def bench_one(retriever: Retriever, path: Path, repeat: int) -> dict:
         )
         for kind in ("ton_tai", "phuong_huong")
     }
-    gaps = analyse_gaps(figures)
+    gaps = analyse_gaps(figures, catalog_at(get_settings().catalog_path))
     unmet_ok = 0
     for g in gaps.unmet:
         in_tt = any(
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     index_dir = args.index_dir
     if index_dir is None:
-        from assistant.indexer import ingest
+        from assistant.ingest.pipeline import ingest
 
         index_dir = Path(tempfile.mkdtemp(prefix="bench_draft_")) / "index"
         t0 = time.perf_counter()

@@ -26,9 +26,10 @@ def main() -> int:
     ap.add_argument("--index-dir", type=Path, help="existing index (default: a fresh temp index)")
     args = ap.parse_args()
 
-    from assistant.indexer import ingest
-    from assistant.indicator_table import build_table
-    from assistant.retrieve import Retriever
+    from assistant.domain.catalog import catalog_at
+    from assistant.ingest.pipeline import ingest
+    from assistant.indicators.table import build_table
+    from assistant.qa.retriever import Retriever
     from assistant.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -39,7 +40,7 @@ def main() -> int:
             ingest(settings)
         retriever = Retriever(settings)
         try:
-            table = build_table(retriever.chunks)
+            table = build_table(retriever.chunks, catalog=catalog_at(retriever.settings.catalog_path))
         finally:
             retriever.close()
 

@@ -39,11 +39,11 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=5)
     args = ap.parse_args()
 
-    from assistant.answer import Answerer
-    from assistant.indexer import ingest
+    from assistant.qa.extractive import Answerer
+    from assistant.ingest.pipeline import ingest
     from assistant.llm import make_llm
-    from assistant.llm_answer import LLMAnswerer, build_qa_messages
-    from assistant.retrieve import Retriever
+    from assistant.qa.llm_answer import LLMAnswerer, build_qa_messages
+    from assistant.qa.retriever import Retriever
 
     tmp = tempfile.TemporaryDirectory()
     index_dir = args.index_dir or Path(tmp.name) / "index"

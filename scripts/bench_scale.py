@@ -84,7 +84,7 @@ def dir_mb(path: Path) -> float:
 
 def _embedder(spec: str, threads: int | None):  # noqa: ANN202
     """The embedder for a run; `proxy` = hash vectors of e5's size, real e5 cost for queries."""
-    from assistant.backends.embedders import Embedder, HashEmbedder, make_embedder
+    from assistant.index.embedders import Embedder, HashEmbedder, make_embedder
 
     if spec != "proxy":
         return make_embedder(spec, threads=threads)
@@ -110,8 +110,8 @@ def _embedder(spec: str, threads: int | None):  # noqa: ANN202
 
 
 def phase_ingest(index: Path, embeddings: str, files: list[Path], threads: int | None) -> dict:
-    from assistant.indexer import ingest
-    from assistant.indexstore import IndexStore
+    from assistant.ingest.pipeline import ingest
+    from assistant.index.store import IndexStore
     from assistant.settings import get_settings
 
     s = get_settings(index_dir=index, embeddings="none" if embeddings == "none" else "hash-test",
@@ -145,8 +145,8 @@ def _questions(communes: list[str], n: int, rng: random.Random) -> list[str]:
 
 
 def phase_search(index: Path, embeddings: str, n_queries: int, threads: int | None) -> dict:
-    from assistant.answer import Answerer
-    from assistant.retrieve import Retriever
+    from assistant.qa.extractive import Answerer
+    from assistant.qa.retriever import Retriever
     from assistant.settings import get_settings
 
     s = get_settings(index_dir=index, embeddings="none" if embeddings == "none" else "hash-test",

@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.answer import Answerer
-from assistant.evaluate import evaluate, load_questions
-from assistant.indexer import ingest
-from assistant.retrieve import Retriever
+from assistant.qa.extractive import Answerer
+from assistant.qa.evaluate import evaluate, load_questions
+from assistant.ingest.pipeline import ingest
+from assistant.qa.retriever import Retriever
 from assistant.settings import REPO_DIR, get_settings
 
 DEFAULT_QA = [REPO_DIR.parent / "shared" / "dev-qa.jsonl", REPO_DIR / "tests/data/heldout-qa.jsonl"]

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import yaml
 
-from assistant.chunking import heading_type
-from assistant.cleaning import to_blocks
-from assistant.numbers import find_numbers, format_vn
+from assistant.ingest.chunking import heading_type
+from assistant.ingest.cleaning import to_blocks
+from assistant.text.vn_numbers import find_numbers, format_vn
 from assistant.settings import REPO_DIR
-from assistant.textnorm import fold
+from assistant.text.normalize import fold
 
 SEEDS = REPO_DIR / "corpus" / "reports"
 

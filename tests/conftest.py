@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from assistant.domain.catalog import load_catalog
 from assistant.settings import REPO_DIR, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = REPO_DIR / "corpus"
+CATALOG_PATH = CORPUS / "guidance" / "indicators.yaml"
+PROMPTS = REPO_DIR / "prompts"
+CATALOG = load_catalog(CATALOG_PATH)
 SEEDS = CORPUS / "reports"
 SHARED = REPO_DIR.parent / "shared"  # ../shared beside the checkout (seeds, figures, domain facts)
 
@@ -41,7 +45,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The bundled corpus indexed once with the deterministic hash embedder."""
-    from assistant.indexer import ingest
+    from assistant.ingest.pipeline import ingest
 
     s = make_settings(tmp_path_factory.mktemp("seed") / "index")
     report = ingest(s)

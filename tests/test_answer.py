@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import Answerer, key_figure
-from assistant.qintent import intent_of
-from assistant.retrieve import Retriever
+from assistant.qa.extractive import Answerer, key_figure
+from assistant.qa.intent import intent_of
+from assistant.qa.retriever import Retriever
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_a_table_rows_ordinal_is_not_its_figure_and_a_lone_comparator_value_is()
 
 
 def test_a_table_unit_column_decides_which_row_counts_what():
-    from assistant.qintent import candidates, focus_figure
+    from assistant.qa.intent import candidates, focus_figure
 
     q = intent_of("Bao nhiêu người dân được hướng dẫn?")
     row = "3 | Số buổi hướng dẫn và người dân sử dụng kỹ năng số | Buổi 32"
@@ -79,7 +79,7 @@ def test_a_table_unit_column_decides_which_row_counts_what():
 
 
 def test_words_set_aside_by_ngoai_do_not_pull_the_answer(answerer):
-    from assistant.qintent import split_exception
+    from assistant.qa.intent import split_exception
 
     main, aside = split_exception("Ngoài máy tính, máy in và máy scan, xã X có bao nhiêu thiết bị khác?")
     assert main == "xã X có bao nhiêu thiết bị khác?" and aside == "Ngoài máy tính, máy in và máy scan"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.catalog import (
+from assistant.domain.catalog import (
     CONFIDENCE_LABELS,
     LEVELS,
     PILLAR_LABELS,
@@ -23,9 +23,9 @@ from assistant.catalog import (
     pillar_label,
     targets_for,
 )
-from assistant.textnorm import fold
+from assistant.text.normalize import fold
 
-from .conftest import SHARED
+from .conftest import CATALOG_PATH, SHARED
 
 DOMAIN_FACTS = SHARED / "domain-facts.md"
 DAI_SON = SHARED / "figures" / "dai_son_2025.yaml"
@@ -33,7 +33,7 @@ DAI_SON = SHARED / "figures" / "dai_son_2025.yaml"
 
 @pytest.fixture(scope="module")
 def catalog() -> list[Indicator]:
-    return load_catalog()
+    return load_catalog(CATALOG_PATH)
 
 
 def _ind(catalog: list[Indicator], ind_id: str) -> Indicator:

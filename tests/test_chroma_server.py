@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.indexer import ingest
-from assistant.indexstore import IndexStore
-from assistant.retrieve import Filters, Retriever
+from assistant.ingest.pipeline import ingest
+from assistant.index.store import IndexStore
+from assistant.qa.retriever import Filters, Retriever
 from assistant.settings import Settings
 
 from .conftest import CORPUS, FIXTURES, make_settings

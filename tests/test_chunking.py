@@ -1,5 +1,5 @@
-from assistant.chunking import chunk_blocks, section_kind
-from assistant.cleaning import to_blocks
+from assistant.ingest.chunking import chunk_blocks, section_kind
+from assistant.ingest.cleaning import to_blocks
 
 from .conftest import SEEDS
 

@@ -1,4 +1,4 @@
-from assistant.cleaning import to_blocks
+from assistant.ingest.cleaning import to_blocks
 
 WRAPPED = """Hạ tầng, trang thiết bị CNTT tiếp tục được UBND xã quan tâm đầu tư nâng cấp, thay
 

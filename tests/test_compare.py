@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.compare import (
+from assistant.compare.peers import (
     PeerComparer,
     UnknownCommune,
     chunk_paragraphs,
@@ -19,8 +19,8 @@ from assistant.compare import (
     split_paragraphs,
     word_diff,
 )
-from assistant.retrieve import Retriever
-from assistant.textnorm import fold
+from assistant.qa.retriever import Retriever
+from assistant.text.normalize import fold
 
 from .conftest import run_cli
 
@@ -33,7 +33,7 @@ def comparer(seed_index):  # noqa: ANN001
 
 
 def _run(args: list[str], settings) -> object:  # noqa: ANN001
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     env = {"ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_EMBEDDINGS": "hash-test"}
     return CliRunner().invoke(main, args, env=env)

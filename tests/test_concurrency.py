@@ -67,7 +67,7 @@ def test_the_app_picks_up_what_another_process_ingested(seed_index: Settings, tm
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Another worker or a shell `assistant ingest` changed the index: the next request reloads it."""
     pytest.importorskip("gradio", reason="the web extra is not installed (pip install -e '.[web]')")
-    from assistant.retrieve import Filters
+    from assistant.qa.retriever import Filters
     from assistant.web import context as web_context
     from assistant.web.context import WebContext
 

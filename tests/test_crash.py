@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.indexer import ingest
-from assistant.indexstore import IndexStore
+from assistant.ingest.pipeline import ingest
+from assistant.index.store import IndexStore
 
 from .conftest import CORPUS, make_settings
 from .test_faults import (

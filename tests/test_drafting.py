@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import pillars
+from assistant.domain import pillars
 from assistant.drafting import (
     TemplateError,
     compose,
@@ -18,13 +18,16 @@ from assistant.drafting import (
 )
 from assistant.drafting.gaps import analyse_gaps
 from assistant.drafting.rewrite import cause_kind, split_cause, task_from_shortcoming
-from assistant.drafting.templates import PROMPTS_DIR
 from assistant.drafting.writer import Writer
-from assistant.figures import load_figures
-from assistant.numbers import find_numbers
-from assistant.retrieve import Retriever
-from assistant.textnorm import fold
-from assistant.verify import CITATION_RE
+from assistant.domain.figures import load_figures
+from assistant.text.vn_numbers import find_numbers
+from assistant.qa.retriever import Retriever
+from assistant.text.normalize import fold
+from assistant.text.citations import CITATION_RE
+
+from .conftest import CATALOG, PROMPTS
+
+PROMPTS_DIR = PROMPTS / "draft"
 
 FIXTURES = Path(__file__).parent / "fixtures" / "drafting"
 DAI_SON = FIXTURES / "dai_son_2025.yaml"
@@ -57,7 +60,7 @@ def lower_first(s: str) -> str:
 
 def test_every_unmet_indicator_is_named_with_value_target_and_gap_then_given_a_task(retriever):
     doc = draft_report(None, GIA_PHUC, retriever=retriever, exclude_communes=["Gia Phúc"])
-    gaps = analyse_gaps(load_figures(GIA_PHUC))
+    gaps = analyse_gaps(load_figures(GIA_PHUC), CATALOG)
     assert len(gaps.unmet) == 8
     ton_tai, phuong_huong = lines_of(doc, "ton_tai"), lines_of(doc, "phuong_huong")
     for g in gaps.unmet:
@@ -104,7 +107,7 @@ def test_met_indicators_are_never_described_as_unmet(retriever, tmp_path):
     )
     for figures in (path, GIA_PHUC, DAI_SON):
         doc = draft_report(None, figures, retriever=retriever)
-        gaps = analyse_gaps(load_figures(figures))
+        gaps = analyse_gaps(load_figures(figures), CATALOG)
         assert gaps.met
         for g in gaps.met:
             name = lower_first(g.name)
@@ -318,7 +321,7 @@ def test_a_broken_phrase_file_names_the_file_and_key(tmp_path):
     ],
 )
 def test_shortcoming_to_task(shortcoming, task):
-    assert task_from_shortcoming(shortcoming, load_phrases()) == task
+    assert task_from_shortcoming(shortcoming, load_phrases(PROMPTS / "draft")) == task
 
 
 @pytest.mark.parametrize(
@@ -335,11 +338,11 @@ def test_shortcoming_to_task(shortcoming, task):
     ],
 )
 def test_cause_clauses(sentence, cause):
-    assert split_cause(sentence, load_phrases())[1] == cause
+    assert split_cause(sentence, load_phrases(PROMPTS / "draft"))[1] == cause
 
 
 def test_cause_kinds():
-    ph = load_phrases()
+    ph = load_phrases(PROMPTS / "draft")
     assert cause_kind("nguồn kinh phí của địa phương còn hạn hẹp", ph) == "khach_quan"
     assert cause_kind("công chức kiêm nhiệm, chưa chủ động tham mưu", ph) == "chu_quan"
 
@@ -366,7 +369,7 @@ def test_pillar_rules(text, pillar):
 
 def test_composer_value_wording():
     figs = load_figures(GIA_PHUC)
-    c = Writer(figs, analyse_gaps(figs), load_phrases(), None)
+    c = Writer(figs, analyse_gaps(figs, CATALOG), load_phrases(PROMPTS / "draft"), None)
     by_name = {i.name: i for i in figs.indicators}
     assert (
         c.value(by_name["Tỷ lệ dân số trưởng thành có chữ ký số hoặc chữ ký điện tử cá nhân"])

@@ -14,7 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from assistant.draft_types import (
+from assistant.drafting.document import (
     DraftDocument,
     DraftSection,
     classify_line,
@@ -22,8 +22,8 @@ from assistant.draft_types import (
     renumber,
     strip_markers,
 )
-from assistant.export_docx import ANNEX_TITLE, QUOC_HIEU, TIEU_NGU, export_docx
-from assistant.types import Citation
+from assistant.export.docx import ANNEX_TITLE, QUOC_HIEU, TIEU_NGU, export_docx
+from assistant.records import Citation
 
 TNR = "Times New Roman"
 MARKER = re.compile(r"\[\d+(?:,\s*\d+)*\]")

@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.backends import vectorstore
-from assistant.backends.vectorstore import make_vector_store
-from assistant.chunking import chunk_blocks
-from assistant.indexer import ingest, parse_file
-from assistant.indexstore import IndexStore
-from assistant.retrieve import Filters, Retriever
+from assistant.index import vectors as vectorstore
+from assistant.index.vectors import make_vector_store
+from assistant.ingest.chunking import chunk_blocks
+from assistant.ingest.pipeline import ingest, parse_file
+from assistant.index.store import IndexStore
+from assistant.qa.retriever import Filters, Retriever
 from assistant.settings import REPO_DIR, Settings
 
 from .conftest import FIXTURES, make_settings, run_cli

@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from assistant.figures import CommuneFigures, FiguresError, figures_from_rows, load_figures
-from assistant.numbers import meets
+from assistant.domain.figures import CommuneFigures, FiguresError, figures_from_rows, load_figures
+from assistant.text.vn_numbers import meets
 
 from .conftest import SHARED
 

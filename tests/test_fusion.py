@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.fusion import rrf
+from assistant.qa.fusion import rrf
 
 
 def test_item_ranked_well_by_both_wins():

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.catalog import Target as CatalogTarget
+from assistant.domain.catalog import Target as CatalogTarget
 from assistant.drafting.gaps import analyse_gaps, applies_to
-from assistant.figures import load_figures
+from assistant.domain.figures import load_figures
+
+from .conftest import CATALOG
 
 FIXTURES = Path(__file__).parent / "fixtures" / "drafting"
 
@@ -25,7 +27,7 @@ def one(tmp_path: Path, name: str, value: str, target: str | None = None, **kw):
     line = f'  - name: {name}\n    value: "{value}"\n'
     if target is not None:
         line += f'    target: "{target}"\n'
-    report = analyse_gaps(figures(tmp_path, line, **kw))
+    report = analyse_gaps(figures(tmp_path, line, **kw), CATALOG)
     assert len(report.items) == 1
     return report, report.items[0]
 
@@ -140,7 +142,7 @@ def test_unmatched_names_are_reported_and_still_judged(tmp_path):
                 '    value: "60%"\n'
             ),
         )
-    )
+    , CATALOG)
     assert report.unmatched == ["Số lượt truy cập trang thông tin điện tử của xã trong tháng"]
     odd, known = report.items
     assert odd.indicator is None and odd.status == "met"  # its own target still applies
@@ -149,7 +151,7 @@ def test_unmatched_names_are_reported_and_still_judged(tmp_path):
 
 
 def test_every_indicator_of_the_dai_son_file():
-    report = analyse_gaps(load_figures(FIXTURES / "dai_son_2025.yaml"))
+    report = analyse_gaps(load_figures(FIXTURES / "dai_son_2025.yaml"), CATALOG)
     by_name = {g.name: g for g in report.items}
     assert not report.unmet and not report.unmatched
     assert by_name["Tỷ lệ hồ sơ TTHC xử lý trực tuyến"].status == "met"  # 71,2% ≥ 70%
@@ -158,7 +160,7 @@ def test_every_indicator_of_the_dai_son_file():
 
 
 def test_gia_phuc_table_as_written():
-    report = analyse_gaps(load_figures(FIXTURES / "gia_phuc_2025.yaml"))
+    report = analyse_gaps(load_figures(FIXTURES / "gia_phuc_2025.yaml"), CATALOG)
     unmet = {g.name for g in report.unmet}
     # 4 plainly below target, and 4 equal to a "> x" target (the report calls them "Đạt")
     assert len(unmet) == 8

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.indexer import ingest
-from assistant.indexstore import IndexMismatch, IndexStore
-from assistant.retrieve import Filters, Retriever
+from assistant.ingest.pipeline import ingest
+from assistant.index.store import IndexMismatch, IndexStore
+from assistant.qa.retriever import Filters, Retriever
 
 from .conftest import FIXTURES, copy_fixture, make_settings
 
@@ -185,7 +185,7 @@ def test_old_keyword_tokens_are_recomputed(settings):
 
 
 def test_the_commune_is_found_even_when_first_named_late_in_a_long_report():
-    from assistant.documents import guess_commune
+    from assistant.ingest.metadata import guess_commune
 
     text = "BÁO CÁO kết quả chuyển đổi số năm 2025\n" + "Nội dung chung của báo cáo. " * 1000
     assert len(text) > 20000 and guess_commune(text + "Ủy ban nhân dân xã Giao Minh báo cáo.") == "Giao Minh"

@@ -11,15 +11,17 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from assistant.indicator_table import (
+from assistant.indicators.table import (
     IndicatorExtractor,
     build_table,
     header_roles,
     is_result_section,
     write_csv,
 )
-from assistant.retrieve import Retriever
-from assistant.types import Chunk
+from assistant.qa.retriever import Retriever
+from assistant.records import Chunk
+
+from .conftest import CATALOG
 
 FIXTURE = Path(__file__).parent / "fixtures" / "indicators" / "checked_cells.yaml"
 DAI_SON_FIGURES = Path(__file__).parent / "fixtures" / "indicators" / "dai_son_figures.yaml"
@@ -138,7 +140,7 @@ def test_precision_against_the_hand_check(seed_chunks):
     checked = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
     verdicts = {(x["commune"], x["indicator"], str(x["raw"])): bool(x["correct"]) for x in checked}
     assert len(verdicts) == len(checked), "duplicate rows in the hand check"
-    shown = _shown(build_table(seed_chunks))
+    shown = _shown(build_table(seed_chunks, catalog=CATALOG))
     assert shown - set(verdicts) == set(), "cells not hand-checked yet: add them to checked_cells.yaml"
     assert set(verdicts) - shown == set(), "hand-checked cells no longer extracted: update checked_cells.yaml"
     precision = sum(verdicts.values()) / len(verdicts)
@@ -147,7 +149,7 @@ def test_precision_against_the_hand_check(seed_chunks):
 
 
 def test_every_seed_cell_cites_a_sentence_that_contains_its_figure(seed_chunks):
-    table = build_table(seed_chunks)
+    table = build_table(seed_chunks, catalog=CATALOG)
     texts = {c.doc_id: c.text for c in seed_chunks}
     for row in table.rows:
         for cell in row.cells.values():
@@ -157,16 +159,16 @@ def test_every_seed_cell_cites_a_sentence_that_contains_its_figure(seed_chunks):
 
 
 def test_conflicting_figures_of_one_report_are_all_kept(seed_chunks):
-    row = next(r for r in build_table(seed_chunks).rows if r.id == "thanh_toan_truc_tuyen_tthc")
+    row = next(r for r in build_table(seed_chunks, catalog=CATALOG).rows if r.id == "thanh_toan_truc_tuyen_tthc")
     cell = row.cells["Đại Sơn"]
     assert cell.first.raw == "76.5%"
     assert [o.raw for o in cell.others] == ["78,4%"]
 
 
 def test_figures_file_adds_a_column(seed_chunks):
-    from assistant.figures import load_figures
+    from assistant.domain.figures import load_figures
 
-    table = build_table(seed_chunks, figures=[load_figures(DAI_SON_FIGURES)])
+    table = build_table(seed_chunks, figures=[load_figures(DAI_SON_FIGURES)], catalog=CATALOG)
     col = "Đại Sơn (tệp số liệu)"
     assert table.communes[-1] == col
     by_id = {r.id: r for r in table.rows}
@@ -180,7 +182,7 @@ def test_figures_file_adds_a_column(seed_chunks):
 
 
 def _run(args: list[str], settings) -> object:  # noqa: ANN001
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     env = {"ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_EMBEDDINGS": "hash-test"}
     return CliRunner().invoke(main, args, env=env)
@@ -234,7 +236,7 @@ def test_cli_bad_figures_file_is_a_plain_message(seed_index, tmp_path):
 
 
 def test_write_csv_skips_empty_rows(seed_chunks, tmp_path):
-    table = build_table(seed_chunks)
+    table = build_table(seed_chunks, catalog=CATALOG)
     write_csv(table, tmp_path / "t.csv")
     rows = list(csv.reader((tmp_path / "t.csv").open(encoding="utf-8-sig")))
     assert len(rows) - 1 == sum(1 for r in table.rows if r.cells)

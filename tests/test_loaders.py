@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.loaders import UnreadableFile, read_file
+from assistant.ingest.loaders import UnreadableFile, read_file
 
 from .conftest import FIXTURES
 

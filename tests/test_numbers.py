@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.numbers import (
+from assistant.text.vn_numbers import (
     NumberSpan,
     ParsedNumber,
     Ratio,

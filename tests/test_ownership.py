@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.access import Viewer, hidden_documents
-from assistant.indexer import ingest
-from assistant.indexstore import IndexStore
-from assistant.retrieve import Filters
-from assistant.services import Assistant
+from assistant.index.access import Viewer, hidden_documents
+from assistant.ingest.pipeline import ingest
+from assistant.index.store import IndexStore
+from assistant.qa.retriever import Filters
+from assistant.app import Assistant
 from assistant.settings import Settings
 
 from .conftest import CORPUS, FIXTURES, make_settings, run_cli
@@ -125,7 +125,7 @@ def test_a_sidecar_with_a_bad_published_value_is_refused_by_name(tmp_path: Path)
 
 
 def test_library_changes_check_the_owner(tmp_path: Path) -> None:
-    from assistant.web.library_ops import delete_documents, set_published
+    from assistant.index.library import delete_documents, set_published
 
     root = tmp_path
     s = _with_draft(root)

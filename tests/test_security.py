@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.indexer import ingest
+from assistant.ingest.pipeline import ingest
 from assistant.settings import Settings
 
 from .conftest import make_settings
@@ -35,7 +35,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 def test_markup_in_a_report_is_escaped_in_answers(hostile: Settings) -> None:
     pytest.importorskip("gradio", reason="the web extra is not installed")
-    from assistant.services import Assistant
+    from assistant.app import Assistant
     from assistant.web.tab_qa import answer_html
 
     a = Assistant(hostile)
@@ -50,8 +50,8 @@ def test_markup_in_a_report_is_escaped_in_answers(hostile: Settings) -> None:
 
 def test_markup_in_a_report_is_escaped_in_comparisons(hostile: Settings) -> None:
     pytest.importorskip("gradio", reason="the web extra is not installed")
-    from assistant.compare import PeerComparer
-    from assistant.services import Assistant
+    from assistant.compare.peers import PeerComparer
+    from assistant.app import Assistant
     from assistant.web.tab_compare import comparison_html
 
     a = Assistant(hostile)
@@ -69,7 +69,7 @@ def test_markup_in_a_report_is_escaped_in_comparisons(hostile: Settings) -> None
     "x" * 300 + ".txt", "Báo cáo\u0301 xã.TXT", "bao_cao.txt\x00.exe",
 ])
 def test_odd_upload_names_stay_inside_the_uploads_folder(name: str, tmp_path: Path) -> None:
-    from assistant.web.uploads import save_uploads, upload_dir
+    from assistant.index.uploads import save_uploads, upload_dir
 
     settings = make_settings(tmp_path / "index", corpus_dir=tmp_path / "corpus")
     src = tmp_path / "src" / "upload"

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.backends.embedders import MissingExtra, make_embedder
+from assistant.index.embedders import MissingExtra, make_embedder
 from assistant.settings import Settings
 
 from .conftest import SEEDS, make_settings, run_cli
@@ -103,9 +103,9 @@ def test_unloadable_model_is_a_plain_error(tmp_path: Path):
 @needs_st
 def test_index_built_with_st_searches_and_refuses_other_embedders(tiny_model: Path, small_corpus: Path,
                                                                  tmp_path: Path):
-    from assistant.indexer import ingest
-    from assistant.indexstore import IndexMismatch
-    from assistant.retrieve import Retriever
+    from assistant.ingest.pipeline import ingest
+    from assistant.index.store import IndexMismatch
+    from assistant.qa.retriever import Retriever
 
     spec = f"sentence-transformers:{tiny_model}"
     s: Settings = make_settings(tmp_path / "index", corpus_dir=small_corpus, embeddings=spec)
@@ -127,7 +127,7 @@ def test_index_built_with_st_searches_and_refuses_other_embedders(tiny_model: Pa
 
 @needs_st
 def test_cli_refuses_to_mix_then_rebuild_switches(tiny_model: Path, small_corpus: Path, tmp_path: Path):
-    from assistant.indexer import ingest
+    from assistant.ingest.pipeline import ingest
 
     index = tmp_path / "index"
     env = {"ASSISTANT_CORPUS_DIR": str(small_corpus)}

@@ -1,4 +1,4 @@
-from assistant.textnorm import content_terms, expand_abbreviations, fold, keyword_tokens, nfc
+from assistant.text.normalize import content_terms, expand_abbreviations, fold, keyword_tokens, nfc
 
 
 def test_fold_strips_accents_and_d_stroke():

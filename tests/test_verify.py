@@ -1,4 +1,4 @@
-from assistant.verify import mark_unsupported, unsupported_numbers, untraceable
+from assistant.qa.grounding import mark_unsupported, unsupported_numbers, untraceable
 
 SOURCES = ["Tỷ lệ hồ sơ TTHC xử lý trực tuyến đạt 71.2%, tổng 1429 triệu đồng.",
            "Quyết định số 460/QĐ-UBND ngày 31/7/2025; 39/39 CBCC được bồi dưỡng."]

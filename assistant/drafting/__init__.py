@@ -17,15 +17,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.catalog import Indicator
-from assistant.draft_types import DraftDocument, DraftSection
-from assistant.figures import CommuneFigures, load_figures
-from assistant.retrieve import Retriever
-from assistant.verify import unsupported_numbers
+from assistant.domain.catalog import Indicator, catalog_at
+from assistant.drafting.document import DraftDocument, DraftSection
+from assistant.domain.figures import CommuneFigures, load_figures
+from assistant.qa.retriever import Retriever
+from assistant.qa.grounding import unsupported_numbers
 
-from .composer import SECTION_IDS, SectionSkeleton, Skeleton, compose
-from .gaps import AppliedTarget, GapReport, IndicatorGap, analyse_gaps, catalog_target
-from .templates import Phrases, TemplateError, load_phrases
+from assistant.drafting.composer import SECTION_IDS, SectionSkeleton, Skeleton, compose
+from assistant.drafting.gaps import AppliedTarget, GapReport, IndicatorGap, analyse_gaps, catalog_target
+from assistant.drafting.templates import Phrases, TemplateError, load_phrases, phrases_dir
+from assistant.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,15 @@ def section_unsupported(text: str, sources: Iterable[str], year: int) -> list[st
     return unsupported_numbers(text, sources=list(sources), allowed=[str(year), str(year + 1)])
 
 
+def _settings_of(settings_or_assistant: Any, retriever: Retriever | None) -> Settings:
+    """The settings that name the catalog and the phrase files (the environment's without any)."""
+    if retriever is not None:
+        return retriever.settings
+    if isinstance(settings_or_assistant, Settings):
+        return settings_or_assistant
+    return getattr(settings_or_assistant, "settings", None) or get_settings()
+
+
 def _retriever_of(settings_or_assistant: Any) -> tuple[Retriever | None, Any]:
     """(retriever, object to close afterwards) from a Settings, an Assistant or a Retriever."""
     if settings_or_assistant is None:
@@ -77,7 +87,7 @@ def _retriever_of(settings_or_assistant: Any) -> tuple[Retriever | None, Any]:
         return settings_or_assistant, None
     if hasattr(settings_or_assistant, "retriever"):
         return settings_or_assistant.retriever, None
-    from assistant.services import Assistant  # the index is built on first use
+    from assistant.app import Assistant  # the index is built on first use
 
     assistant = Assistant(settings_or_assistant)
     return assistant.retriever, assistant
@@ -109,6 +119,10 @@ def draft_report(
     owner = None
     if retriever is None:
         retriever, owner = _retriever_of(settings_or_assistant)
+    settings = _settings_of(settings_or_assistant, retriever)
+    catalog = catalog if catalog is not None else catalog_at(settings.catalog_path)
+    phrases = phrases or load_phrases(phrases_dir(settings.prompts_dir))
+    prompts_dir = prompts_dir or settings.prompts_dir
     try:
         sk = compose(
             figs,
@@ -128,7 +142,7 @@ def draft_report(
         text = s.text
         unsupported = section_unsupported(s.text, sources[s.id], sk.year)
         if llm is not None:
-            from ..llm.rewrite import rewrite_section
+            from assistant.llm.rewrite import rewrite_section
 
             text, llm_unsupported, llm_warnings = rewrite_section(
                 llm, s.text, s.peer_passages, sources=s.sources, allowed=s.allowed, title=s.title,

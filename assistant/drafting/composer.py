@@ -13,17 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.catalog import Indicator
-from assistant.figures import CommuneFigures
-from assistant.retrieve import Retriever
+from assistant.domain.catalog import Indicator, catalog_at
+from assistant.domain.figures import CommuneFigures
+from assistant.qa.retriever import Retriever
 
-from . import phuong_huong, ton_tai
-from .gaps import GapReport, analyse_gaps
-from .peers import PeerFinder
-from .templates import Phrases, load_phrases
-from .writer import SectionSkeleton, Writer
+from assistant.domain.sections import DRAFT_SECTION_IDS
+from assistant.drafting import phuong_huong
+from assistant.drafting import ton_tai
+from assistant.drafting.gaps import GapReport, analyse_gaps
+from assistant.drafting.peers import PeerFinder
+from assistant.drafting.templates import Phrases, load_phrases, phrases_dir
+from assistant.drafting.writer import SectionSkeleton, Writer
 
-SECTION_IDS = ("ton_tai", "phuong_huong")
+SECTION_IDS = DRAFT_SECTION_IDS
 _BUILDERS = {"ton_tai": ton_tai.build, "phuong_huong": phuong_huong.build}
 
 
@@ -58,7 +60,11 @@ def compose(
         raise ValueError(
             f"unknown section {unknown[0]!r}; expected one of {', '.join(SECTION_IDS)}"
         )
-    phrases = phrases or load_phrases()
+    if catalog is None or phrases is None:
+        if retriever is None:
+            raise ValueError("compose needs a catalog and phrases, or a retriever to take them from")
+        catalog = catalog if catalog is not None else catalog_at(retriever.settings.catalog_path)
+        phrases = phrases or load_phrases(phrases_dir(retriever.settings.prompts_dir))
     gaps = analyse_gaps(figures, catalog)
     finder = None
     if retriever is not None:

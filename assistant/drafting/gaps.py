@@ -17,19 +17,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.catalog import (
-    DEFAULT_CATALOG_PATH,
+from assistant.domain.catalog import (
     Indicator,
-    load_catalog,
     match_indicator,
     targets_for,
 )
-from assistant.catalog import Target as CatalogTarget
-from assistant.figures import CommuneFigures, IndicatorFigure
-from assistant.numbers import Target, format_vn, gap, meets, parse_target
-from assistant.textnorm import fold
+from assistant.domain.catalog import Target as CatalogTarget
+from assistant.domain.figures import CommuneFigures, IndicatorFigure
+from assistant.text.vn_numbers import Target, format_vn, gap, meets, parse_target
+from assistant.text.normalize import fold
 
-from .. import pillars
+from assistant.domain import pillars
 
 log = logging.getLogger(__name__)
 
@@ -188,21 +186,8 @@ def catalog_target(
     return AppliedTarget(parsed, "catalog", t)
 
 
-_CATALOG: dict[tuple[str, float], list[Indicator]] = {}
-
-
-def default_catalog() -> list[Indicator]:
-    """The bundled catalog, read once (again only when the file changes)."""
-    key = (str(DEFAULT_CATALOG_PATH), DEFAULT_CATALOG_PATH.stat().st_mtime)
-    if key not in _CATALOG:
-        _CATALOG.clear()
-        _CATALOG[key] = load_catalog()
-    return _CATALOG[key]
-
-
-def analyse_gaps(figures: CommuneFigures, catalog: Sequence[Indicator] | None = None) -> GapReport:
+def analyse_gaps(figures: CommuneFigures, catalog: Sequence[Indicator]) -> GapReport:
     """Judge every indicator of `figures` against its target (see the module docstring)."""
-    catalog = default_catalog() if catalog is None else catalog
     report = GapReport(year=figures.year)
     for fig in figures.indicators:
         match = match_indicator(fig.name, catalog)

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from assistant.answer import split_units
-from assistant.numbers import find_numbers
-from assistant.retrieve import Filters, Retriever
-from assistant.textnorm import expand_abbreviations, fold, keyword_tokens
-from assistant.types import Chunk, Citation, SearchResult
+from assistant.qa.extractive import split_units
+from assistant.text.vn_numbers import find_numbers
+from assistant.qa.retriever import Filters, Retriever
+from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens
+from assistant.records import Chunk, Citation, SearchResult
 
-from .. import pillars
+from assistant.domain import pillars
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,6 @@ from typing import Any
 
 import yaml
 
-from assistant.settings import REPO_DIR
-
-PROMPTS_DIR = REPO_DIR / "prompts" / "draft"
 FILES = ("ton_tai", "phuong_huong", "nhiem_vu", "nguyen_nhan")
 
 
@@ -88,9 +85,14 @@ class Phrases:
 _CACHE: dict[tuple[str, tuple[float, ...]], Phrases] = {}
 
 
-def load_phrases(folder: Path | None = None) -> Phrases:
-    """Read every phrase file of `folder` (default prompts/draft), cached until a file changes."""
-    folder = Path(folder) if folder is not None else PROMPTS_DIR
+def phrases_dir(prompts_dir: Path) -> Path:
+    """The folder of the phrase files inside the prompts folder (`settings.prompts_dir`)."""
+    return Path(prompts_dir) / "draft"
+
+
+def load_phrases(folder: Path) -> Phrases:
+    """Read every phrase file of `folder` (`phrases_dir(settings.prompts_dir)`), cached until a file changes."""
+    folder = Path(folder)
     paths = [folder / f"{name}.yaml" for name in FILES]
     for p in paths:
         if not p.is_file():

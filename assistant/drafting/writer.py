@@ -10,15 +10,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.figures import CommuneFigures, IndicatorFigure
-from assistant.numbers import Target, format_vn
-from assistant.types import Citation
+from assistant.domain.figures import CommuneFigures, IndicatorFigure
+from assistant.text.vn_numbers import Target, format_vn
+from assistant.records import Citation
 
-from .. import pillars
-from .gaps import AppliedTarget, GapReport, IndicatorGap
-from .peers import CitationBook, PeerFinder, PeerSentence
-from .rewrite import lower_first, split_cause, strip_end
-from .templates import Phrases
+from assistant.domain import pillars
+from assistant.drafting.gaps import AppliedTarget, GapReport, IndicatorGap
+from assistant.drafting.peers import CitationBook, PeerFinder, PeerSentence
+from assistant.drafting.rewrite import lower_first, split_cause, strip_end
+from assistant.drafting.templates import Phrases
 
 LETTERS = "abcdđeghiklmnopqrstuvxy"  # point letters of administrative documents (đ, no f)
 

@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from ..backends.embedders import MissingExtra
-from .base import ChatModel, LLMConfigError
+from assistant.errors import MissingExtra
+from assistant.llm.base import ChatModel, LLMConfigError
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 DEFAULT_MODEL_NAME = "default"
+
+
+@dataclass(frozen=True)
+class LLMChoice:
+    """The chat model to use, or None with `notice` saying why the configured one cannot be used."""
+
+    model: ChatModel | None
+    notice: str | None = None
+
+
+def build_llm(settings: Settings) -> LLMChoice:
+    """The one place the configured chat model is built (CLI and web app alike).
+
+    `ASSISTANT_LLM=none` gives no model and no notice (offline answers). A missing pip extra or
+    an unusable setting gives no model and a notice; the CLI refuses to run with it, the web app
+    shows it and answers offline. Endpoint failures happen later, as `LLMError`.
+    """
+    if settings.llm == "none":
+        return LLMChoice(None)
+    try:
+        return LLMChoice(make_llm(settings))
+    except (MissingExtra, LLMConfigError) as exc:
+        log.warning("LLM not available, answering offline: %s", exc)
+        return LLMChoice(None, str(exc))
 
 
 def make_llm(settings: Settings) -> ChatModel | None:
@@ -43,7 +68,7 @@ def _openai(settings: Settings) -> ChatModel:
     try:
         import langchain_openai  # noqa: F401 - fail here, with the extra's name
 
-        from .langchain_adapter import openai_chat
+        from assistant.llm.langchain_adapter import openai_chat
     except ImportError as exc:
         raise MissingExtra("ASSISTANT_LLM=openai", "llm") from exc
     model = (settings.llm_model or "").strip()
@@ -65,7 +90,7 @@ def _llamacpp(settings: Settings) -> ChatModel:
         import llama_cpp  # noqa: F401
         from langchain_community.chat_models import ChatLlamaCpp  # noqa: F401
 
-        from .langchain_adapter import llamacpp_chat
+        from assistant.llm.langchain_adapter import llamacpp_chat
     except ImportError as exc:
         raise MissingExtra("ASSISTANT_LLM=llamacpp", "llamacpp") from exc
     try:

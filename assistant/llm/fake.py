@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from .base import ChatModel, LLMError, Message
+from assistant.llm.base import ChatModel, LLMError, Message
 
 
 class FakeChatModel(ChatModel):

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .base import ChatModel, LLMError, Message
+from assistant.llm.base import ChatModel, LLMError, Message
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .base import LLMConfigError, Message
+from assistant.llm.base import LLMConfigError, Message
 
 _PART_RE = re.compile(r"^<!--\s*(system|user)\s*-->\s*$", re.MULTILINE | re.IGNORECASE)
 _COMMENT_RE = re.compile(r"<!--.*?-->\s*", re.DOTALL)

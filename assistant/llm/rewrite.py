@@ -13,21 +13,19 @@ import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..numbers import figure_keys, find_numbers
-from ..settings import REPO_DIR
-from ..verify import mark_unsupported, source_keys, untraceable
-from .base import ChatModel, LLMError
-from .citations import cited, mark_bad_citations
-from .prompts import data_block, load_prompt, neutralise, passage_block
-from .streaming import mask_citations, strip_think
+from assistant.text.vn_numbers import figure_keys, find_numbers
+from assistant.llm.base import ChatModel, LLMError
+from assistant.llm.prompts import data_block, load_prompt, neutralise, passage_block
+from assistant.llm.streaming import strip_think
+from assistant.qa.grounding import check_text, source_keys
+from assistant.text.citations import cited, mask_citations
 
 log = logging.getLogger(__name__)
 Result = tuple[str, list[str], list[str]]
-DEFAULT_PROMPTS = REPO_DIR / "prompts"
 
 
 def _generate(llm: ChatModel, prompt: str, fields: dict[str, str], prompts_dir: Path | None) -> str:
-    messages = load_prompt(prompt, prompts_dir or DEFAULT_PROMPTS).render(fields)
+    messages = load_prompt(prompt, prompts_dir).render(fields)
     text = strip_think(llm.complete(messages)).strip()
     if not text:
         raise LLMError("the model returned an empty text", "empty")
@@ -36,16 +34,8 @@ def _generate(llm: ChatModel, prompt: str, fields: dict[str, str], prompts_dir: 
 
 def _check(text: str, sources: Sequence[str], allowed: Iterable[str],
            citable: set[int]) -> tuple[str, list[str], list[str]]:
-    spans = untraceable(text, sources, allowed=allowed)
-    unsupported = list(dict.fromkeys(s.raw.strip() for s in spans))
-    shown, bad = mark_bad_citations(mark_unsupported(text, spans), citable)
-    warnings = []
-    if unsupported:
-        warnings.append(f"LLM viết {len(unsupported)} số liệu không có trong nguồn, đã đánh dấu ⟦…⟧: "
-                        f"{', '.join(unsupported)}.")
-    if bad:
-        warnings.append(f"LLM ghi trích dẫn không có trong bản khung, đã đánh dấu: {', '.join(bad)}.")
-    return shown, unsupported, warnings
+    checked = check_text(text, sources, allowed=allowed, citable=citable)
+    return checked.text, checked.unsupported, checked.warnings("Văn bản LLM viết")
 
 
 def lost_figures(original: str, rewritten: str) -> list[str]:
@@ -57,7 +47,7 @@ def lost_figures(original: str, rewritten: str) -> list[str]:
 
 def rewrite_section(llm: ChatModel | None, skeleton_text: str, peer_passages: Sequence[str], *,
                     sources: Sequence[str] = (), allowed: Iterable[str] = (), title: str = "",
-                    commune: str = "", prompts_dir: Path | None = None) -> Result:
+                    commune: str = "", prompts_dir: Path) -> Result:
     """The skeleton rewritten as fluent prose, verified; the skeleton itself when anything fails."""
     if llm is None or not skeleton_text.strip():
         return skeleton_text, [], []
@@ -83,7 +73,7 @@ def rewrite_section(llm: ChatModel | None, skeleton_text: str, peer_passages: Se
 def summarize_comparison(llm: ChatModel | None, topic: str, facts_text: str,
                          passages: Sequence[str] = (), *, sources: Sequence[str] = (),
                          allowed: Iterable[str] = (), fallback: str = "",
-                         prompts_dir: Path | None = None) -> Result:
+                         prompts_dir: Path) -> Result:
     """A short summary of a comparison table, verified against the table and the passages."""
     if llm is None:
         return fallback, [], []

@@ -2,7 +2,7 @@
 
 `StreamMarker.feed(piece)` returns the part of the reply that can be shown now, with untraceable
 figures already wrapped as ⟦…⟧; `finish()` returns the rest. The concatenated output equals
-`verify.mark_unsupported` applied to the whole reply (tested on random splits). Text inside
+`grounding.mark_unsupported` applied to the whole reply (tested on random splits). Text inside
 `<think>…</think>` (reasoning some models print) is never shown.
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..numbers import NumberSpan, figure_keys, find_numbers
-from ..verify import CITATION_RE, MARK_CLOSE, MARK_OPEN, source_keys
+from assistant.text.vn_numbers import NumberSpan, figure_keys, find_numbers
+from assistant.qa.grounding import source_keys
+from assistant.text.citations import MARK_CLOSE, MARK_OPEN, mask_citations
 
 _THINK_RE = re.compile(r"<think>.*?</think>\s*", re.DOTALL | re.IGNORECASE)
 _THINK_OPEN_RE = re.compile(r"<think>", re.IGNORECASE)
@@ -25,11 +26,6 @@ def strip_think(text: str) -> str:
     text = _THINK_RE.sub("", text)
     m = _THINK_OPEN_RE.search(text)
     return text[: m.start()] if m else text
-
-
-def mask_citations(text: str) -> str:
-    """Citation markers ("[2]", "[1, 3]") blanked out, same length: they are not figures."""
-    return CITATION_RE.sub(lambda m: " " * len(m.group(0)), text)
 
 
 class StreamMarker:

@@ -21,8 +21,8 @@ import gradio as gr  # noqa: E402 - after the analytics switch
 
 from assistant.settings import Settings  # noqa: E402
 
-from .common import ALL_COMMUNES, Downloads, esc  # noqa: E402
-from .context import WebContext  # noqa: E402
+from assistant.web.common import ALL_COMMUNES, Downloads, esc  # noqa: E402
+from assistant.web.context import WebContext  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None,
                     "chạy hoàn toàn trên máy này, không cần Internet.", elem_id="app-title")
         with gr.Tabs(selected="qa") as tabs:
             with gr.Tab(TABS["qa"], id="qa"):
-                from . import tab_qa
+                from assistant.web import tab_qa
 
                 qa = tab_qa.build(ctx, downloads)
                 refreshers.append((lambda cur, viewer: tab_qa.refresh_communes(ctx, cur, viewer),
@@ -118,7 +118,7 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None,
                 if cmp:
                     refreshers.append((cmp["refresh"], cmp["inputs"], cmp["outputs"]))
             with gr.Tab(TABS["library"], id="library"):
-                from . import tab_library
+                from assistant.web import tab_library
 
                 lib = tab_library.build(ctx)
                 refreshers.append((lib["refresh"], [], lib["outputs"]))

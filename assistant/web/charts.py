@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import esc, esc_attr
+from assistant.web.common import esc, esc_attr
 
 _W, _H = 640, 300
 _LEFT, _RIGHT, _TOP, _BOTTOM = 48, 16, 46, 58

@@ -19,9 +19,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.access import Viewer, hidden_documents
-from assistant.indexstore import index_version
-from assistant.services import Assistant
+from assistant.index.access import Viewer, hidden_documents
+from assistant.index.store import index_version
+from assistant.app import Assistant
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -114,20 +114,14 @@ class WebContext:
     @classmethod
     def from_settings(cls, settings: Settings, *, accounts: Mapping[str, str] | None = None) -> WebContext:
         """Load the index and, when `ASSISTANT_LLM` is set, the chat model (errors become a notice)."""
-        llm, error = None, None
-        if settings.llm != "none":
-            from assistant.llm import LLMConfigError, make_llm
+        from assistant.llm import build_llm
 
-            try:
-                llm = make_llm(settings)
-            except (LLMConfigError, ImportError, ValueError) as exc:
-                error = str(exc)
-                log.warning("LLM not available, answering offline: %s", exc)
-        return cls(settings, llm=llm, llm_error=error, accounts=accounts)
+        choice = build_llm(settings)
+        return cls(settings, llm=choice.model, llm_error=choice.notice, accounts=accounts)
 
     def _load(self) -> Loaded:
         version = index_version(self.settings.index_dir)  # before loading: a later write shows as a change
-        loaded = Loaded(Assistant(self.settings, notify=log.warning), llm=self.llm)
+        loaded = Loaded(Assistant(self.settings, notify=log.warning, llm=self.llm), llm=self.llm)
         loaded.version = version
         return loaded
 

@@ -10,22 +10,21 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from assistant.access import Viewer
-from assistant.catalog import indicator_by_id, load_catalog
-from assistant.compare import COMPARE_KINDS, Comparison, PeerComparer, UnknownCommune
-from assistant.figures import FiguresError, load_figures
-from assistant.indicator_table import IndicatorTable, build_table
-from assistant.numbers import format_vn
+from assistant.index.access import Viewer
+from assistant.domain.catalog import catalog_at, indicator_by_id
+from assistant.compare.peers import COMPARE_KINDS, Comparison, PeerComparer, UnknownCommune
+from assistant.domain.figures import FiguresError, load_figures
+from assistant.indicators.table import IndicatorTable, build_table
+from assistant.text.vn_numbers import format_vn
 
-from .charts import bar_chart_svg
-from .common import esc
-from .context import Loaded, WebContext
+from assistant.domain.sections import section_label
+from assistant.web.charts import bar_chart_svg
+from assistant.web.common import esc
+from assistant.web.context import Loaded, WebContext
 
 log = logging.getLogger(__name__)
 
-SECTION_LABELS = {"all": "Tất cả các phần", "ket_qua": "Kết quả đạt được", "ton_tai": "Tồn tại, hạn chế",
-                  "de_xuat": "Đề xuất, kiến nghị", "phuong_huong": "Phương hướng, nhiệm vụ"}
-SECTION_CHOICES = [(label, key) for key, label in SECTION_LABELS.items() if key == "all" or key in COMPARE_KINDS]
+SECTION_CHOICES = [("Tất cả các phần", "all"), *((section_label(k), k) for k in COMPARE_KINDS)]
 PASTE = "(Dán dự thảo bên dưới)"
 _NO_SPACE_BEFORE = set(".,;:!?)”%…")
 
@@ -80,7 +79,7 @@ def comparison_html(cmp: Comparison) -> str:
         for m in cmp.missing_pillars:
             ex = "".join(f"<li><b>Xã {esc(p.commune)}</b>: {esc(p.text)}</li>" for p in m.examples)
             parts.append(f"<details class='cite'><summary>{esc(m.to_json()['label'])} "
-                         f"({esc(SECTION_LABELS.get(m.section_kind, m.section_kind))})</summary><ul>{ex}</ul></details>")
+                         f"({esc(section_label(m.section_kind))})</summary><ul>{ex}</ul></details>")
     return "".join(parts)
 
 
@@ -103,13 +102,13 @@ def indicator_table(ctx: WebContext, figures_path: str | None = None,
     notes: list[str] = []
     with ctx.reading(viewer) as loaded:
         if not figures_path:
-            return loaded.engine("indicator_table", lambda L: build_table(L.retriever.chunks)), notes
+            return loaded.engine("indicator_table", lambda L: build_table(L.retriever.chunks, catalog=catalog_at(ctx.settings.catalog_path))), notes
         try:
             figs = [load_figures(figures_path)]
         except FiguresError as exc:
             notes = list(exc.problems)
             figs = []
-        return build_table(loaded.retriever.chunks, figures=figs), notes
+        return build_table(loaded.retriever.chunks, figures=figs, catalog=catalog_at(ctx.settings.catalog_path)), notes
 
 
 def _report_year(ctx: WebContext) -> int:
@@ -118,11 +117,11 @@ def _report_year(ctx: WebContext) -> int:
     return years.most_common(1)[0][0] if years else 2025
 
 
-def target_of(indicator_id: str, year: int, percent: bool) -> tuple[float | None, str]:
+def target_of(catalog: list, indicator_id: str, year: int, percent: bool) -> tuple[float | None, str]:
     """The national catalog target of an indicator for `year` (value, label) if it has one."""
     from assistant.drafting import catalog_target
 
-    ind = indicator_by_id(_catalog(), indicator_id)
+    ind = indicator_by_id(catalog, indicator_id)
     if ind is None:
         return None, ""
     applied = catalog_target(ind, year, "", percent=percent)
@@ -130,15 +129,6 @@ def target_of(indicator_id: str, year: int, percent: bool) -> tuple[float | None
         return None, ""
     src = f" ({applied.source})" if applied.source else ""
     return applied.target.value, f"Mục tiêu {applied.target.raw}{src}"
-
-
-_CATALOG: list = []
-
-
-def _catalog() -> list:
-    if not _CATALOG:
-        _CATALOG.extend(load_catalog())
-    return _CATALOG
 
 
 def table_frame(table: IndicatorTable) -> pd.DataFrame:
@@ -159,14 +149,15 @@ def indicator_choices(table: IndicatorTable) -> list[tuple[str, str]]:
     return [(f"{r.name} ({len(r.cells)} xã)", r.id) for r in table.rows if r.cells]
 
 
-def indicator_detail(table: IndicatorTable, indicator_id: str, year: int) -> tuple[str, pd.DataFrame]:
+def indicator_detail(table: IndicatorTable, indicator_id: str, year: int,
+                     catalog: list) -> tuple[str, pd.DataFrame]:
     """Bar chart with the target line, and per commune the figure with the sentence it came from."""
     row = next((r for r in table.rows if r.id == indicator_id), None)
     cols = ["Xã", "Số liệu", "Câu nguồn", "Tài liệu"]
     if row is None or not row.cells:
         return bar_chart_svg("", []), pd.DataFrame([], columns=cols)
     percent = row.unit == "%"
-    target, label = target_of(row.id, year, percent)
+    target, label = target_of(catalog, row.id, year, percent)
     bars, details = [], []
     for c in table.communes:
         cell = row.cells.get(c)
@@ -228,7 +219,7 @@ def build(ctx: WebContext) -> dict[str, Any]:
     frame = gr.Dataframe(table_frame(table), interactive=False, wrap=True, max_height=300,
                          label="Chỉ tiêu × xã", elem_id="indicator-table")
     choices = indicator_choices(table)
-    first_chart, first_detail = indicator_detail(table, choices[0][1], year) if choices else ("", None)
+    first_chart, first_detail = indicator_detail(table, choices[0][1], year, catalog_at(ctx.settings.catalog_path)) if choices else ("", None)
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
             indicator = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="Chỉ tiêu",
@@ -247,12 +238,12 @@ def build(ctx: WebContext) -> dict[str, Any]:
         opts = indicator_choices(tab)
         ids = [v for _, v in opts]
         chosen = chosen if chosen in ids else (ids[0] if ids else None)
-        svg, det = indicator_detail(tab, chosen, year) if chosen else ("", None)
+        svg, det = indicator_detail(tab, chosen, year, catalog_at(ctx.settings.catalog_path)) if chosen else ("", None)
         return msg, table_frame(tab), gr.Dropdown(choices=opts, value=chosen), svg, det
 
     def on_indicator(path: str | None, chosen: str | None, request: gr.Request) -> tuple:
         tab, _ = indicator_table(ctx, path, ctx.viewer(request))
-        return indicator_detail(tab, chosen, year) if chosen else ("", None)
+        return indicator_detail(tab, chosen, year, catalog_at(ctx.settings.catalog_path)) if chosen else ("", None)
 
     figures_file.change(on_figures, [figures_file, indicator], [notes, frame, indicator, chart, detail],
                         api_name="bang_chi_tieu")

@@ -12,22 +12,24 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from assistant.catalog import Indicator, load_catalog, match_indicator
-from assistant.draft_types import DraftDocument, citation_line, renumber
-from assistant.figures import CommuneFigures, FiguresError, figures_from_rows, load_figures
-from assistant.numbers import figure_keys, find_numbers
-from assistant.verify import CITATION_RE, mark_unsupported, untraceable
+from assistant.domain.catalog import Indicator, catalog_at, match_indicator
+from assistant.drafting.document import DraftDocument, citation_line, renumber
+from assistant.domain.figures import CommuneFigures, FiguresError, figures_from_rows, load_figures
+from assistant.text.vn_numbers import figure_keys, find_numbers
+from assistant.qa.grounding import mark_unsupported, untraceable
+from assistant.text.citations import mask_citations
 
-from .common import Downloads, esc, figure_key_set, text_html
-from .context import WebContext
+from assistant.domain.sections import DRAFT_SECTION_IDS, DRAFT_TITLES
+from assistant.web.common import Downloads, esc, figure_key_set, text_html
+from assistant.web.context import WebContext
 
 log = logging.getLogger(__name__)
 
 IND_HEADERS = ["Chỉ tiêu", "Giá trị", "Mục tiêu của xã (nếu có)", "Ghi chú", "Mục tiêu theo danh mục (tham khảo)"]
 FACT_HEADERS = ["Số liệu khác", "Giá trị"]
 FORM_HEADER = ["Loại", "Tên chỉ tiêu", "Giá trị", "Mục tiêu", "Ghi chú"]
-SECTIONS = ("ton_tai", "phuong_huong")
-DEFAULT_TITLES = {"ton_tai": "Tồn tại, hạn chế và nguyên nhân", "phuong_huong": "Phương hướng, nhiệm vụ"}
+SECTIONS = DRAFT_SECTION_IDS
+DEFAULT_TITLES = DRAFT_TITLES
 
 
 # ------------------------------------------------------------------ form <-> figures
@@ -42,14 +44,13 @@ def catalog_reference(ind: Indicator, year: int) -> str:
     return f"{t.value_raw} — {t.source}, {t.deadline_text}"
 
 
-def catalog_rows(year: int, skip: set[str] = frozenset()) -> list[list[str]]:
+def catalog_rows(catalog: list[Indicator], year: int, skip: set[str] = frozenset()) -> list[list[str]]:
     """One row per catalog indicator: name, empty value and target, the catalog's target."""
-    return [[ind.name, "", "", "", catalog_reference(ind, year)] for ind in load_catalog() if ind.id not in skip]
+    return [[ind.name, "", "", "", catalog_reference(ind, year)] for ind in catalog if ind.id not in skip]
 
 
-def figures_to_form(figs: CommuneFigures) -> tuple:
+def figures_to_form(figs: CommuneFigures, catalog: list[Indicator]) -> tuple:
     """Form values for a loaded figures file; catalog indicators it lacks follow, empty."""
-    catalog = load_catalog()
     rows, used = [], set()
     for i in figs.indicators:
         hit = match_indicator(i.name, catalog)
@@ -58,7 +59,7 @@ def figures_to_form(figs: CommuneFigures) -> tuple:
             used.add(hit[0].id)
             ref = catalog_reference(hit[0], figs.year)
         rows.append([i.name, i.value_raw, i.target_raw, i.note, ref])
-    rows += catalog_rows(figs.year, used)
+    rows += catalog_rows(catalog, figs.year, used)
     facts = [[f.name, f.value_raw] for f in figs.facts] or [["", ""]]
     return (figs.commune, figs.province, figs.year, figs.period, pd.DataFrame(rows, columns=IND_HEADERS),
             pd.DataFrame(facts, columns=FACT_HEADERS), "\n".join(figs.observations))
@@ -114,14 +115,14 @@ def figure_texts(figs: CommuneFigures) -> list[str]:
 
 
 # ------------------------------------------------------------------ checking edits
-def check_text(text: str, original: str, unsupported: list[str], sources: list[str], year: int) -> list:
+def check_edit(text: str, original: str, unsupported: list[str], sources: list[str], year: int) -> list:
     """Figures of an edited section that no source states: the verifier runs against the
     user's figures, the cited passages and the drafted text (whose figures the verifier already
     traced), and figures it could not trace stay flagged."""
     allowed = [str(year), str(year + 1)]
     spans = {(s.start, s.end): s for s in untraceable(text, [original, *sources], allowed=allowed)}
     bad = figure_key_set(unsupported)
-    masked = CITATION_RE.sub(lambda m: " " * len(m.group(0)), text)
+    masked = mask_citations(text)
     for s in find_numbers(masked):
         if figure_keys(s) & bad:
             spans[(s.start, s.end)] = s
@@ -165,7 +166,7 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
                          height=130, scale=3)
         gr.DownloadButton("Tải mẫu Excel", value=_template(downloads), scale=1)
     upload_msg = gr.Markdown()
-    indicators = gr.Dataframe(pd.DataFrame(catalog_rows(year0), columns=IND_HEADERS), interactive=True,
+    indicators = gr.Dataframe(pd.DataFrame(catalog_rows(catalog_at(ctx.settings.catalog_path), year0), columns=IND_HEADERS), interactive=True,
                               wrap=True, max_height=420, static_columns=[4], elem_id="draft-indicators",
                               label="Chỉ tiêu (điền cột «Giá trị»; dòng để trống được bỏ qua)",
                               column_widths=["38%", "10%", "12%", "14%", "26%"])
@@ -198,7 +199,7 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
             figs = load_figures(path)
         except FiguresError as exc:
             return (gr.skip(),) * 7 + ("\n\n".join(f"❌ {esc(p)}" for p in exc.problems),)
-        return (*figures_to_form(figs), f"✅ Đã điền biểu mẫu từ tệp: {len(figs.indicators)} chỉ tiêu, "
+        return (*figures_to_form(figs, catalog_at(ctx.settings.catalog_path)), f"✅ Đã điền biểu mẫu từ tệp: {len(figs.indicators)} chỉ tiêu, "
                                         f"{len(figs.facts)} số liệu, {len(figs.observations)} nhận xét.")
 
     def do_draft(c, p, y, per, inds, fcts, obs, excl, request: gr.Request,  # noqa: ANN001
@@ -236,11 +237,11 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
         doc = _edited(st, texts)
         path = downloads.path(f"du_thao_cds_{doc.commune}_{doc.year}", fmt)
         if fmt == ".docx":
-            from assistant.export_docx import export_docx
+            from assistant.export.docx import export_docx
 
             export_docx(doc, path)
         else:
-            from assistant.drafting.render import to_markdown
+            from assistant.export.text import to_markdown
 
             path.write_text(to_markdown(doc), encoding="utf-8")
         return gr.File(value=str(path), visible=True)
@@ -291,7 +292,7 @@ def _spans(st: dict, sid: str, text: str) -> list:
     sec = next(s for s in st["draft"]["sections"] if s["id"] == sid)
     cited = [c["text"] for c in sec.get("citations", [])]
     sources = [*st["sources"], *st.get("section_sources", {}).get(sid, []), *cited]
-    return check_text(text, st["original"].get(sid, ""), sec.get("unsupported_numbers", []),
+    return check_edit(text, st["original"].get(sid, ""), sec.get("unsupported_numbers", []),
                       sources, int(st["draft"]["year"]))
 
 

@@ -9,16 +9,16 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.access import Viewer
-from assistant.documents import write_sidecar
-from assistant.indexer import IngestReport, ingest
-from assistant.indexstore import IndexStore
-from assistant.loaders import SUPPORTED_SUFFIXES
+from assistant.index.access import Viewer
+from assistant.ingest.metadata import write_sidecar
+from assistant.ingest.pipeline import IngestReport, ingest
+from assistant.index.store import IndexStore
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES
 
-from .common import esc
-from .context import WebContext
-from .library_ops import delete_documents, set_published
-from .uploads import is_upload, remove_upload, save_uploads
+from assistant.web.common import esc
+from assistant.web.context import WebContext
+from assistant.index.library import delete_documents, list_documents, set_published
+from assistant.index.uploads import is_upload, remove_upload, save_uploads
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +29,8 @@ KIND_LABELS = {"report": "Báo cáo", "guidance": "Văn bản chỉ đạo", "ot
 def _documents(ctx: WebContext, viewer: Viewer) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The documents `viewer` may read, and the index statistics over those."""
     with ctx.reading():
-        store = IndexStore.open(ctx.settings.index_dir)
-        try:
-            docs, stats = store.documents(), store.stats()
-        finally:
-            store.close()
-    shown = [d for d in docs if viewer.can_read(d)]
-    if len(shown) != len(docs):
+        shown, stats = list_documents(ctx.settings, viewer)
+    if len(shown) != stats["documents"]:
         stats = {**stats, "documents": len(shown), "chunks": sum(d["n_chunks"] for d in shown)}
     return shown, stats
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.access import Viewer
-from assistant.retrieve import Filters
-from assistant.types import Answer, Citation
+from assistant.index.access import Viewer
+from assistant.qa.retriever import Filters
+from assistant.records import Answer, Citation
 
-from .common import (
+from assistant.web.common import (
     ALL_COMMUNES,
     Downloads,
     commune_choices,
@@ -27,7 +27,7 @@ from .common import (
     highlight_passage,
     text_html,
 )
-from .context import Loaded, WebContext
+from assistant.web.context import Loaded, WebContext
 
 log = logging.getLogger(__name__)
 
@@ -113,12 +113,6 @@ def _titles(loaded: Loaded) -> dict[str, str]:
     return loaded.engine("titles", lambda L: {c.doc_id: c.title for c in L.retriever.chunks})
 
 
-def _llm_answerer(loaded: Loaded):  # noqa: ANN202 - assistant.llm_answer.LLMAnswerer
-    from assistant.llm_answer import llm_answerer
-
-    return loaded.engine("llm_answerer", lambda L: llm_answerer(L.assistant, L.llm))
-
-
 def answer_stream(ctx: WebContext, question: str, commune: str | None,
                   viewer: Viewer | None = None) -> Iterator[tuple[str, Answer | None, dict[str, str]]]:
     """(text so far, None, {}) while the answer is written, then (final text, Answer, doc titles).
@@ -128,19 +122,19 @@ def answer_stream(ctx: WebContext, question: str, commune: str | None,
     with ctx.reading(viewer) as loaded:
         titles = _titles(loaded)
         if loaded.llm is None:
-            ans = loaded.assistant.answerer.ask(question, k=K, filters=filters)
+            ans = loaded.assistant.ask(question, k=K, filters=filters)
             for piece in stream_pieces(ans.answer)[:-1]:
                 yield piece, None, {}
                 time.sleep(0.04)
             yield ans.answer, ans, titles
             return
-        llm_ask = _llm_answerer(loaded).ask
         pieces: queue.Queue[str | None] = queue.Queue()
         result: dict[str, Answer] = {}
 
         def run() -> None:
             try:
-                result["answer"] = llm_ask(question, k=K, filters=filters, stream=True, on_token=pieces.put)
+                result["answer"] = loaded.assistant.ask(question, k=K, filters=filters, stream=True,
+                                                        on_token=pieces.put)
             finally:
                 pieces.put(None)
 

@@ -1,1 +1,0 @@
-"""Backends behind small interfaces: embedders, vector stores, keyword indexes."""

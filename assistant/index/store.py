@@ -1,0 +1,266 @@
+"""The on-disk index: a SQLite chunk store (the commit point), Chroma vectors and a BM25 index.
+
+Layout under `index_dir`: `CURRENT` names the live generation folder `gen-NNNNNN`, which holds
+`chunks.sqlite`, `chroma/` and `bm25/`. A rebuild writes a new generation and switches
+`CURRENT` atomically, so a crash never leaves a half-built index in use. An incremental
+ingest writes vectors first, then commits SQLite in one transaction; vectors without a row
+are ignored at query time and removed by the next ingest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from assistant.records import Chunk
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
+    commune TEXT, province TEXT, year INTEGER, kind TEXT, title TEXT, report_type TEXT,
+    period TEXT, owner TEXT, n_chunks INTEGER NOT NULL, added REAL NOT NULL,
+    published INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, position INTEGER NOT NULL,
+    text TEXT NOT NULL, section TEXT, section_kind TEXT, tokens TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+"""
+DOC_FIELDS = ("commune", "province", "year", "kind", "title", "report_type", "period")
+
+
+class IndexMissing(RuntimeError):
+    """No index has been built yet."""
+
+
+class IndexMismatch(RuntimeError):
+    """The index was built with another embedder than the settings ask for."""
+
+
+def _fsync_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class IndexStore:
+    """One generation of the index, opened for reading or writing."""
+
+    def __init__(self, root: Path, gen: str) -> None:
+        self.root = root
+        self.gen = gen
+        self.dir = root / gen
+        self.db = sqlite3.connect(self.dir / "chunks.sqlite", timeout=60, isolation_level=None,
+                                  check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an index written by an earlier version up to this schema (adds columns only)."""
+        cols = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
+        if "published" not in cols:
+            self.db.execute("ALTER TABLE documents ADD COLUMN published INTEGER NOT NULL DEFAULT 1")
+
+    # --- generations -------------------------------------------------------------------
+    @staticmethod
+    def current_gen(root: Path) -> str | None:
+        cur = root / "CURRENT"
+        if not cur.exists():
+            return None
+        gen = cur.read_text(encoding="utf-8").strip()
+        return gen if gen and (root / gen / "chunks.sqlite").exists() else None
+
+    @classmethod
+    def open(cls, root: Path) -> IndexStore:
+        gen = cls.current_gen(root)
+        if gen is None:
+            raise IndexMissing(f"no index in {root}")
+        return cls(root, gen)
+
+    @classmethod
+    def new_generation(cls, root: Path) -> IndexStore:
+        root.mkdir(parents=True, exist_ok=True)
+        nums = [int(p.name[4:]) for p in root.glob("gen-*") if p.name[4:].isdigit()]
+        gen = f"gen-{(max(nums) + 1) if nums else 1:06d}"
+        (root / gen).mkdir()
+        store = cls(root, gen)
+        store.set_meta("uid", uuid.uuid4().hex[:16])
+        return store
+
+    @property
+    def collection(self) -> str:
+        """This generation's vector collection; unique, so index folders can share a Chroma server."""
+        uid = self.get_meta("uid")
+        return f"chunks_{uid}" if uid else f"chunks_{self.gen.replace('-', '_')}"
+
+    def publish(self) -> None:
+        """Make this generation the live one and remove older ones."""
+        _fsync_write(self.root / "CURRENT", self.gen + "\n")
+        for old in self.root.glob("gen-*"):
+            if old.name != self.gen and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- meta --------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+
+    @property
+    def revision(self) -> int:
+        return int(self.get_meta("revision", "0") or 0)
+
+    # --- documents and chunks ----------------------------------------------------------
+    def documents(self) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM documents ORDER BY doc_id")
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def doc_by_hash(self, sha256: str) -> str | None:
+        row = self.db.execute("SELECT doc_id FROM documents WHERE sha256=?", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def doc_path(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT path FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def doc_hash(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT sha256 FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def chunk_ids(self, doc_ids: list[str] | None = None) -> list[str]:
+        if doc_ids is None:
+            return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")]
+        out: list[str] = []
+        for d in doc_ids:
+            out += [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (d,))]
+        return out
+
+    def load_chunks(self, *, tokens: bool = True) -> tuple[list[Chunk], list[list[str]]]:
+        """All chunks in a stable order, with their keyword tokens (an empty list without `tokens`).
+
+        Token lists take ~10 times the memory of the chunks, and Python keeps that memory after
+        they are dropped: a reader that does not rebuild BM25 should not load them.
+        """
+        docs = {d["doc_id"]: d for d in self.documents()}
+        chunks: list[Chunk] = []
+        out_tokens: list[list[str]] = []
+        cols = "chunk_id, doc_id, position, text, section, section_kind, " + ("tokens" if tokens else "''")
+        q = f"SELECT {cols} FROM chunks ORDER BY doc_id, position"
+        for cid, did, pos, text, section, kind, toks in self.db.execute(q):
+            d = docs.get(did, {})
+            chunks.append(Chunk(
+                chunk_id=cid, doc_id=did, text=text, source=d.get("source", ""),
+                commune=d.get("commune") or "", province=d.get("province") or "",
+                year=d.get("year"), kind=d.get("kind") or "", title=d.get("title") or "",
+                section=section or "", section_kind=kind or "other", position=pos,
+            ))
+            if tokens:
+                out_tokens.append(toks.split(" ") if toks else [])
+        return chunks, out_tokens
+
+    def iter_tokens(self) -> Iterator[list[str]]:
+        """Keyword tokens of every chunk, one list at a time, in the order of `load_chunks`."""
+        for (toks,) in self.db.execute("SELECT tokens FROM chunks ORDER BY doc_id, position"):
+            yield toks.split(" ") if toks else []
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.set_meta("revision", str(self.revision + 1))
+            self.db.execute("COMMIT")
+
+    def write_document(self, db: sqlite3.Connection, doc: dict, chunks: list[Chunk], tokens: list[list[str]]) -> None:
+        """Replace one document and its chunks (inside `transaction`)."""
+        db.execute("DELETE FROM chunks WHERE doc_id=?", (doc["doc_id"],))
+        db.execute("DELETE FROM documents WHERE doc_id=?", (doc["doc_id"],))
+        cols = ("doc_id", "source", "path", "sha256", *DOC_FIELDS, "owner", "published", "n_chunks", "added")
+        db.execute(
+            f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            (doc["doc_id"], doc["source"], doc["path"], doc["sha256"], *(doc.get(f) for f in DOC_FIELDS),
+             doc.get("owner") or None, int(bool(doc.get("published", True))), len(chunks), time.time()),
+        )
+        db.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
+            [(c.chunk_id, c.doc_id, c.position, c.text, c.section, c.section_kind, " ".join(t))
+             for c, t in zip(chunks, tokens, strict=True)],
+        )
+
+    def set_published(self, db: sqlite3.Connection, doc_id: str, published: bool) -> None:
+        """Share a document with every user, or take it back to its owner (inside `transaction`)."""
+        db.execute("UPDATE documents SET published=? WHERE doc_id=?", (int(published), doc_id))
+
+    def private_documents(self) -> dict[str, str]:
+        """Unpublished documents and their owners: only the owner's group may read them."""
+        rows = self.db.execute("SELECT doc_id, COALESCE(owner, '') FROM documents WHERE published=0")
+        return dict(rows.fetchall())
+
+    def delete_document(self, db: sqlite3.Connection, doc_id: str) -> None:
+        db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+        db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+
+    def stats(self) -> dict:
+        n_docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        n_chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return {"generation": self.gen, "documents": n_docs, "chunks": n_chunks,
+                "embedder": self.get_meta("embedder"), "revision": self.revision}
+
+    def embedder_info(self) -> dict:
+        return json.loads(self.get_meta("embedder_info", "{}") or "{}")
+
+
+@contextlib.contextmanager
+def write_lock(root: Path) -> Iterator[None]:
+    """One writer at a time per index folder (other processes wait)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def index_version(root: Path) -> tuple[str, int] | None:
+    """(live generation, revision) of an index folder: it changes whenever an ingest, a delete,
+    a publish or a rebuild commits. None when there is no index (or it cannot be read now)."""
+    gen = IndexStore.current_gen(root)
+    if gen is None:
+        return None
+    try:
+        db = sqlite3.connect(root / gen / "chunks.sqlite", timeout=5)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key='revision'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return gen, int(row[0]) if row else 0

@@ -1,0 +1,207 @@
+"""What kind of figure a question asks for, and which figures of a sentence could answer it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.text.normalize import fold, fold_keep_length, spelling
+
+_PERCENT_Q = re.compile(r"\b(ty le|phan tram|muc do hai long)\b|%")
+_DATE_Q = re.compile(r"\b(ngay nao|khi nao|thoi diem nao|ngay thang nao|ngay bao nhieu|ban hanh ngay|vao ngay)\b")
+_DOCNO_Q = re.compile(r"\b(so may|so bao nhieu|so hieu|quyet dinh so|ke hoach so|van ban so|quyet dinh nao|ke hoach nao)\b")
+_COUNT_Q = re.compile(r"\b(bao nhieu|may|so luong|tong so|so \w+)\b")
+_TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can dat|phai dat)\b")
+_FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
+_FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co"}
+
+FIGURE_RE = re.compile(
+    r"(?<![\w/])(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,5}/[A-ZĐ][\w\-/Đđ]*|\d+(?:[.,]\d+)*(?:\s?\\?%)?(?:\s?/\s?\d+(?:[.,]\d+)*)?)"
+)
+_YEAR_RE = re.compile(r"^(19|20)\d\d$")
+
+
+@dataclass
+class Intent:
+    kind: str | None  # percent | date | docno | count | None
+    focus: list[str] = field(default_factory=list)  # folded unit words after "bao nhiêu"
+    question_figures: set[str] = field(default_factory=set)
+    wants_target: bool = False  # the question asks for a goal ("phấn đấu", "mục tiêu"), not a result
+
+
+@dataclass
+class Figure:
+    start: int
+    end: int
+    raw: str
+    kind: str  # percent | date | docno | ratio | year | number
+
+
+def intent_of(question: str) -> Intent:
+    f = fold(question)
+    if _DOCNO_Q.search(f):
+        kind = "docno"
+    elif _DATE_Q.search(f):
+        kind = "date"
+    elif _PERCENT_Q.search(f):
+        kind = "percent"
+    elif _COUNT_Q.search(f):
+        kind = "count"
+    else:
+        kind = None
+    focus: list[str] = []
+    m = _FOCUS_RE.search(f)
+    if m:
+        focus = [w for w in m.group(1).split() if w not in _FOCUS_SKIP][:2]
+    qfigs = {_norm(x.group(0)) for x in FIGURE_RE.finditer(question)}
+    return Intent(kind, focus, qfigs, bool(_TARGET_Q.search(f)))
+
+
+_EXCEPT_RE = re.compile(r"^\s*(?:ngoai tru|ngoai|tru|khong ke|khong tinh)\s+")
+_ASKING_RE = re.compile(r"\b(bao nhieu|may|nao|gi|the nao|ra sao|khong)\b")
+
+
+def split_exception(question: str) -> tuple[str, str]:
+    """(main clause, excluded part) of "Ngoài máy tính, máy in, xã X có bao nhiêu thiết bị khác?";
+    (question, "") when the question does not start by setting things aside."""
+    if not _EXCEPT_RE.match(fold(question)) or "," not in question:
+        return question, ""
+    head, _, main = question.rpartition(",")
+    if not _ASKING_RE.search(fold(main)):
+        return question, ""
+    return main.strip(), head
+
+
+def _norm(raw: str) -> str:
+    return re.sub(r"\s+", "", raw)
+
+
+def figures_in(text: str) -> list[Figure]:
+    out = []
+    for m in FIGURE_RE.finditer(text):
+        raw = m.group(0).strip()
+        if not raw or not raw[0].isdigit():
+            continue
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", raw):
+            kind = "date"
+        elif "/" in raw and re.search(r"/[A-ZĐ]", raw):
+            kind = "docno"
+        elif raw.endswith("%"):
+            kind = "percent"
+        elif "/" in raw:
+            kind = "ratio"
+        elif _YEAR_RE.match(raw):
+            kind = "year"
+        else:
+            kind = "number"
+        out.append(Figure(m.start(), m.start() + len(raw), raw, kind))
+    return out
+
+
+def _day_month(raw: str) -> bool:
+    m = re.fullmatch(r"(\d{1,2})\s?/\s?(\d{1,2})", raw)
+    return bool(m) and 1 <= int(m.group(1)) <= 31 and 1 <= int(m.group(2)) <= 12
+
+
+_COMPARATOR_BEFORE = re.compile(r"(?:[≥≤><]=?|>=|<=|\\geq|\\leq|tối thiểu|ít nhất)\s*\$?\s*$")
+
+
+_ROW_NUMBER = re.compile(r"\s*\d{1,2}\.?\s+(?:\|\s*)?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ]")
+
+
+def _is_row_number(text: str, f: Figure) -> bool:
+    """A table row's ordinal ("5 Số người dân …", "3 | Số buổi …"), not a figure of the row."""
+    return not text[: f.start].strip() and bool(_ROW_NUMBER.match(text[f.start :]))
+
+
+def candidates(text: str, intent: Intent) -> list[Figure]:
+    """Figures of `text` that could answer: of the asked kind, not already in the question, not a
+    table row's ordinal, and preferably not a target ("≥70%" beside the result is the goal, not
+    what was achieved; a figure after a comparator is kept only when nothing else is left)."""
+    found = [f for f in figures_in(text) if _norm(f.raw) not in intent.question_figures]
+    allowed = [f for f in found if not _is_row_number(text, f)]
+    figs = [f for f in allowed
+            if intent.wants_target or not _COMPARATOR_BEFORE.search(text[max(0, f.start - 12) : f.start])]
+    table_row = len(allowed) < len(found) or " | " in text
+    if table_row and not _of_kind(figs, intent):  # "5 Số người … Người >2683": a table row's only value
+        figs = allowed
+    return _of_kind(figs, intent)
+
+
+def _of_kind(figs: list[Figure], intent: Intent) -> list[Figure]:
+    if intent.kind == "percent":
+        return [f for f in figs if f.kind == "percent"]
+    if intent.kind == "date":
+        return [f for f in figs if f.kind == "date" or f.kind == "ratio" and _day_month(f.raw)]
+    if intent.kind == "docno":
+        return [f for f in figs if f.kind == "docno"]
+    if intent.kind == "count":
+        return [f for f in figs if f.kind in ("number", "ratio")]
+    return [f for f in figs if f.kind != "year"]
+
+
+def focus_figure(text: str, intent: Intent, cands: list[Figure]) -> Figure | None:
+    """The candidate tied to the asked unit: "17 ấp" or "Số lượng thôn … 19" (no figure between)."""
+    if not intent.focus or not cands:
+        return None
+    folded = fold_keep_length(text).lower()
+    word = re.escape(intent.focus[0])
+    for f in cands:
+        after = folded[f.end : f.end + 40]
+        if re.match(r"\s*(?:\w+\s+){0,2}?" + word + r"\b", after):
+            return f
+    for m in re.finditer(r"\b" + word + r"\b", folded):
+        nxt = [f for f in cands if f.start > m.end() and f.start - m.end() < 90]
+        if nxt and _unit_before(folded, nxt[0]) not in (None, intent.focus[0]):
+            continue  # "… người dân … | Buổi 32": the table's unit column says it counts something else
+        if nxt:
+            between = [g for g in figures_in(text) if m.end() < g.start < nxt[0].start]
+            if not between:
+                return nxt[0]
+    return None
+
+
+_UNITS = {"buoi", "nguoi", "ho", "cai", "chiec", "bo", "lop", "luot", "diem", "tram", "thon", "ap", "lan",
+          "cuoc", "km", "trang", "may", "nhom", "to", "don", "vi", "thu", "tuc", "san", "pham"}
+
+
+def _unit_before(folded: str, fig: Figure) -> str | None:
+    """The unit word written right before a figure, as in a table's unit column ("Người >2683")."""
+    m = re.search(r"(\w+)\s*[|:]?\s*(?:[≥≤><]=?)?\s*$", folded[max(0, fig.start - 20) : fig.start])
+    word = m.group(1) if m else None
+    return word if word in _UNITS else None
+
+
+def figure_phrase(text: str, fig: Figure, intent: Intent) -> str:
+    """The figure as written, with its unit word when it follows directly ("17 ấp")."""
+    if intent.focus:
+        folded = fold_keep_length(text).lower()
+        m = re.match(r"\s*((?:\w+\s+){0,2}?" + re.escape(intent.focus[0]) + r"(?:\s+" +
+                     r"\s+".join(map(re.escape, intent.focus[1:])) + r")?)\b", folded[fig.end:])
+        if m:
+            return text[fig.start : fig.end + m.end(1)].strip()
+    return fig.raw
+
+
+def _words(folded: str) -> list[str]:
+    return [spelling(w) for w in re.findall(r"\w+", folded)]
+
+
+def best_by_context(text: str, question: str, cands: list[Figure], window: int = 70) -> Figure | None:
+    """The candidate whose preceding words match the question best (shared words, and shared
+    word pairs counted double, so "hồ sơ nộp trực tuyến" beats scattered words); None on a tie."""
+    if not cands:
+        return None
+    q = [w for w in _words(fold(question)) if not w.isdigit()]
+    q_words, q_pairs = set(q), set(zip(q, q[1:], strict=False))
+    folded = fold_keep_length(text).lower()
+    scored = []
+    for i, f in enumerate(cands):
+        lo = max(cands[i - 1].end if i else 0, f.start - window)
+        w = _words(folded[lo : f.start])
+        score = len(set(w) & q_words) + 2 * len(set(zip(w, w[1:], strict=False)) & q_pairs)
+        scored.append((score, f))
+    scored.sort(key=lambda x: -x[0])
+    if scored[0][0] == 0 or len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None
+    return scored[0][1]

@@ -1,0 +1,215 @@
+"""Hybrid retrieval: BM25 over Vietnamese tokens + dense vectors, fused, with metadata filters."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.index.embedders import Embedder, make_embedder
+from assistant.index.vectors import VectorStore, make_vector_store
+from assistant.qa.fusion import rrf
+from assistant.index.keyword import load_keyword_index
+from assistant.index.store import IndexMismatch, IndexStore
+from assistant.settings import Settings
+from assistant.text.normalize import expand_abbreviations, fold, fold_keep_length, keyword_tokens
+from assistant.records import Chunk, SearchResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Filters:
+    """Which chunks a search may return; empty lists mean no restriction."""
+
+    communes: list[str] = field(default_factory=list)
+    exclude_communes: list[str] = field(default_factory=list)
+    section_kinds: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.communes or self.exclude_communes or self.section_kinds or self.doc_ids or self.kinds)
+
+
+class Retriever:
+    """Loaded index, ready to answer many queries quickly."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.store = IndexStore.open(settings.index_dir)
+        self._rows, _ = self.store.load_chunks(tokens=False)  # every chunk; BM25 and by_id index into it
+        self.chunks = self._rows  # what this retriever may show: all of it, or a `scoped` view's part
+        self.by_id = {c.chunk_id: i for i, c in enumerate(self._rows)}
+        self.private = self.store.private_documents()  # unpublished drafts: doc id -> owner group
+        self._hidden: frozenset[str] = frozenset()
+        self._hidden_mask: np.ndarray | None = None
+        self._view_of: Retriever | None = None
+        self.keyword = load_keyword_index(self.store)
+        self.mode = settings.effective_retrieval
+        built = self.store.get_meta("embedder") or "none"
+        self.embedder: Embedder | None = None
+        self.vectors: VectorStore | None = None
+        if self.mode != "bm25":
+            if built == "none":
+                log.warning("the index has no vectors (built with ASSISTANT_EMBEDDINGS=none); using BM25 only")
+                self.mode = "bm25"
+            else:
+                self.embedder = embedder or make_embedder(settings.embeddings, threads=settings.threads)
+                if self.embedder is not None and self.embedder.name != built:
+                    raise IndexMismatch(
+                        f"the index was built with embeddings '{built}' but ASSISTANT_EMBEDDINGS is "
+                        f"'{self.embedder.name}'; run `assistant ingest --rebuild`")
+                self.vectors = make_vector_store(
+                    path=self.store.dir / "chroma", url=settings.chroma_url,
+                    collection=self.store.collection)
+        self._fold_commune = {fold(c.commune): c.commune for c in self.chunks if c.commune}
+        self._arrays = {
+            "commune": np.array([fold(c.commune) for c in self._rows], dtype=object),
+            "section_kind": np.array([c.section_kind for c in self._rows], dtype=object),
+            "doc_id": np.array([c.doc_id for c in self._rows], dtype=object),
+            "kind": np.array([c.kind for c in self._rows], dtype=object),
+        }
+
+    def scoped(self, hidden: Iterable[str]) -> Retriever:
+        """This index without the `hidden` documents (another group's unpublished drafts).
+
+        The view shares the loaded index, so it is cheap; its `chunks`, communes, searches and
+        `chunk()` never show a hidden document. Closing a view closes nothing.
+        """
+        hidden = frozenset(hidden) | self._hidden
+        if hidden == self._hidden:
+            return self
+        base = self._view_of or self
+        view = copy.copy(base)
+        view._view_of = base
+        view._hidden = hidden
+        view._hidden_mask = ~np.isin(base._arrays["doc_id"], list(hidden))
+        view.chunks = [c for c in base._rows if c.doc_id not in hidden]
+        view._fold_commune = {fold(c.commune): c.commune for c in view.chunks if c.commune}
+        return view
+
+    def close(self) -> None:
+        if self._view_of is not None:
+            return
+        if self.vectors is not None:
+            self.vectors.close()
+        self.store.close()
+
+    # --- helpers -----------------------------------------------------------------------
+    @property
+    def communes(self) -> list[str]:
+        return sorted(set(self._fold_commune.values()))
+
+    def commune_named_in(self, query: str) -> str | None:
+        """The indexed commune a question names ("Tân An", "tan an", "xã Đại Sơn"), longest match."""
+        fq = f" {re.sub(r'[^a-z0-9 ]', ' ', fold(query))} "
+        best = None
+        for fc, name in self._fold_commune.items():
+            if f" {fc} " in fq and (best is None or len(fc) > len(fold(best))):
+                best = name
+        return best
+
+    def strip_commune(self, query: str, commune: str) -> str:
+        """The query without the commune's name (and a "xã"/"UBND xã" before it)."""
+        folded = fold_keep_length(query).lower()
+        rx = re.compile(r"(?:\b(?:ubnd|uy ban nhan dan)\s+)?(?:\bxa\s+)?\b" + re.escape(fold(commune)) + r"\b")
+        m = rx.search(folded)
+        if not m:
+            return query
+        rest = (query[: m.start()] + " " + query[m.end():]).strip()
+        return rest if len(rest) >= 3 else query
+
+    def resolve_commune(self, name: str) -> str:
+        return self._fold_commune.get(fold(name).strip(), name)
+
+    def _mask(self, f: Filters) -> np.ndarray | None:
+        if f.is_empty():
+            return self._hidden_mask
+        m = np.ones(len(self._rows), dtype=bool) if self._hidden_mask is None else self._hidden_mask.copy()
+        a = self._arrays
+        if f.communes:
+            m &= np.isin(a["commune"], [fold(x) for x in f.communes])
+        if f.exclude_communes:
+            m &= ~np.isin(a["commune"], [fold(x) for x in f.exclude_communes])
+        if f.section_kinds:
+            m &= np.isin(a["section_kind"], f.section_kinds)
+        if f.doc_ids:
+            m &= np.isin(a["doc_id"], f.doc_ids)
+        if f.kinds:
+            m &= np.isin(a["kind"], f.kinds)
+        return m
+
+    def _where(self, f: Filters) -> dict | None:
+        clauses: list[dict] = []
+        if f.communes:
+            clauses.append({"commune": {"$in": [self.resolve_commune(x) for x in f.communes]}})
+        if f.exclude_communes:
+            clauses.append({"commune": {"$nin": [self.resolve_commune(x) for x in f.exclude_communes]}})
+        if f.section_kinds:
+            clauses.append({"section_kind": {"$in": list(f.section_kinds)}})
+        if f.doc_ids:
+            clauses.append({"doc_id": {"$in": list(f.doc_ids)}})
+        if f.kinds:
+            clauses.append({"kind": {"$in": list(f.kinds)}})
+        if self._hidden:
+            clauses.append({"doc_id": {"$nin": sorted(self._hidden)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    # --- search ------------------------------------------------------------------------
+    def bm25_ranking(self, query: str, n: int, f: Filters) -> list[int]:
+        scores = self.keyword.scores(keyword_tokens(query, query=True))
+        mask = self._mask(f)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        if n == 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [int(i) for i in top if scores[i] > 0]
+
+    def dense_ranking(self, query: str, n: int, f: Filters) -> list[int]:
+        if self.embedder is None or self.vectors is None:
+            return []
+        vec = self.embedder.embed_query(expand_abbreviations(query))
+        try:
+            hits = self.vectors.query(vec, n, where=self._where(f))
+        except Exception as exc:  # noqa: BLE001 - collection gone (rebuilt elsewhere), stale or unreachable
+            log.warning("vector search failed (%s: %s); answering from keywords only until the index "
+                        "is reloaded", exc.__class__.__name__, exc)
+            return []
+        return [self.by_id[i] for i, _ in hits if i in self.by_id]
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, *,
+               mode: str | None = None, auto_commune: bool = True) -> list[SearchResult]:
+        """Best `k` chunks for a query. A commune named in the query restricts the search to it."""
+        f = Filters(**vars(filters)) if filters else Filters()
+        if auto_commune and not f.communes:
+            named = self.commune_named_in(query)
+            if named and fold(named) not in {fold(x) for x in f.exclude_communes}:
+                f.communes = [named]
+                query = self.strip_commune(query, named)
+        mode = mode or self.mode
+        n = max(self.settings.candidates, k)
+        rankings, weights = [], []
+        if mode in ("hybrid", "bm25"):
+            rankings.append(self.bm25_ranking(query, n, f))
+            weights.append(self.settings.bm25_weight)
+        if mode in ("hybrid", "dense") and self.embedder is not None:
+            rankings.append(self.dense_ranking(query, n, f))
+            weights.append(self.settings.dense_weight)
+        fused = rrf(rankings, k=self.settings.rrf_k, weights=weights)[:k]
+        return [SearchResult(self._rows[i], s) for i, s in fused if self._rows[i].doc_id not in self._hidden]
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        i = self.by_id.get(chunk_id)
+        if i is None or self._rows[i].doc_id in self._hidden:
+            return None
+        return self._rows[i]

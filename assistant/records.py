@@ -1,0 +1,94 @@
+"""Plain project types shared by the core, the CLI and the web app."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assistant.domain.sections import SECTION_KINDS  # noqa: F401 - re-exported
+
+
+@dataclass
+class Chunk:
+    """One indexable passage with its provenance."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    source: str  # file name
+    commune: str = ""
+    province: str = ""
+    year: int | None = None
+    kind: str = ""  # kind of document: report, guidance, ...
+    title: str = ""  # document title
+    section: str = ""  # heading path, "PHẦN A > II > 3. Hạ tầng số > b) Tồn tại, hạn chế"
+    section_kind: str = "other"
+    position: int = 0  # order inside the document
+
+    def metadata(self) -> dict[str, Any]:
+        meta = asdict(self)
+        meta.pop("text")
+        meta.pop("chunk_id")
+        meta["year"] = self.year if self.year is not None else 0
+        return meta
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+        known = {k: meta[k] for k in cls.__dataclass_fields__ if k in meta}
+        known.pop("text", None)
+        known.pop("chunk_id", None)
+        if known.get("year") == 0:
+            known["year"] = None
+        return cls(chunk_id=chunk_id, text=text, **known)
+
+
+@dataclass
+class SearchResult:
+    chunk: Chunk
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.chunk
+        return {
+            "doc_id": c.doc_id,
+            "source": c.source,
+            "commune": c.commune,
+            "title": c.title,
+            "section": c.section,
+            "section_kind": c.section_kind,
+            "text": c.text,
+            "score": round(float(self.score), 6),
+        }
+
+
+@dataclass
+class Citation:
+    """A numbered reference to a passage; `text` is the quoted passage (or the part used)."""
+
+    n: int
+    doc_id: str
+    source: str
+    commune: str
+    section: str
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    mode: str = "extractive"  # extractive | catalog | llm | none
+    warnings: list[str] = field(default_factory=list)
+    unsupported_numbers: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "mode": self.mode,
+            "warnings": list(self.warnings),
+            "unsupported_numbers": list(self.unsupported_numbers),
+        }
