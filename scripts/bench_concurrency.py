@@ -30,6 +30,7 @@ import platform
 import shutil
 import socket
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -40,8 +41,8 @@ from pathlib import Path
 
 import yaml
 
-from assistant.qa.evaluate import load_questions
 from assistant.index.store import IndexStore
+from assistant.qa.evaluate import load_questions
 from assistant.settings import REPO_DIR, Settings
 from assistant.text.normalize import fold
 
@@ -346,6 +347,11 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "gradio", "gradio_client", "chromadb", "urllib3", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if args.embeddings == "hash-test":  # the test fake lives with the tests, not in the package
+        sys.path.insert(0, str(REPO_DIR))
+        from tests.support import register_fakes
+
+        register_fakes()
     questions = questions_from(args.questions)
     if not questions:
         ap.error("no questions found")

@@ -26,12 +26,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from assistant.domain.catalog import catalog_at
+from assistant.domain.figures import load_figures
 from assistant.drafting import draft_report, pillars
 from assistant.drafting.gaps import analyse_gaps
 from assistant.drafting.rewrite import lower_first
-from assistant.domain.figures import load_figures
 from assistant.qa.retriever import Retriever
-from assistant.domain.catalog import catalog_at
 from assistant.settings import REPO_DIR, get_settings
 from assistant.text.normalize import fold
 

@@ -27,8 +27,8 @@ def main() -> int:
     args = ap.parse_args()
 
     from assistant.domain.catalog import catalog_at
-    from assistant.ingest.pipeline import ingest
     from assistant.indicators.table import build_table
+    from assistant.ingest.pipeline import ingest
     from assistant.qa.retriever import Retriever
     from assistant.settings import Settings
 

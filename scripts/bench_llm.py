@@ -24,6 +24,11 @@ sys.path.insert(0, str(REPO))
 from assistant.settings import Settings  # noqa: E402
 from tests.test_llm_server import FakeOpenAIServer, Reply, grounded_reply  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support import register_fakes  # noqa: E402 - the hash-test embedder lives with the tests
+
+register_fakes()
+
 
 def _ms(xs: list[float]) -> str:
     xs = sorted(xs)
@@ -39,9 +44,9 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=5)
     args = ap.parse_args()
 
-    from assistant.qa.extractive import Answerer
     from assistant.ingest.pipeline import ingest
     from assistant.llm import make_llm
+    from assistant.qa.extractive import Answerer
     from assistant.qa.llm_answer import LLMAnswerer, build_qa_messages
     from assistant.qa.retriever import Retriever
 

@@ -32,6 +32,11 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support import register_fakes  # noqa: E402 - the hash-test embedder lives with the tests
+
+register_fakes()
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 log = logging.getLogger("bench_scale")
@@ -110,8 +115,8 @@ def _embedder(spec: str, threads: int | None):  # noqa: ANN202
 
 
 def phase_ingest(index: Path, embeddings: str, files: list[Path], threads: int | None) -> dict:
-    from assistant.ingest.pipeline import ingest
     from assistant.index.store import IndexStore
+    from assistant.ingest.pipeline import ingest
     from assistant.settings import get_settings
 
     s = get_settings(index_dir=index, embeddings="none" if embeddings == "none" else "hash-test",

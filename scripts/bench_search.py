@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.qa.extractive import Answerer
-from assistant.qa.evaluate import evaluate, load_questions
 from assistant.ingest.pipeline import ingest
+from assistant.qa.evaluate import evaluate, load_questions
+from assistant.qa.extractive import Answerer
 from assistant.qa.retriever import Retriever
 from assistant.settings import REPO_DIR, get_settings
 

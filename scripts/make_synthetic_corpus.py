@@ -24,9 +24,9 @@ import yaml
 
 from assistant.ingest.chunking import heading_type
 from assistant.ingest.cleaning import to_blocks
-from assistant.text.vn_numbers import find_numbers, format_vn
 from assistant.settings import REPO_DIR
 from assistant.text.normalize import fold
+from assistant.text.vn_numbers import find_numbers, format_vn
 
 SEEDS = REPO_DIR / "corpus" / "reports"
 

@@ -12,6 +12,9 @@ import pytest
 
 from assistant.domain.catalog import load_catalog
 from assistant.settings import REPO_DIR, Settings
+from tests.support import register_fakes
+
+register_fakes()  # ASSISTANT_EMBEDDINGS=hash-test in this process
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = REPO_DIR / "corpus"
@@ -64,11 +67,12 @@ def e5_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_cli(args: list[str], *, index_dir: Path, stdin: str | None = None,
             env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run `python -m assistant` as a user would."""
+    """Run the `assistant` command as a user would (with the test fakes registered)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    full_env.update({"ASSISTANT_INDEX_DIR": str(index_dir), "ASSISTANT_CORPUS_DIR": str(CORPUS)})
+    full_env.update({"ASSISTANT_INDEX_DIR": str(index_dir), "ASSISTANT_CORPUS_DIR": str(CORPUS),
+                     "PYTHONPATH": str(REPO_DIR)})
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "tests.support.cli", *args], input=stdin, capture_output=True,
                           text=True, env=full_env, cwd=cwd or REPO_DIR, timeout=600)
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest.pipeline import ingest
 from assistant.index.store import IndexStore
+from assistant.ingest.pipeline import ingest
 from assistant.qa.retriever import Filters, Retriever
 from assistant.settings import Settings
 

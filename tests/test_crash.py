@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest.pipeline import ingest
 from assistant.index.store import IndexStore
+from assistant.ingest.pipeline import ingest
 
 from .conftest import CORPUS, make_settings
 from .test_faults import (
@@ -38,12 +38,12 @@ N_NEW = 4  # synthetic reports in the killed batch (about 170 chunks)
 def _env(index_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update({"ASSISTANT_INDEX_DIR": str(index_dir), "ASSISTANT_CORPUS_DIR": str(CORPUS),
-                "ASSISTANT_EMBEDDINGS": "hash-test"})
+                "ASSISTANT_EMBEDDINGS": "hash-test", "PYTHONPATH": str(CORPUS.parent)})
     return env
 
 
 def _ingest_cmd(files: list[Path], rebuild: bool) -> list[str]:
-    return [sys.executable, "-m", "assistant", "ingest", *(["--rebuild"] if rebuild else []),
+    return [sys.executable, "-m", "tests.support.cli", "ingest", *(["--rebuild"] if rebuild else []),
             *map(str, files)]
 
 

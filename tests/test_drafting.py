@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.domain import pillars
+from assistant.domain.figures import load_figures
 from assistant.drafting import (
     TemplateError,
     compose,
@@ -19,11 +20,10 @@ from assistant.drafting import (
 from assistant.drafting.gaps import analyse_gaps
 from assistant.drafting.rewrite import cause_kind, split_cause, task_from_shortcoming
 from assistant.drafting.writer import Writer
-from assistant.domain.figures import load_figures
-from assistant.text.vn_numbers import find_numbers
 from assistant.qa.retriever import Retriever
-from assistant.text.normalize import fold
 from assistant.text.citations import CITATION_RE
+from assistant.text.normalize import fold
+from assistant.text.vn_numbers import find_numbers
 
 from .conftest import CATALOG, PROMPTS
 

@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 
 from assistant.index import vectors as vectorstore
+from assistant.index.store import IndexStore
 from assistant.index.vectors import make_vector_store
 from assistant.ingest.chunking import chunk_blocks
 from assistant.ingest.pipeline import ingest, parse_file
-from assistant.index.store import IndexStore
 from assistant.qa.retriever import Filters, Retriever
 from assistant.settings import REPO_DIR, Settings
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.domain.catalog import Target as CatalogTarget
-from assistant.drafting.gaps import analyse_gaps, applies_to
 from assistant.domain.figures import load_figures
+from assistant.drafting.gaps import analyse_gaps, applies_to
 
 from .conftest import CATALOG
 

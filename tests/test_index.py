@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest.pipeline import ingest
 from assistant.index.store import IndexMismatch, IndexStore
+from assistant.ingest.pipeline import ingest
 from assistant.qa.retriever import Filters, Retriever
 
 from .conftest import FIXTURES, copy_fixture, make_settings

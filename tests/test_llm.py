@@ -14,10 +14,10 @@ import pytest
 
 from assistant.errors import MissingExtra
 from assistant.llm import LLMConfigError, LLMError, Message, make_llm
-from assistant.llm.fake import FakeChatModel
 from assistant.llm.prompts import data_block, load_prompt, neutralise, passage_block
 from assistant.llm.rewrite import lost_figures, rewrite_section, summarize_comparison
 from assistant.llm.streaming import StreamMarker, strip_think
+from assistant.qa.grounding import mark_unsupported, untraceable
 from assistant.settings import (
     REPO_DIR,
     Settings,
@@ -25,9 +25,9 @@ from assistant.settings import (
     get_settings,
     read_settings_file,
 )
-from assistant.qa.grounding import mark_unsupported, untraceable
+from tests.support import FakeChatModel
 
-from .conftest import make_settings, run_cli, PROMPTS
+from .conftest import PROMPTS, make_settings, run_cli
 
 QUESTION = "Tỷ lệ hồ sơ trực tuyến của xã Đại Sơn là bao nhiêu?"
 needs_llm_extra = pytest.mark.skipif(importlib.util.find_spec("langchain_openai") is None,
@@ -106,7 +106,7 @@ def test_cli_missing_llamacpp_extra_is_a_plain_message(tmp_path: Path):
 
 def test_ask_without_llm_never_imports_langchain(seed_index: Settings):
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "assistant", "ask", "Tân An có bao nhiêu ấp?"],
+        [sys.executable, "-X", "importtime", "-m", "tests.support.cli", "ask", "Tân An có bao nhiêu ấp?"],
         capture_output=True, text=True, cwd=REPO_DIR, timeout=300,
         env={"PATH": "/usr/bin:/bin", "ASSISTANT_INDEX_DIR": str(seed_index.index_dir),
              "ASSISTANT_CORPUS_DIR": str(seed_index.corpus_dir), "ASSISTANT_EMBEDDINGS": "hash-test"})

@@ -19,7 +19,7 @@ from assistant.settings import Settings
 
 pytest.importorskip("langchain_openai", reason='the LLM extra is not installed: pip install -e ".[llm]"')
 
-from .conftest import make_settings, run_cli, PROMPTS
+from .conftest import PROMPTS, make_settings, run_cli
 
 QUESTION = "Tỷ lệ hồ sơ trực tuyến của xã Đại Sơn là bao nhiêu?"
 INVENTED = "987,6%"
@@ -449,7 +449,7 @@ def test_cli_prints_the_first_words_before_the_server_finishes(seed_index: Setti
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update(cli_env(server.url), ASSISTANT_INDEX_DIR=str(seed_index.index_dir),
                ASSISTANT_CORPUS_DIR=str(seed_index.corpus_dir), PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ask", QUESTION], cwd=REPO_DIR,
+    proc = subprocess.Popen([sys.executable, "-m", "tests.support.cli", "ask", QUESTION], cwd=REPO_DIR,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         first = proc.stdout.read1(4096).decode()  # returns as soon as something is printed
@@ -468,8 +468,8 @@ def test_cli_prints_the_first_words_before_the_server_finishes(seed_index: Setti
 
 def _skeleton_section(seed_index: Settings):
     """The composer's "Tồn tại, hạn chế" skeleton for the Đại Sơn figures (no LLM involved)."""
-    from assistant.drafting import compose
     from assistant.domain.figures import load_figures
+    from assistant.drafting import compose
     from assistant.qa.retriever import Retriever
 
     figs = load_figures(Path(__file__).parent / "fixtures" / "figures" / "dai_son_2025.yaml")

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.index.access import Viewer, hidden_documents
-from assistant.ingest.pipeline import ingest
-from assistant.index.store import IndexStore
-from assistant.qa.retriever import Filters
 from assistant.app import Assistant
+from assistant.index.access import Viewer, hidden_documents
+from assistant.index.store import IndexStore
+from assistant.ingest.pipeline import ingest
+from assistant.qa.retriever import Filters
 from assistant.settings import Settings
 
 from .conftest import CORPUS, FIXTURES, make_settings, run_cli

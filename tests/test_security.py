@@ -50,8 +50,8 @@ def test_markup_in_a_report_is_escaped_in_answers(hostile: Settings) -> None:
 
 def test_markup_in_a_report_is_escaped_in_comparisons(hostile: Settings) -> None:
     pytest.importorskip("gradio", reason="the web extra is not installed")
-    from assistant.compare.peers import PeerComparer
     from assistant.app import Assistant
+    from assistant.compare.peers import PeerComparer
     from assistant.web.tab_compare import comparison_html
 
     a = Assistant(hostile)

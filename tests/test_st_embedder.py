@@ -103,8 +103,8 @@ def test_unloadable_model_is_a_plain_error(tmp_path: Path):
 @needs_st
 def test_index_built_with_st_searches_and_refuses_other_embedders(tiny_model: Path, small_corpus: Path,
                                                                  tmp_path: Path):
-    from assistant.ingest.pipeline import ingest
     from assistant.index.store import IndexMismatch
+    from assistant.ingest.pipeline import ingest
     from assistant.qa.retriever import Retriever
 
     spec = f"sentence-transformers:{tiny_model}"

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.index.uploads import safe_name, save_uploads, unique_path, upload_dir
 from assistant.settings import Settings
 from assistant.web.auth import (
     AuthFileError,
@@ -27,7 +28,6 @@ from assistant.web.auth import (
     make_checker,
     verify_password,
 )
-from assistant.index.uploads import safe_name, save_uploads, unique_path, upload_dir
 
 from .conftest import CORPUS, FIXTURES, make_settings, run_cli
 
@@ -234,9 +234,9 @@ def test_upload_good_and_bad_files_then_delete(web) -> None:
 
 def test_llm_answers_stream_token_by_token_and_untraceable_figures_are_marked(seed_index: Settings) -> None:
     pytest.importorskip("gradio", reason="the web extra is not installed")
-    from assistant.llm.fake import FakeChatModel
     from assistant.web.context import WebContext
     from assistant.web.tab_qa import answer_html, answer_stream
+    from tests.support import FakeChatModel
 
     reply = "Xã Tân An có 17 ấp [1]; riêng năm nay thêm 99 ấp mới [1]."
     ctx = WebContext(make_settings(seed_index.index_dir), llm=FakeChatModel([reply], chunk_chars=6))
@@ -304,10 +304,10 @@ def test_uploads_get_unique_names_and_respect_the_size_limit(tmp_path: Path) -> 
 
 def test_delete_documents_removes_rows_vectors_keyword_hits_and_the_uploaded_file(
         seed_index: Settings, tmp_path: Path) -> None:
-    from assistant.ingest.pipeline import ingest
-    from assistant.index.store import IndexStore
-    from assistant.qa.retriever import Retriever
     from assistant.index.library import delete_documents
+    from assistant.index.store import IndexStore
+    from assistant.ingest.pipeline import ingest
+    from assistant.qa.retriever import Retriever
 
     settings = _copy_index(seed_index, tmp_path)
     up = upload_dir(settings)

@@ -9,7 +9,6 @@ import click
 from assistant.cli.common import UserError, assistant_of, out
 from assistant.domain.sections import NARRATIVE_KINDS, section_label
 
-
 _DIFF_COLOURS = {"delete": "red", "insert": "green"}
 
 
@@ -155,8 +154,8 @@ def _print_table(table) -> None:  # noqa: ANN001 - indicator_table.IndicatorTabl
 @click.pass_context
 def indicators(ctx: click.Context, as_json: bool, csv_out: Path | None, figures_files: tuple[Path, ...]) -> None:
     """Bảng chỉ tiêu giữa các xã: số liệu mỗi báo cáo nêu, kèm câu trích dẫn."""
-    from assistant.domain.figures import FiguresError, load_figures
     from assistant.domain.catalog import catalog_at
+    from assistant.domain.figures import FiguresError, load_figures
     from assistant.indicators.table import build_table, write_csv
 
     figs = []

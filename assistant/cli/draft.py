@@ -54,9 +54,9 @@ def draft(
     citations: str,
 ) -> None:
     """Draft the two narrative sections from a figures file (.yaml, .csv, .xlsx), offline."""
+    from assistant.domain.figures import FiguresError, load_figures
     from assistant.drafting import SECTION_IDS, TemplateError, draft_report
     from assistant.export.text import to_markdown, to_text
-    from assistant.domain.figures import FiguresError, load_figures
 
     if as_json and as_md:
         raise UserError("choose one of --json and --md")

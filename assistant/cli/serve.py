@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-from pathlib import Path
 import socket
+from pathlib import Path
 
 import click
 

@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 
 from assistant.domain import pillars
-from assistant.domain.sections import NARRATIVE_KINDS
 from assistant.domain.catalog import pillar_label
+from assistant.domain.sections import NARRATIVE_KINDS
 from assistant.ingest.chunking import heading_type
 from assistant.qa.retriever import Filters, Retriever
-from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens, nfc
 from assistant.records import Chunk
+from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens, nfc
 
 log = logging.getLogger(__name__)
 

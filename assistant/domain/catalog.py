@@ -13,7 +13,6 @@ import yaml
 
 from assistant.text.normalize import ABBREVIATIONS, fold, nfc
 
-
 PILLAR_LABELS: dict[str, str] = {
     "nhan_luc": "Nhân lực số",
     "ha_tang": "Hạ tầng số",

@@ -18,14 +18,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.domain.catalog import Indicator, catalog_at
-from assistant.drafting.document import DraftDocument, DraftSection
 from assistant.domain.figures import CommuneFigures, load_figures
-from assistant.qa.retriever import Retriever
-from assistant.qa.grounding import unsupported_numbers
-
 from assistant.drafting.composer import SECTION_IDS, SectionSkeleton, Skeleton, compose
-from assistant.drafting.gaps import AppliedTarget, GapReport, IndicatorGap, analyse_gaps, catalog_target
+from assistant.drafting.document import DraftDocument, DraftSection
+from assistant.drafting.gaps import (
+    AppliedTarget,
+    GapReport,
+    IndicatorGap,
+    analyse_gaps,
+    catalog_target,
+)
 from assistant.drafting.templates import Phrases, TemplateError, load_phrases, phrases_dir
+from assistant.qa.grounding import unsupported_numbers
+from assistant.qa.retriever import Retriever
 from assistant.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)

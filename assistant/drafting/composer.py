@@ -15,15 +15,13 @@ from dataclasses import dataclass, field
 
 from assistant.domain.catalog import Indicator, catalog_at
 from assistant.domain.figures import CommuneFigures
-from assistant.qa.retriever import Retriever
-
 from assistant.domain.sections import DRAFT_SECTION_IDS
-from assistant.drafting import phuong_huong
-from assistant.drafting import ton_tai
+from assistant.drafting import phuong_huong, ton_tai
 from assistant.drafting.gaps import GapReport, analyse_gaps
 from assistant.drafting.peers import PeerFinder
 from assistant.drafting.templates import Phrases, load_phrases, phrases_dir
 from assistant.drafting.writer import SectionSkeleton, Writer
+from assistant.qa.retriever import Retriever
 
 SECTION_IDS = DRAFT_SECTION_IDS
 _BUILDERS = {"ton_tai": ton_tai.build, "phuong_huong": phuong_huong.build}

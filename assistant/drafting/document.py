@@ -8,11 +8,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.domain.sections import DRAFT_SECTION_IDS  # noqa: F401 - re-exported
 from assistant.records import Citation
 
 log = logging.getLogger(__name__)
-
-from assistant.domain.sections import DRAFT_SECTION_IDS  # noqa: F401 - re-exported
 
 
 @dataclass

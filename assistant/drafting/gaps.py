@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.domain import pillars
 from assistant.domain.catalog import (
     Indicator,
     match_indicator,
@@ -24,10 +25,8 @@ from assistant.domain.catalog import (
 )
 from assistant.domain.catalog import Target as CatalogTarget
 from assistant.domain.figures import CommuneFigures, IndicatorFigure
-from assistant.text.vn_numbers import Target, format_vn, gap, meets, parse_target
 from assistant.text.normalize import fold
-
-from assistant.domain import pillars
+from assistant.text.vn_numbers import Target, format_vn, gap, meets, parse_target
 
 log = logging.getLogger(__name__)
 

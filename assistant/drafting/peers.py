@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from assistant.qa.extractive import split_units
-from assistant.text.vn_numbers import find_numbers
-from assistant.qa.retriever import Filters, Retriever
-from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens
-from assistant.records import Chunk, Citation, SearchResult
-
 from assistant.domain import pillars
+from assistant.qa.extractive import split_units
+from assistant.qa.retriever import Filters, Retriever
+from assistant.records import Chunk, Citation, SearchResult
+from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens
+from assistant.text.vn_numbers import find_numbers
 
 log = logging.getLogger(__name__)
 

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import re
 
-from assistant.text.vn_numbers import meets
-from assistant.text.normalize import fold
-
 from assistant.domain import pillars
 from assistant.drafting.gaps import AppliedTarget, IndicatorGap
 from assistant.drafting.peers import CitationBook, PeerSentence
-from assistant.drafting.rewrite import is_request, lower_first, strip_end, task_from_shortcoming, upper_first
+from assistant.drafting.rewrite import (
+    is_request,
+    lower_first,
+    strip_end,
+    task_from_shortcoming,
+    upper_first,
+)
 from assistant.drafting.writer import SectionSkeleton, Writer, flat
+from assistant.text.normalize import fold
+from assistant.text.vn_numbers import meets
 
 MIN_MODEL_SCORE = 0.22  # similarity a peer task needs to be offered as a model ("+" line)
 MIN_REQUEST_SCORE = 0.3  # similarity a peer recommendation needs to be proposed

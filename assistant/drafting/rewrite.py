@@ -11,9 +11,8 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from assistant.text.normalize import fold_keep_length
-
 from assistant.drafting.templates import Phrases, TemplateError
+from assistant.text.normalize import fold_keep_length
 
 CauseKind = Literal["khach_quan", "chu_quan"]
 # single-word cause markers must be written exactly so ("do", not "đó"; "vì", not "vi")

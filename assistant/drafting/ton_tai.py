@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from assistant.text.vn_numbers import find_numbers
-from assistant.text.normalize import content_terms, fold
-
 from assistant.drafting.gaps import IndicatorGap
 from assistant.drafting.peers import CitationBook, PeerSentence
 from assistant.drafting.rewrite import cause_kind, consequence, split_cause, upper_first
 from assistant.drafting.writer import Observation, SectionSkeleton, Writer
+from assistant.text.normalize import content_terms, fold
+from assistant.text.vn_numbers import find_numbers
 
 log = logging.getLogger(__name__)
 

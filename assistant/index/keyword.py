@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import shutil
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 

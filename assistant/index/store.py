@@ -10,7 +10,6 @@ are ignored at query time and removed by the next ingest.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -240,13 +239,11 @@ class IndexStore:
 @contextlib.contextmanager
 def write_lock(root: Path) -> Iterator[None]:
     """One writer at a time per index folder (other processes wait)."""
+    from filelock import FileLock
+
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with FileLock(str(root / ".lock"), thread_local=False, is_singleton=False):
+        yield
 
 
 def index_version(root: Path) -> tuple[str, int] | None:

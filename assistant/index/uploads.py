@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.ingest.metadata import sidecar_path
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.ingest.metadata import sidecar_path
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.domain.catalog import Indicator, match_indicator
-from assistant.text.vn_numbers import NumberSpan, figure_keys, find_numbers, format_vn
-from assistant.text.normalize import ABBREVIATIONS, fold, nfc
 from assistant.records import Chunk
+from assistant.text.normalize import ABBREVIATIONS, fold, nfc
+from assistant.text.vn_numbers import NumberSpan, figure_keys, find_numbers, format_vn
 
 log = logging.getLogger(__name__)
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.index.embedders import Embedder, make_embedder
 from assistant.index.keyword import chunk_tokens, refresh_keyword_index
+from assistant.index.store import IndexMismatch, IndexStore, write_lock
 from assistant.index.vectors import drop_remote_collection, make_vector_store
 from assistant.ingest.chunking import chunk_blocks
 from assistant.ingest.cleaning import to_blocks
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES, UnreadableFile, read_file
 from assistant.ingest.metadata import (
     SKIPPED_NAMES,
     MetadataError,
@@ -23,11 +24,9 @@ from assistant.ingest.metadata import (
     make_doc_id,
     resolve_metadata,
 )
-from assistant.index.store import IndexMismatch, IndexStore, write_lock
-from assistant.ingest.loaders import SUPPORTED_SUFFIXES, UnreadableFile, read_file
+from assistant.records import Chunk
 from assistant.settings import Settings
 from assistant.text.normalize import TOKENS_VERSION, expand_abbreviations
-from assistant.records import Chunk
 
 log = logging.getLogger(__name__)
 CATALOG_DOC_ID = "chi_tieu_catalog"

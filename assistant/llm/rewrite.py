@@ -13,12 +13,12 @@ import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from assistant.text.vn_numbers import figure_keys, find_numbers
 from assistant.llm.base import ChatModel, LLMError
 from assistant.llm.prompts import data_block, load_prompt, neutralise, passage_block
 from assistant.llm.streaming import strip_think
 from assistant.qa.grounding import check_text, source_keys
 from assistant.text.citations import cited, mask_citations
+from assistant.text.vn_numbers import figure_keys, find_numbers
 
 log = logging.getLogger(__name__)
 Result = tuple[str, list[str], list[str]]

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.text.vn_numbers import NumberSpan, figure_keys, find_numbers
 from assistant.qa.grounding import source_keys
 from assistant.text.citations import MARK_CLOSE, MARK_OPEN, mask_citations
+from assistant.text.vn_numbers import NumberSpan, figure_keys, find_numbers
 
 _THINK_RE = re.compile(r"<think>.*?</think>\s*", re.DOTALL | re.IGNORECASE)
 _THINK_OPEN_RE = re.compile(r"<think>", re.IGNORECASE)

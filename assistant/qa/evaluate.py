@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.qa.extractive import Answerer
 from assistant.jsonl import JsonlError, read_jsonl
+from assistant.qa.extractive import Answerer
 from assistant.qa.retriever import Retriever
 from assistant.text.normalize import fold
 

@@ -16,8 +16,8 @@ from assistant.qa.intent import (
     split_exception,
 )
 from assistant.qa.retriever import Filters, Retriever
-from assistant.text.normalize import fold, keyword_tokens, syllables
 from assistant.records import Answer, Citation, SearchResult
+from assistant.text.normalize import fold, keyword_tokens, syllables
 
 _UNIT_SPLIT_RE = re.compile(r"\n|(?<=[.;!?])\s+(?=[-+A-ZĐÀ-Ỹ0-9(])|\s+\|\s+(?=\d{1,2}\s)")
 _TARGET_Q_RE = re.compile(

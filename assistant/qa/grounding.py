@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assistant.text.citations import MARK_CLOSE, MARK_OPEN, cited, mark_bad_citations, mask_citations
+from assistant.text.citations import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    cited,
+    mark_bad_citations,
+    mask_citations,
+)
 from assistant.text.vn_numbers import NumberSpan, figure_keys, find_numbers
 
 

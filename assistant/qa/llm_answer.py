@@ -13,14 +13,14 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.qa.extractive import Answerer
 from assistant.llm.base import ChatModel, LLMError, Message
 from assistant.llm.prompts import data_block, load_prompt, passage_block
 from assistant.llm.streaming import StreamMarker, strip_think
-from assistant.qa.retriever import Filters, Retriever
-from assistant.settings import Settings
-from assistant.records import Answer, Citation, SearchResult
+from assistant.qa.extractive import Answerer
 from assistant.qa.grounding import check_text
+from assistant.qa.retriever import Filters, Retriever
+from assistant.records import Answer, Citation, SearchResult
+from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 OnToken = Callable[[str], None]

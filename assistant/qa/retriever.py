@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.index.embedders import Embedder, make_embedder
-from assistant.index.vectors import VectorStore, make_vector_store
-from assistant.qa.fusion import rrf
 from assistant.index.keyword import load_keyword_index
 from assistant.index.store import IndexMismatch, IndexStore
+from assistant.index.vectors import VectorStore, make_vector_store
+from assistant.qa.fusion import rrf
+from assistant.records import Chunk, SearchResult
 from assistant.settings import Settings
 from assistant.text.normalize import expand_abbreviations, fold, fold_keep_length, keyword_tokens
-from assistant.records import Chunk, SearchResult
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no usage 
 import gradio as gr  # noqa: E402 - after the analytics switch
 
 from assistant.settings import Settings  # noqa: E402
-
 from assistant.web.common import ALL_COMMUNES, Downloads, esc  # noqa: E402
 from assistant.web.context import WebContext  # noqa: E402
 

@@ -12,8 +12,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from assistant.text.vn_numbers import figure_keys, find_numbers
 from assistant.text.citations import MARK_CLOSE, MARK_OPEN
+from assistant.text.vn_numbers import figure_keys, find_numbers
 
 log = logging.getLogger(__name__)
 

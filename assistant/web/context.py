@@ -19,9 +19,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.app import Assistant
 from assistant.index.access import Viewer, hidden_documents
 from assistant.index.store import index_version
-from assistant.app import Assistant
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -10,14 +10,13 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from assistant.index.access import Viewer
-from assistant.domain.catalog import catalog_at, indicator_by_id
 from assistant.compare.peers import COMPARE_KINDS, Comparison, PeerComparer, UnknownCommune
+from assistant.domain.catalog import catalog_at, indicator_by_id
 from assistant.domain.figures import FiguresError, load_figures
+from assistant.domain.sections import section_label
+from assistant.index.access import Viewer
 from assistant.indicators.table import IndicatorTable, build_table
 from assistant.text.vn_numbers import format_vn
-
-from assistant.domain.sections import section_label
 from assistant.web.charts import bar_chart_svg
 from assistant.web.common import esc
 from assistant.web.context import Loaded, WebContext

@@ -13,13 +13,12 @@ import gradio as gr
 import pandas as pd
 
 from assistant.domain.catalog import Indicator, catalog_at, match_indicator
-from assistant.drafting.document import DraftDocument, citation_line, renumber
 from assistant.domain.figures import CommuneFigures, FiguresError, figures_from_rows, load_figures
-from assistant.text.vn_numbers import figure_keys, find_numbers
+from assistant.domain.sections import DRAFT_SECTION_IDS, DRAFT_TITLES
+from assistant.drafting.document import DraftDocument, citation_line, renumber
 from assistant.qa.grounding import mark_unsupported, untraceable
 from assistant.text.citations import mask_citations
-
-from assistant.domain.sections import DRAFT_SECTION_IDS, DRAFT_TITLES
+from assistant.text.vn_numbers import figure_keys, find_numbers
 from assistant.web.common import Downloads, esc, figure_key_set, text_html
 from assistant.web.context import WebContext
 

@@ -10,15 +10,13 @@ from typing import Any
 import gradio as gr
 
 from assistant.index.access import Viewer
-from assistant.ingest.metadata import write_sidecar
-from assistant.ingest.pipeline import IngestReport, ingest
-from assistant.index.store import IndexStore
-from assistant.ingest.loaders import SUPPORTED_SUFFIXES
-
-from assistant.web.common import esc
-from assistant.web.context import WebContext
 from assistant.index.library import delete_documents, list_documents, set_published
 from assistant.index.uploads import is_upload, remove_upload, save_uploads
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.ingest.metadata import write_sidecar
+from assistant.ingest.pipeline import IngestReport, ingest
+from assistant.web.common import esc
+from assistant.web.context import WebContext
 
 log = logging.getLogger(__name__)
 

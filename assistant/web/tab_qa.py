@@ -17,7 +17,6 @@ import gradio as gr
 from assistant.index.access import Viewer
 from assistant.qa.retriever import Filters
 from assistant.records import Answer, Citation
-
 from assistant.web.common import (
     ALL_COMMUNES,
     Downloads,
