@@ -110,7 +110,8 @@ def eval_cmd(ctx: click.Context, qa_file: Path, modes, as_json: bool, show_failu
     a = assistant_of(ctx)
     modes = modes or (("bm25", "dense", "hybrid") if a.retriever.embedder else ("bm25",))
     for mode in modes:
-        res = evaluate(a.retriever, questions, mode=mode)
+        res = evaluate(a.retriever, questions, mode=mode,
+                       ask=lambda q, history: a.ask(q, history=history))
         data = res.to_json()
         if as_json:
             out(data | ({"failures": res.failures} if show_failures else {}))

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.domain import pillars
-from assistant.qa.extractive import split_units
+from assistant.text.segment import answer_units as split_units
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Chunk, Citation, SearchResult
 from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens

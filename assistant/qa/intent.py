@@ -37,15 +37,19 @@ class Figure:
     kind: str  # percent | date | docno | ratio | year | number
 
 
+_MACHINE_RE = re.compile(r"máy", re.IGNORECASE)  # "máy" (a machine) folds like "mấy" (how many)
+
+
 def intent_of(question: str) -> Intent:
     f = fold(question)
-    if _DOCNO_Q.search(f):
+    asked = fold(_MACHINE_RE.sub("thiet-bi", question))  # for the kind only: "số máy tính" is no "số mấy"
+    if _DOCNO_Q.search(asked):
         kind = "docno"
-    elif _DATE_Q.search(f):
+    elif _DATE_Q.search(asked):
         kind = "date"
-    elif _PERCENT_Q.search(f):
+    elif _PERCENT_Q.search(asked):
         kind = "percent"
-    elif _COUNT_Q.search(f):
+    elif _COUNT_Q.search(asked):
         kind = "count"
     else:
         kind = None
