@@ -70,6 +70,16 @@ def question_terms(query: str, drop: Iterable[str] = ()) -> frozenset[str]:
     return frozenset(out)
 
 
+EQUIVALENT_WEIGHT = 0.6  # a word stated through an equivalent phrase counts for less than the word itself
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b} | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+            | {a + c + b for a, b in splits for c in _LETTERS}) - {word}
+
+
 def without(terms: frozenset[str], words: frozenset[str]) -> frozenset[str]:
     """`terms` without the tokens made only of `words` (folded syllables)."""
     return frozenset(t for t in terms if not set(fold(t.lstrip("~")).split("_")) <= words)
@@ -110,14 +120,36 @@ class Evidence:
             self._idf[term] = math.log(1 + (self._n - df + 0.5) / (df + 0.5))
         return self._idf[term]
 
+    def respell(self, terms: frozenset[str]) -> frozenset[str]:
+        """Question syllables the library never writes, replaced by the closest one it does
+        ("hoat dog" -> "hoat dong"): one letter added, dropped or changed, the most frequent wins."""
+        out = set(terms)
+        for t in terms:
+            if t.startswith("~") or "_" in t or len(t) < 3 or self.r.keyword.doc_freq(t):
+                continue
+            best, best_df = None, 0
+            for cand in _edits(t):
+                df = self.r.keyword.doc_freq(cand)
+                if df > best_df:
+                    best, best_df = cand, df
+            if best:
+                out.discard(t)
+                out.add(best)
+                for pair in [p for p in out if "_" in p and t in p.split("_")]:
+                    out.discard(pair)
+                    out.add("_".join(best if x == t else x for x in pair.split("_")))
+        return frozenset(out)
+
     def coverage(self, terms: frozenset[str], text: str, phrases: Groups = ()) -> float:
         """IDF-weighted share of `terms` that `text` contains, directly or through an equivalent
         phrase; 0 when there are no terms."""
         total = sum(self.idf(t) for t in terms)
         if not total:
             return 0.0
-        have = set(keyword_tokens(text)) | covered_by_equivalents(phrases, text)
-        return sum(self.idf(t) for t in terms if t in have) / total
+        have = set(keyword_tokens(text))
+        similar = covered_by_equivalents(phrases, text) - have
+        return (sum(self.idf(t) for t in terms if t in have)
+                + EQUIVALENT_WEIGHT * sum(self.idf(t) for t in terms if t in similar)) / total
 
     def units(self, results: list[SearchResult]) -> list[Unit]:
         out = []
@@ -134,7 +166,8 @@ class Evidence:
             own = self.coverage(terms, u.text, phrases)
             with_heading = self.coverage(terms, f"{u.leaf}\n{u.text}", phrases)
             prev = before.get((u.chunk.chunk_id, u.order - 1), "")
-            with_prev = self.coverage(terms, f"{prev}\n{u.text}", phrases) if prev else 0.0
+            needs_lead = len(u.text) < 60 or prev.rstrip().endswith(":")  # a fragment or a list item
+            with_prev = self.coverage(terms, f"{prev}\n{u.text}", phrases) if prev and needs_lead else 0.0
             u.coverage = max(own, 0.85 * with_heading, 0.8 * with_prev)
             u.score = own + 0.25 * u.coverage + 0.12 / (1 + u.rank) \
                 - 0.04 * max(0, len(u.text) - 350) / 350

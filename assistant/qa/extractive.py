@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from assistant.qa.answers import Context, answer, catalog_summary
 from assistant.qa.answers.figure import key_figure
@@ -24,7 +25,8 @@ class Answerer:
 
     def understand(self, question: str, history: Sequence[str] = ()) -> Question:
         """The typed question (a follow-up resolved against `history`, the earlier questions)."""
-        return understand(question, history, self.r.communes)
+        q = understand(question, history, self.r.communes)
+        return replace(q, terms=self.evidence.respell(q.terms))
 
     def is_target_question(self, question: str) -> bool:
         return self.understand(question).kind == "target"

@@ -42,7 +42,7 @@ _MACHINE_RE = re.compile(r"máy", re.IGNORECASE)  # "máy" (a machine) folds lik
 
 def intent_of(question: str) -> Intent:
     f = fold(question)
-    asked = fold(_MACHINE_RE.sub("thiet-bi", question))  # for the kind only: "số máy tính" is no "số mấy"
+    asked = fold(_MACHINE_RE.sub("maymoc", question))  # "số máy tính" is no "số mấy"
     if _DOCNO_Q.search(asked):
         kind = "docno"
     elif _DATE_Q.search(asked):
@@ -54,9 +54,9 @@ def intent_of(question: str) -> Intent:
     else:
         kind = None
     focus: list[str] = []
-    m = _FOCUS_RE.search(f)
+    m = _FOCUS_RE.search(asked)
     if m:
-        focus = [w for w in m.group(1).split() if w not in _FOCUS_SKIP][:2]
+        focus = [w.replace("maymoc", "may") for w in m.group(1).split() if w not in _FOCUS_SKIP][:2]
     qfigs = {_norm(x.group(0)) for x in FIGURE_RE.finditer(question)}
     return Intent(kind, focus, qfigs, bool(_TARGET_Q.search(f)))
 
@@ -118,6 +118,10 @@ def _is_row_number(text: str, f: Figure) -> bool:
     return not text[: f.start].strip() and bool(_ROW_NUMBER.match(text[f.start :]))
 
 
+_DOC_BEFORE = re.compile(r"(?:kế hoạch|quyết định|nghị quyết|công văn|chỉ thị|thông báo|văn bản)\s*(?:số\s*)?$",
+                         re.IGNORECASE)
+
+
 def candidates(text: str, intent: Intent) -> list[Figure]:
     """Figures of `text` that could answer: of the asked kind, not already in the question, not a
     table row's ordinal, and preferably not a target ("≥70%" beside the result is the goal, not
@@ -129,6 +133,9 @@ def candidates(text: str, intent: Intent) -> list[Figure]:
     table_row = len(allowed) < len(found) or " | " in text
     if table_row and not _of_kind(figs, intent):  # "5 Số người … Người >2683": a table row's only value
         figs = allowed
+    if intent.kind == "docno":  # "Kế hoạch 144 của thành phố" names a document by its bare number
+        named = [f for f in figs if f.kind == "number" and _DOC_BEFORE.search(text[max(0, f.start - 30):f.start])]
+        return _of_kind(figs, intent) + named
     return _of_kind(figs, intent)
 
 

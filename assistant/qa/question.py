@@ -101,8 +101,15 @@ def overlap(a: int, b: int, span: tuple[int, int]) -> bool:
     return a < span[1] and span[0] < b
 
 
+_RANGE_RE = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
+
+
 def years_in(text: str) -> list[int]:
-    return list(dict.fromkeys(int(y) for y in _YEAR_RE.findall(text)))
+    """Years a question names; a range "2023-2025" gives both ends."""
+    years = [int(y) for y in _YEAR_RE.findall(text)]
+    for a, b in _RANGE_RE.findall(text):
+        years += [int(a), int(b)]
+    return list(dict.fromkeys(years))
 
 
 # ------------------------------------------------------------------ kinds
@@ -133,9 +140,12 @@ _LIST_ASK = _rx(r"\b(?:gom nhung gi|nhung gi|nhung (?:diem|noi dung|viec|van de|
                 r"nhiem vu|kho khan|han che|ton tai) nao|la gi|nhu the nao|ra sao|o dau|the nao|gom nhung)\b")
 _FIGURE = _rx(r"\b(?:bao nhieu|may|so luong|muc bao nhieu|bao lau|khi nao|ngay nao|thang nao|thoi han|"
               r"thoi diem nao|so hieu|so may)\b")
+_COUNTED = _rx(r"\b(?:so|tong so|so luong)\s+(?:van ban|ho so|nguoi|thanh vien|may|thiet bi|diem|buoi|to|thon|"
+               r"ap|xom|lop|hoc vien|luot|tai khoan|giao dich|doanh nghiep|ho|camera|trang|san pham|cuoc|"
+               r"tin bai|video|tin nhan|phong|tram|cong chuc|can bo|hoi nghi|dich vu|thu tuc|chu ky)\b")
 _RATE = _rx(r"\b(?:ty le|phan tram|ti le)\b|%")
 _ENTITY = [
-    ("signer", _rx(r"\bky\b.*\b(?:bao cao|van ban)\b|\b(?:bao cao|van ban)\b.*\bky\b|\bnguoi ky\b")),
+    ("signer", _rx(r"\b(?:ai|lanh dao nao|nguoi nao|dong chi nao)\b.*\bky\b|\bnguoi ky\b|\bky\b.*\bboi ai\b")),
     ("person", _rx(r"\b(?:ai|nguoi nao|lanh dao nao|dong chi nao|can bo nao|chuc vu (?:gi|nao)|"
                    r"ho ten|ten (?:la )?gi)\b")),
     ("org", _rx(r"\b(?:don vi|co quan|phong|bo phan|to chuc|doanh nghiep|ban|trung tam|cong ty|"
@@ -167,7 +177,7 @@ def classify(folded: str, n_communes: int, guidance: list[str]) -> tuple[str, di
         return "target", extra
     if cause:
         return "narrative", extra
-    if re.search(r"\b(?:bao nhieu|may)\b", folded):
+    if re.search(r"\b(?:bao nhieu|may)\b", folded) or _COUNTED.search(folded):
         return "figure", extra
     for name, rx in _ENTITY:
         if rx.search(folded):

@@ -34,7 +34,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("camera", "camera giám sát", "camera an ninh"),
     ("wifi", "wi-fi", "internet công cộng", "wifi công cộng"),
     ("cán bộ", "công chức", "viên chức", "cán bộ, công chức"),
-    ("tập huấn", "đào tạo", "bồi dưỡng", "hướng dẫn"),
+    ("tập huấn", "đào tạo", "bồi dưỡng", "hướng dẫn", "chỉ dẫn", "kèm cặp"),
     ("kỹ năng số", "kỹ năng công nghệ", "kỹ năng sử dụng công nghệ"),
     ("thanh toán không dùng tiền mặt", "thanh toán điện tử", "thanh toán số", "chuyển khoản"),
     ("mua bán qua mạng", "bán hàng qua mạng", "thương mại điện tử", "bán hàng trực tuyến", "sàn thương mại điện tử"),
@@ -61,6 +61,13 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("tài khoản định danh", "định danh điện tử", "VNeID"),
     ("lỗi thời", "đã cũ", "xuống cấp", "hết khấu hao"),
     ("thiếu người", "thiếu nhân lực", "thiếu cán bộ", "thiếu biên chế"),
+    ("đầu việc", "nhiệm vụ", "công việc"),
+    ("làm xong", "hoàn thành", "đã xong"),
+    ("nhân khẩu", "dân số", "số dân"),
+    ("trả tiền", "thanh toán", "nộp tiền"),
+    ("mặt hàng", "sản phẩm", "hàng hóa"),
+    ("sàn online", "sàn thương mại điện tử", "sàn giao dịch điện tử", "nền tảng thương mại điện tử"),
+    ("lên mạng", "trực tuyến", "lên sàn"),
 )
 
 

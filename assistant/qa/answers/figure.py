@@ -45,13 +45,12 @@ def period_problem(q: Question, ctx: Context, res: SearchResult) -> str | None:
     if not q.years:
         return None
     covered = {x.year for x in ctx.retriever.chunks if x.doc_id == c.doc_id and x.year}
-    for y in q.years:
-        if y in covered or str(y) in c.text or str(y) in c.section:
-            continue
-        reports = ", ".join(str(x) for x in sorted(covered)) or "không rõ năm"
-        return (f"Không tìm thấy số liệu năm {y} trong báo cáo của {where(c)} (báo cáo trong kho là năm "
-                f"{reports}).")
-    return None
+    if any(y in covered or str(y) in c.text or str(y) in c.section for y in q.years):
+        return None
+    reports = ", ".join(str(x) for x in sorted(covered)) or "không rõ năm"
+    asked = ", ".join(str(y) for y in q.years)
+    return (f"Không tìm thấy số liệu năm {asked} trong báo cáo của {where(c)} (báo cáo trong kho là năm "
+            f"{reports}).")
 
 
 _LABELLED_RE = re.compile(r"\b(giai doan|quy|qui|dot|phan|muc|dieu|khoan|chuong|phu luc|ke hoach so|lan)\s+"
@@ -115,8 +114,8 @@ def answers_question(q: Question, u: Unit) -> bool:
         return False
     if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
         return u.coverage >= FOCUS_MISSING_COVERAGE
-    need = MIN_COVERAGE_TIED if q.intent.kind and _tied(u, q.intent) else MIN_COVERAGE
-    return u.coverage >= need
+    tied = q.intent.kind == "docno" or (q.intent.kind and _tied(u, q.intent))  # a document number is specific
+    return u.coverage >= (MIN_COVERAGE_TIED if tied else MIN_COVERAGE)
 
 
 def answer_figure(q: Question, ctx: Context) -> Answer:
