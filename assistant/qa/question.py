@@ -323,7 +323,8 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
         query = (_replace_span(query, f"UBND xã {name}", "") or _replace_span(query, f"xã {name}", "")
                  or _replace_span(query, name, "") or query)
     query = " ".join(query.split()) or text
-    terms = question_terms(query, drop=[*named, "xã", "UBND"])
+    asked_for = [m.group(0) for _, rx in _ENTITY if kind == "entity" and (m := rx.search(folded))]
+    terms = question_terms(query, drop=[*named, "xã", "UBND", *asked_for])
     return Question(text=text, kind=kind, communes=tuple(named), unknown_communes=tuple(unknown),
                     years=tuple(years), section_kinds=extra.get("section_kinds", ()),
                     cause=extra.get("cause", False), entity=extra.get("entity", ""),

@@ -20,6 +20,9 @@ _ROLE_RE = re.compile(r"(?:đồng chí\s+)?(?:Phó\s+)?(?:Bí thư|Chủ tịch
 _ORG_RE = re.compile(rf"\b(?:Phòng|Trung tâm|Văn phòng|Ban|Tổ|Đội|Bộ phận|Công an|Đoàn|Hội|Ủy ban|UBND|"
                      rf"Bưu điện|Công ty|Hợp tác xã|Sở|Trường)\s+[{_UP}\w][\w\s,&-]{{2,70}}")
 _PRODUCT_RE = re.compile(r"\b(?:[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[A-Z]{2,}[a-z]*\w*|[a-z]+[A-Z]\w*)\b")
+_PEOPLE_RE = re.compile(r"\b(?:đoàn viên|thanh niên|hội viên|cán bộ|công chức|viên chức|thành viên|chuyên gia|"
+                        r"giáo viên|người có|người dân|trưởng thôn|bí thư|tổ trưởng|nòng cốt|thành phần)\b",
+                        re.IGNORECASE)
 _QUOTED_RE = re.compile(r"[“\"]([^”\"]{3,80})[”\"]")
 _SIGNATURE_RE = re.compile(r"(?:KT\.?\s+)?(CHỦ TỊCH|PHÓ CHỦ TỊCH|TM\.?\s+ỦY BAN NHÂN DÂN)")
 
@@ -88,6 +91,8 @@ def answer_entity(q: Question, ctx: Context) -> Answer:
     for u in units:
         if _extract(q, u.text):
             u.score += 0.1
+        if q.entity == "person" and _PEOPLE_RE.search(u.text):
+            u.score += 0.15
     units.sort(key=lambda u: -u.score)
     best: Unit = units[0]
     if best.coverage < MIN_COVERAGE:
