@@ -75,9 +75,9 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def _edits(word: str) -> set[str]:
+    """The word with one letter added anywhere (the usual slip when typing fast without accents)."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({a + b[1:] for a, b in splits if b} | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-            | {a + c + b for a, b in splits for c in _LETTERS}) - {word}
+    return {a + c + b for a, b in splits for c in _LETTERS} - {word}
 
 
 def without(terms: frozenset[str], words: frozenset[str]) -> frozenset[str]:
@@ -121,8 +121,11 @@ class Evidence:
         return self._idf[term]
 
     def respell(self, terms: frozenset[str]) -> frozenset[str]:
-        """Question syllables the library never writes, replaced by the closest one it does
-        ("hoat dog" -> "hoat dong"): one letter added, dropped or changed, the most frequent wins."""
+        """For a question typed without accents, syllables the library never writes, replaced by
+        the closest one it does with one letter added ("hoat dog" -> "hoat dong"); the most
+        frequent wins. Words typed with accents are left as they are ("clip" stays "clip")."""
+        if any(t.startswith("~") for t in terms):
+            return terms
         out = set(terms)
         for t in terms:
             if t.startswith("~") or "_" in t or len(t) < 3 or self.r.keyword.doc_freq(t):

@@ -11,6 +11,7 @@ from assistant.records import Answer, Chunk
 from assistant.text.normalize import fold
 
 MIN_COVERAGE = 0.4
+MIN_COVERAGE_NAMED = 0.25  # ... when the unit holds a name of the asked type
 _UP = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
 _PERSON_RE = re.compile(rf"\b[{_UP}][a-zà-ỹ]+(?:\s+[{_UP}][a-zà-ỹ]+){{1,3}}\b")
 _ROLE_RE = re.compile(r"(?:đồng chí\s+)?(?:Phó\s+)?(?:Bí thư|Chủ tịch|Trưởng ban|Phó Trưởng ban|Giám đốc|"
@@ -91,11 +92,12 @@ def answer_entity(q: Question, ctx: Context) -> Answer:
     for u in units:
         if _extract(q, u.text):
             u.score += 0.1
-        if q.entity == "person" and _PEOPLE_RE.search(u.text):
-            u.score += 0.15
+        if q.entity == "person" and not (_PEOPLE_RE.search(u.text) or _ROLE_RE.search(u.text)):
+            u.score *= 0.5  # "ai" is answered by people
     units.sort(key=lambda u: -u.score)
     best: Unit = units[0]
-    if best.coverage < MIN_COVERAGE:
+    named = _extract(q, best.text) is not None
+    if best.coverage < (MIN_COVERAGE_NAMED if named else MIN_COVERAGE):
         return not_found(q, ctx, results)
     if q.entity == "person" and _asks_chair_name(q) and not _ROLE_RE.search(best.text):
         return not_found(q, ctx, results)

@@ -16,6 +16,8 @@ from assistant.text.synonyms import covered_by_equivalents
 MIN_COVERAGE = 0.42  # share of the question a unit must state to be an answer
 MIN_COVERAGE_TIED = 0.25  # ... when its figure carries the very unit asked for ("17 ấp")
 FOCUS_MISSING_COVERAGE = 0.7  # ... when the unit never names what the question counts
+MIN_COVERAGE_PARAPHRASE = 0.15  # ... when it states what is counted, in the question's own words or equivalents
+FOCUS_STATED = 0.6
 _NEGATION = re.compile(r"\b(?:chua|khong co|khong|chua co|chua duoc|khong duoc)\b")
 
 
@@ -108,14 +110,42 @@ def _tied(u: Unit, intent: Intent) -> bool:
     return bool(cands) and focus_figure(u.text, intent, cands) is not None
 
 
-def answers_question(q: Question, u: Unit) -> bool:
+_FOCUS_PHRASE_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s*){1,5})")
+_FOCUS_STOP = re.compile(r"\b(?:cua|o|tai|trong|duoc|da|la|co|cho|de|den|tu|ve|nam|thang|quy|khi|ma|vay|roi)\b.*$")
+
+
+def focus_terms(q: Question) -> frozenset[str]:
+    """The terms of what a count question counts ("bao nhiêu chỗ để ngồi đợi" -> chỗ, ngồi, đợi)."""
+    from assistant.qa.evidence import question_terms
+
+    text = q.text
+    folded = fold(text)
+    m = _FOCUS_PHRASE_RE.search(folded.replace("may tinh", "maymoc tinh") if "máy" in text.lower() else folded)
+    if not m:
+        return frozenset()
+    words = m.group(1).split()
+    head = " ".join(words[:1] + [w for w in _FOCUS_STOP.sub("", " ".join(words[1:])).split()])
+    start = m.start(1)
+    original = text[start:start + len(head)] if len(text) == len(folded) else head
+    return question_terms(original)
+
+
+def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     """Whether a unit states what a figure question asks (a figure of the asked kind, enough of the subject)."""
     if q.intent.kind is not None and not candidates(u.text, q.intent):
         return False
     if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
         return u.coverage >= FOCUS_MISSING_COVERAGE
     tied = q.intent.kind == "docno" or (q.intent.kind and _tied(u, q.intent))  # a document number is specific
-    return u.coverage >= (MIN_COVERAGE_TIED if tied else MIN_COVERAGE)
+    if u.coverage >= (MIN_COVERAGE_TIED if tied else MIN_COVERAGE):
+        return True
+    if ctx is not None and q.intent.kind == "count" and u.coverage >= MIN_COVERAGE_PARAPHRASE:
+        # said in other words: the figure must be followed by what is counted ("90 ghế ngồi chờ")
+        counted = focus_terms(q)
+        return bool(counted) and any(
+            ctx.evidence.coverage(counted, u.text[f.end:f.end + 40], q.phrases) >= FOCUS_STATED
+            for f in candidates(u.text, q.intent))
+    return False
 
 
 def answer_figure(q: Question, ctx: Context) -> Answer:
@@ -123,7 +153,7 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
     if not results:
         return not_found(q, ctx, results)
     units, _ = _rank(q, ctx, results)
-    good = [u for u in units if answers_question(q, u)]
+    good = [u for u in units if answers_question(q, u, ctx)]
     if not good:
         return not_found(q, ctx, results)
     best = good[0]

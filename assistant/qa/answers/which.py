@@ -39,7 +39,7 @@ def _statement(q: Question, ctx: Context, commune: str, numeric: bool) -> Statem
     results = ctx.evidence.search(sub.query, k=6, communes=(commune,))
     if numeric:
         units, _ = _rank(sub, ctx, results)
-        good = [u for u in units if answers_question(sub, u)]
+        good = [u for u in units if answers_question(sub, u, ctx)]
         if good:
             return Statement(commune, good[0], key_figure(good[0].text, sub.intent, sub.text))
         return Statement(commune)
