@@ -178,3 +178,48 @@ def citation_line(c: Citation, max_chars: int = 0) -> str:
         quote = quote[: max_chars - 1].rstrip() + "…"
     head = " – ".join(p for p in (c.commune, c.source, c.section) if p)
     return f"{head}: “{quote}”" if head else f"“{quote}”"
+
+
+def suggestion_lines(text: str) -> list[str]:
+    """The suggestion lines of a section text, each without its mark (what the officer reads)."""
+    return [unmark(line) for line in text.split("\n") if is_suggestion(line)]
+
+
+def unmark(line: str) -> str:
+    """A suggestion line kept by the officer: the line without its mark."""
+    return re.sub(r"\s*" + re.escape(SUGGESTION_MARK), "", line).strip()
+
+
+_SUB_RE = re.compile(r"^([a-zđ])\)\s+")
+_LETTERS = "abcdđeghiklmnopqrstuvxy"
+
+
+def resolve_suggestions(text: str, keep: set[str] | frozenset[str]) -> str:
+    """The text with the suggestions in `keep` confirmed (mark removed) and the others deleted.
+
+    `keep` holds suggestion lines as `suggestion_lines` gives them. A pillar sub-heading left
+    with nothing under it goes too, and the remaining sub-headings of each part are lettered
+    again (a, b, c…).
+    """
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if not is_suggestion(line):
+            lines.append(line)
+        elif unmark(line) in keep:
+            lines.append(unmark(line))
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        if _SUB_RE.match(line.strip()):
+            nxt = next((x for x in lines[i + 1 :] if x.strip()), "")
+            if not nxt or classify_line(nxt)[0] in ("heading", "subheading"):
+                continue  # an empty pillar heading
+        kept.append(line)
+    out, k = [], 0
+    for line in kept:
+        if classify_line(line)[0] == "heading":
+            k = 0
+        elif m := _SUB_RE.match(line.strip()):
+            line = f"{_LETTERS[min(k, len(_LETTERS) - 1)]}) {line.strip()[m.end():]}"
+            k += 1
+        out.append(line)
+    return "\n".join(out)
