@@ -93,7 +93,7 @@ def compose(
         )
     chosen = tuple(s for s in SECTION_IDS if s in sections)
     w = Writer(figures, gaps, phrases, finder, locale=locale, sections=chosen, suggest=suggestions)
-    if finder is not None:
+    if finder is not None:  # the queries that use vectors, embedded in one batch
         finder.prefetch([g.name for g in [*w.unmet, *w.short_of_binding]] + [o.text for o in w.obs])
     out = [_BUILDERS[s](w) for s in chosen]
     warnings = list(gaps.warnings)

@@ -162,6 +162,13 @@ class PeerFinder:
         self._idf = _idf_table(retriever)
         self._idf_max = max(self._idf.values(), default=1.0)
         self._cache: dict[str, list[SearchResult]] = {}
+        # one vector per query text for every search of this draft (batched by `embed`)
+        self._searcher, self._vectors = retriever, None
+        embedder = getattr(retriever, "embedder", None)
+        if embedder is not None and getattr(retriever, "mode", "") != "bm25":
+            self._vectors = _Prefetched(embedder, {})
+            self._searcher = copy.copy(retriever)  # the shared retriever itself is left untouched
+            self._searcher.embedder = self._vectors
         self._units: dict[str, list[tuple[str, str, Chunk, int, str]]] = {}
         self._usable: dict[str, bool] = {}
 
@@ -173,8 +180,13 @@ class PeerFinder:
         return Filters(section_kinds=kinds, exclude_communes=self.peer_only, kinds=["report"])
 
     def _search(self, searcher: Retriever, query: str, scope: str = "models") -> list[SearchResult]:
+        # the keyword bags of suggestions and kiến nghị search by keywords only (BM25 is the
+        # strongest retriever on these reports, and it needs no query embedding)
+        mode = None if scope == "models" else "bm25"
         try:
-            return searcher.search(query, k=self.k, filters=self._filters(scope), auto_commune=False)
+            return searcher.search(
+                query, k=self.k, filters=self._filters(scope), auto_commune=False, mode=mode
+            )
         except Exception as exc:  # noqa: BLE001 - a model passage is optional
             log.warning("peer search failed for %r: %s", query[:60], exc)
             return []
@@ -185,27 +197,33 @@ class PeerFinder:
         for the parts they hold)."""
         key = query if scope == "models" else f"{scope}\x00{query}"
         if key not in self._cache:
-            self._cache[key] = self._search(self.r, query, scope)
+            self._cache[key] = self._search(self._searcher, query, scope)
         return self._cache[key]
+
+    def embed(self, queries: Iterable[str]) -> None:
+        """Embed the queries not embedded yet in one batch (the same text serves every scope)."""
+        if self._vectors is None:
+            return
+        texts = [t for t in dict.fromkeys(expand_abbreviations(q) for q in queries)
+                 if t not in self._vectors.vectors]  # fmt: skip
+        if len(texts) < 2:
+            return
+        try:
+            vectors = self._vectors.base.embed_batch(texts, query=True)
+        except Exception as exc:  # noqa: BLE001 - fall back to one query at a time
+            log.info("batch embedding failed (%s); embedding queries one by one", exc)
+            return
+        self._vectors.vectors.update(zip(texts, vectors, strict=True))
 
     def prefetch(self, queries: Iterable[str], scope: str = "models") -> None:
         """Run all searches now, embedding the queries in one batch when vectors are used."""
         keyed = {(q if scope == "models" else f"{scope}\x00{q}"): q for q in dict.fromkeys(queries)}
         todo = [q for key, q in keyed.items() if key not in self._cache]
-        searcher = self.r
-        embedder = getattr(self.r, "embedder", None)
-        if len(todo) > 1 and embedder is not None and getattr(self.r, "mode", "") != "bm25":
-            texts = [expand_abbreviations(q) for q in todo]
-            try:
-                vectors = embedder.embed_batch(texts, query=True)
-            except Exception as exc:  # noqa: BLE001 - fall back to one query at a time
-                log.info("batch embedding failed (%s); embedding queries one by one", exc)
-            else:
-                searcher = copy.copy(self.r)  # the shared retriever itself is left untouched
-                searcher.embedder = _Prefetched(embedder, dict(zip(texts, vectors, strict=True)))
+        if scope == "models":  # the other scopes search by keywords only
+            self.embed(todo)
         for q in todo:
             key = q if scope == "models" else f"{scope}\x00{q}"
-            self._cache[key] = self._search(searcher, q, scope)
+            self._cache[key] = self._search(self._searcher, q, scope)
 
     def units(
         self, query: str, kinds: Sequence[str], scope: str = "models"
@@ -335,19 +353,22 @@ class PeerFinder:
 
 
 class _Prefetched:
-    """An embedder that answers from vectors computed in one batch, else asks the real one."""
+    """An embedder that answers from vectors computed in one batch (or earlier), else asks the
+    real one and keeps its answer."""
 
     def __init__(self, base: Any, vectors: dict[str, Any]) -> None:
-        self._base = base
-        self._vectors = vectors
+        self.base = base
+        self.vectors = vectors
         self.name = getattr(base, "name", "")
 
     def embed_query(self, text: str) -> Any:
-        vec = self._vectors.get(text)
-        return vec if vec is not None else self._base.embed_query(text)
+        vec = self.vectors.get(text)
+        if vec is None:
+            vec = self.vectors[text] = self.base.embed_query(text)
+        return vec
 
     def __getattr__(self, attr: str) -> Any:
-        return getattr(self._base, attr)
+        return getattr(self.base, attr)
 
 
 _IDF_CACHE: dict[int, tuple[int, dict[str, float]]] = {}

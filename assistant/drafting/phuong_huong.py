@@ -165,7 +165,7 @@ def tasks(w: Writer, book: CitationBook, used: set[str]) -> list[str]:
         block += _peer_model(w, book, used, o.text, o.pillar, viec)
         by_pillar.setdefault(o.pillar, []).extend(block)
     for s in w.suggestions:
-        if s.request is None:
+        if s.request is None and s.task_text:
             by_pillar.setdefault(s.pillar, []).append("- " + suggested_task(w, s, book))
     lines = []
     order = [p for p in pillars.ALL_PILLARS if p in by_pillar] + [

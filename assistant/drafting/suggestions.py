@@ -182,10 +182,13 @@ def suggest(w: Writer) -> list[Suggestion]:
     w.finder.prefetch(queries.values(), scope="shortcomings")
     picked = [(p, s) for p in missing for s in _pick(_candidates(w, p, queries[p]))]
     w.finder.prefetch([s.text for _, s in picked], scope="requests")
-    out, used = [], set()
+    out, used, tasks = [], set(), set()
     for pillar, s in picked:
         request = w.routed(s.text)
         task, task_text = (None, "") if request else _task(w, pillar, s.text, used)
+        if fold(task_text) in tasks:
+            task, task_text = None, ""  # the task already written answers this one too
+        tasks.add(fold(task_text))
         out.append(Suggestion(pillar, s, task, upper_first(task_text), request))
         log.debug("suggestion for %s from %s: %s", pillar, s.chunk.commune, s.text)
     return out

@@ -124,6 +124,8 @@ class Writer:
     def covered_pillars(self) -> set[str]:
         """Pillars Tồn tại speaks of from the commune's own input (shortcomings, missed targets)."""
         out = {o.pillar for o in self.obs}
+        for o in self.obs:  # "… hộ kinh doanh chưa quen hóa đơn điện tử" also covers kinh tế số
+            out |= pillars.mentioned(o.text)
         out |= {g.pillar for g in self.unmet} | {g.pillar for g in self.short_of_binding}
         return out
 
