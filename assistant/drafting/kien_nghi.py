@@ -14,7 +14,8 @@ from assistant.drafting.rewrite import apply_rules, is_request, strip_end, upper
 from assistant.drafting.writer import SectionSkeleton, Writer
 from assistant.text.normalize import fold
 
-MIN_MODEL_SCORE = 0.3  # similarity a peer kiến nghị needs to serve as a model
+MIN_MODEL_SCORE = 0.3  # similarity a peer kiến nghị needs to stand as an item of its own
+MIN_ROUTED_MODEL_SCORE = 0.25  # … to serve as the model under a routed kiến nghị
 MAX_PEER_REQUESTS = 3
 
 
@@ -39,13 +40,19 @@ def request_for(w: Writer, shortcoming: str) -> str | None:
     return upper_first(found) if found else None
 
 
-def _model(w: Writer, query: str, pillar: str, used: set[str]) -> list[str]:
-    """The "+" line quoting the closest kiến nghị of another commune, or nothing."""
+def _model(
+    w: Writer, query: str, pillar: str, used: set[str], request: str = ""
+) -> list[str]:
+    """The "+" line quoting the closest kiến nghị of another commune, or nothing.
+
+    For a routed shortcoming the search and the score use the kiến nghị written for it too.
+    """
     if w.finder is None:
         return []
     peer = w.finder.best(
-        query, ["de_xuat", "phuong_huong"], pillar=pillar, min_score=MIN_MODEL_SCORE, used=used,
-        accept=lambda s: is_request(s, w.ph), scope="requests",
+        f"{request} {query}".strip(), ["de_xuat", "phuong_huong"], pillar=pillar, used=used,
+        min_score=MIN_ROUTED_MODEL_SCORE if request else MIN_MODEL_SCORE,
+        score_text=request, accept=lambda s: is_request(s, w.ph), scope="requests",
     )  # fmt: skip
     if peer is None:
         return []
@@ -68,7 +75,7 @@ def build(w: Writer) -> SectionSkeleton:
                 continue
             asked.add(fold(request))
             items.append(f"- {request}.")
-            items += _model(w, o.text, o.pillar, used)
+            items += _model(w, o.text, o.pillar, used, request)
         elif peer_only < MAX_PEER_REQUESTS and (line := _model(w, o.text, o.pillar, used)):
             items.append("- " + line[0][2:])  # a peer's kiến nghị that fits, as the item itself
             peer_only += 1
