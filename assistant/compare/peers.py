@@ -22,11 +22,11 @@ import numpy as np
 from assistant.domain import pillars
 from assistant.domain.catalog import pillar_label
 from assistant.domain.sections import NARRATIVE_KINDS
-from assistant.text.segment import SENTENCE_END_RE
 from assistant.ingest.chunking import heading_type
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Chunk
 from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens, nfc
+from assistant.text.segment import SENTENCE_END_RE
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,8 @@ source file the answer is in) and `history` (earlier questions of the conversati
   (questions to decline and those without a seed are not scored for retrieval).
 - An answer is *right* when it is not a "không tìm thấy" and matches the pattern; for a question
   to decline, when the assistant declines (`Answer.found` is False).
+- A which-commune answer is scored on its first line, the conclusion (the lines after it list
+  every commune, including those that do not state it).
 - A *wrong-commune* answer names a figure or fact of another commune as the answer to a question
   about one commune: the question names commune X, the answer is not declined, and its first
   citation comes from a report of another commune.
@@ -136,7 +138,10 @@ def evaluate(retriever: Retriever, questions: list[dict], *, mode: str | None = 
                     ok = not ans.found
                     res.declined += ok
                 else:
-                    ok = ans.found and bool(row["_rx"].search(" ".join(ans.answer.split())))
+                    shown = ans.answer
+                    if row.get("kind") == "which_commune":  # the conclusion, not the list of every commune
+                        shown = ans.answer.split("\n", 1)[0]
+                    ok = ans.found and bool(row["_rx"].search(" ".join(shown.split())))
                 res.answers_ok += ok
                 wrong = _wrong_commune(row, ans)
                 res.wrong_commune += wrong

@@ -113,6 +113,7 @@ class Evidence:
         self.r = retriever
         self._n = max(1, len(retriever.chunks))
         self._idf: dict[str, float] = {}
+        self._token_cache: dict[str, tuple[frozenset[str], str]] = {}
 
     def idf(self, term: str) -> float:
         if term not in self._idf:
@@ -143,14 +144,30 @@ class Evidence:
                     out.add("_".join(best if x == t else x for x in pair.split("_")))
         return frozenset(out)
 
-    def coverage(self, terms: frozenset[str], text: str, phrases: Groups = ()) -> float:
-        """IDF-weighted share of `terms` that `text` contains, directly or through an equivalent
-        phrase; 0 when there are no terms."""
+    def _tokens(self, text: str) -> tuple[frozenset[str], str]:
+        """A text's keyword tokens and folded form, computed once per text."""
+        hit = self._token_cache.get(text)
+        if hit is None:
+            if len(self._token_cache) > 20000:
+                self._token_cache.clear()
+            hit = self._token_cache[text] = (frozenset(keyword_tokens(text)), fold(text.lower()))
+        return hit
+
+    def coverage(self, terms: frozenset[str], text: str | tuple[str, ...], phrases: Groups = ()) -> float:
+        """IDF-weighted share of `terms` that `text` (or the texts together) contains, directly or
+        through an equivalent phrase; 0 when there are no terms."""
         total = sum(self.idf(t) for t in terms)
         if not total:
             return 0.0
-        have = set(keyword_tokens(text))
-        similar = covered_by_equivalents(phrases, text) - have
+        have: set[str] = set()
+        similar: set[str] = set()
+        for part in (text,) if isinstance(text, str) else text:
+            if not part:
+                continue
+            tokens, folded = self._tokens(part)
+            have |= tokens
+            similar |= covered_by_equivalents(phrases, part, folded)
+        similar -= have
         return (sum(self.idf(t) for t in terms if t in have)
                 + EQUIVALENT_WEIGHT * sum(self.idf(t) for t in terms if t in similar)) / total
 
@@ -167,10 +184,10 @@ class Evidence:
         before: dict[tuple[str, int], str] = {(u.chunk.chunk_id, u.order): u.text for u in units}
         for u in units:
             own = self.coverage(terms, u.text, phrases)
-            with_heading = self.coverage(terms, f"{u.leaf}\n{u.text}", phrases)
+            with_heading = self.coverage(terms, (u.leaf, u.text), phrases)
             prev = before.get((u.chunk.chunk_id, u.order - 1), "")
             needs_lead = len(u.text) < 60 or prev.rstrip().endswith(":")  # a fragment or a list item
-            with_prev = self.coverage(terms, f"{prev}\n{u.text}", phrases) if prev and needs_lead else 0.0
+            with_prev = self.coverage(terms, (prev, u.text), phrases) if prev and needs_lead else 0.0
             u.coverage = max(own, 0.85 * with_heading, 0.8 * with_prev)
             u.score = own + 0.25 * u.coverage + 0.12 / (1 + u.rank) \
                 - 0.04 * max(0, len(u.text) - 350) / 350

@@ -9,6 +9,7 @@ but keep each group to phrases that mean the same thing in a report, not merely 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.text.normalize import fold, keyword_tokens, nfc
@@ -71,22 +72,33 @@ GROUPS: tuple[tuple[str, ...], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class Equivalents:
+    """One phrase of a question and the patterns of its equivalents (accented or folded)."""
+
+    phrase: str  # as the question writes it
+    tokens: frozenset[str]  # its keyword tokens: what an equivalent in a passage stands for
+    pattern: re.Pattern[str]  # any equivalent, whole words
+    accented: bool  # match against the accented text (else the folded one)
+
+
+Groups = tuple[Equivalents, ...]
+
+
 @lru_cache(maxsize=1)
 def _groups() -> tuple[tuple[tuple[str, str], ...], ...]:
     """Each group's phrases as (accented lower case, folded)."""
     return tuple(tuple(dict.fromkeys((p.lower(), fold(p)) for p in g)) for g in GROUPS)
 
 
-def _has(text: str, phrase: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text) is not None
+def _words(phrases: list[str]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
 
 
-Groups = tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]
-
-
+@lru_cache(maxsize=512)
 def phrase_groups(text: str) -> Groups:
-    """(the phrase as the question writes it, its equivalents, accented?) for every group phrase
-    a question contains.
+    """The group phrases a question contains, each with its equivalents.
 
     A question typed with accents is matched with accents ("tiền" is not "tiện"); one typed
     without them is matched folded."""
@@ -96,20 +108,23 @@ def phrase_groups(text: str) -> Groups:
     out = []
     for group in _groups():
         for acc, folded in sorted(group, key=lambda p: -len(p[0])):
-            if _has(hay, acc if accented else folded):
-                out.append((acc if accented else folded, tuple(p for p in group if p[1] != folded), accented))
+            phrase = acc if accented else folded
+            if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", hay):
+                others = [a if accented else f for a, f in group if f != folded]
+                out.append(Equivalents(phrase, frozenset(keyword_tokens(phrase)), _words(others), accented))
                 break
     return tuple(out)
 
 
-def covered_by_equivalents(groups: Groups, text: str) -> set[str]:
-    """Keyword tokens of the question's phrases whose equivalent `text` contains."""
+def covered_by_equivalents(groups: Groups, text: str, folded: str | None = None) -> set[str]:
+    """Keyword tokens of the question's phrases whose equivalent `text` contains (`folded`: the
+    text folded, when the caller has it)."""
     out: set[str] = set()
     if not groups:
         return out
-    lower = nfc(text).lower()
-    folded = fold(lower)
-    for phrase, alternatives, accented in groups:
-        if any(_has(lower, acc) if accented else _has(folded, f) for acc, f in alternatives):
-            out.update(keyword_tokens(phrase))
+    lower = text.lower()
+    folded = folded if folded is not None else fold(lower)
+    for g in groups:
+        if g.pattern.search(lower if g.accented else folded):
+            out |= g.tokens
     return out

@@ -52,7 +52,7 @@ def answer(q: Question, ctx: Context, filters: Filters | None = None) -> Answer:
     ans = _ANSWERERS.get(q.kind, answer_narrative)(q, ctx)
     if not ans.found and not q.communes and not q.guidance and q.kind != "which_commune":
         results = ctx.evidence.search(q.query, k=3)
-        best = max((ctx.evidence.coverage(q.terms, f"{r.chunk.section} {r.chunk.text}", q.phrases)
+        best = max((ctx.evidence.coverage(q.terms, (r.chunk.section, r.chunk.text), q.phrases)
                     for r in results),
                    default=0.0)
         if best < OUT_OF_SCOPE:

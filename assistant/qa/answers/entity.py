@@ -24,6 +24,7 @@ _PRODUCT_RE = re.compile(r"\b(?:[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[A-Z]{2,}[a-z]*\
 _PEOPLE_RE = re.compile(r"\b(?:đoàn viên|thanh niên|hội viên|cán bộ|công chức|viên chức|thành viên|chuyên gia|"
                         r"giáo viên|người có|người dân|trưởng thôn|bí thư|tổ trưởng|nòng cốt|thành phần)\b",
                         re.IGNORECASE)
+_COMPOSITION_RE = re.compile(r"\b(?:thành phần|bao gồm|gồm có|gồm|nòng cốt|cơ cấu)\b", re.IGNORECASE)
 _QUOTED_RE = re.compile(r"[“\"]([^”\"]{3,80})[”\"]")
 _SIGNATURE_RE = re.compile(r"(?:KT\.?\s+)?(CHỦ TỊCH|PHÓ CHỦ TỊCH|TM\.?\s+ỦY BAN NHÂN DÂN)")
 
@@ -89,11 +90,14 @@ def answer_entity(q: Question, ctx: Context) -> Answer:
     if not units:
         return not_found(q, ctx, results)
     ctx.evidence.score(q.terms, units, q.phrases)
+    composition = bool(re.search(r"\b(?:gom|bao gom|thanh phan)\b", q.folded))
     for u in units:
         if _extract(q, u.text):
             u.score += 0.1
         if q.entity == "person" and not (_PEOPLE_RE.search(u.text) or _ROLE_RE.search(u.text)):
             u.score *= 0.5  # "ai" is answered by people
+        if composition and _COMPOSITION_RE.search(u.text):
+            u.score += 0.3  # "gồm những ai": the sentence that says what it is made of
     units.sort(key=lambda u: -u.score)
     best: Unit = units[0]
     named = _extract(q, best.text) is not None

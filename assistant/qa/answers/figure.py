@@ -7,7 +7,14 @@ import re
 
 from assistant.qa.answers.common import CitationBook, Context, not_found, ocr_warnings, quote, where
 from assistant.qa.evidence import Unit, is_heading_like
-from assistant.qa.intent import Intent, best_by_context, candidates, figure_phrase, focus_figure, split_exception
+from assistant.qa.intent import (
+    Intent,
+    best_by_context,
+    candidates,
+    figure_phrase,
+    focus_figure,
+    split_exception,
+)
 from assistant.qa.question import Question
 from assistant.records import Answer, SearchResult
 from assistant.text.normalize import content_terms, fold

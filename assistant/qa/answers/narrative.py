@@ -73,7 +73,7 @@ def _points(q: Question, ctx: Context, results: list[SearchResult]) -> list[Poin
             return sorted(picked, key=lambda p: (p.rank, p.order))[:limit]
     for p in paras:
         p.coverage = max(ev.coverage(topic, p.text, q.phrases),
-                         0.85 * ev.coverage(topic, f"{p.result.chunk.section}\n{p.text}", q.phrases))
+                         0.85 * ev.coverage(topic, (p.result.chunk.section, p.text), q.phrases))
         if q.cause and any(w in f" {fold(p.text)} " for w in _CAUSE_WORDS):
             p.coverage += 0.15
     paras.sort(key=lambda p: (-p.coverage, p.rank))

@@ -76,7 +76,7 @@ def answer_target(q: Question, ctx: Context) -> Answer:
     summary_keys: set = set()
     best = None
     for h in catalog[:3]:
-        cov = ctx.evidence.coverage(topic, f"{h.chunk.section} {h.chunk.text}", q.phrases)
+        cov = ctx.evidence.coverage(topic, (h.chunk.section, h.chunk.text), q.phrases)
         if cov >= MIN_COVERAGE:
             best = h
             break
