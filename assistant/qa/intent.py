@@ -11,7 +11,8 @@ _PERCENT_Q = re.compile(r"\b(ty le|phan tram|muc do hai long)\b|%")
 _DATE_Q = re.compile(r"\b(ngay nao|khi nao|thoi diem nao|ngay thang nao|ngay bao nhieu|ban hanh ngay|vao ngay)\b")
 _DOCNO_Q = re.compile(r"\b(so may|so bao nhieu|so hieu|quyet dinh so|ke hoach so|van ban so|quyet dinh nao|ke hoach nao)\b")
 _COUNT_Q = re.compile(r"\b(bao nhieu|may|so luong|tong so|so \w+)\b")
-_TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can dat|phai dat)\b")
+_TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can dat|phai dat|huong toi|"
+                       r"phuong huong|den nam|nam toi|dat ra)\b")
 _FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
 _FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co"}
 

@@ -227,7 +227,7 @@ def _remainder(text: str, communes: Sequence[str], unknown: Sequence[str], years
     for name in [*communes, *unknown]:
         rest = _replace_span(rest, f"xã {name}", "") or _replace_span(rest, name, "") or rest
     for y in years:
-        rest = re.sub(rf"(?:\bnăm\s+|\bnam\s+)?{y}", "", rest)
+        rest = re.sub(rf"(?:\bnăm\s+|\bnam\s+)?{y}", "", rest, flags=re.IGNORECASE)
     folded = fold_keep_length(rest).lower()
     m = _FOLLOW_NOISE.search(folded)
     while m:

@@ -22,7 +22,7 @@ from assistant.records import Answer
 
 __all__ = ["Context", "answer", "catalog_summary"]
 
-OUT_OF_SCOPE = 0.2  # below this share of the question in any passage, the question is not about the library
+OUT_OF_SCOPE = 0.35  # below this share of the question in any passage, the question is not about the library
 _ANSWERERS = {
     "figure": answer_figure, "yes_no": answer_yes_no, "entity": answer_entity,
     "narrative": answer_narrative, "which_commune": answer_which, "target": answer_target,

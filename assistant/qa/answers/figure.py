@@ -28,11 +28,12 @@ FOCUS_STATED = 0.6
 _NEGATION = re.compile(r"\b(?:chua|khong co|khong|chua co|chua duoc|khong duoc)\b")
 
 
-def key_figure(text: str, intent: Intent, question: str = "") -> str | None:
-    """The figure a question asks for, exactly as written in `text` (with its unit), if clear."""
+def key_figure(text: str, intent: Intent, question: str = "", cands: list | None = None) -> str | None:
+    """The figure a question asks for, exactly as written in `text` (with its unit), if clear;
+    `cands` narrows the figures it may be (default: every candidate of the asked kind)."""
     if intent.kind is None:
         return None
-    cands = candidates(text, intent)
+    cands = candidates(text, intent) if cands is None else cands
     fig = focus_figure(text, intent, cands)
     if fig is None and len(cands) == 1:
         fig = cands[0]
@@ -62,6 +63,7 @@ def period_problem(q: Question, ctx: Context, res: SearchResult) -> str | None:
             f"{reports}).")
 
 
+_GOAL_RE = re.compile(r"\b(?:phan dau|muc tieu|chi tieu duoc giao|ke hoach de ra|du kien|den nam 20(?:2[6-9]|3\d))\b")
 _LABELLED_RE = re.compile(r"\b(giai doan|quy|qui|dot|phan|muc|dieu|khoan|chuong|phu luc|ke hoach so|lan)\s+"
                          r"(\d{1,3}|[ivx]{1,4})\b")
 
@@ -102,6 +104,8 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
     for u in units:
         if labels:
             u.score += _label_score(labels, f"{u.leaf} {u.text}")
+        if not q.intent.wants_target and _GOAL_RE.search(fold(u.text)):
+            u.score -= 0.2  # "phấn đấu đạt trên 50%" is a goal, not what was achieved
         if q.intent.kind is not None:
             cands = candidates(u.text, q.intent)
             if not cands:
@@ -110,6 +114,15 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
                 u.score += 0.3
     units.sort(key=lambda u: -u.score)
     return units, terms
+
+
+def results_in(text: str, q: Question) -> list:
+    """The candidate figures of a unit, without goals ("phấn đấu … đạt 50%") unless a goal is asked."""
+    cands = candidates(text, q.intent)
+    if q.intent.wants_target:
+        return cands
+    folded = fold(text)
+    return [f for f in cands if not _GOAL_RE.search(folded[max(0, f.start - 60):f.start].split(";")[-1])]
 
 
 def _tied(u: Unit, intent: Intent) -> bool:
@@ -139,7 +152,7 @@ def focus_terms(q: Question) -> frozenset[str]:
 
 def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     """Whether a unit states what a figure question asks (a figure of the asked kind, enough of the subject)."""
-    if q.intent.kind is not None and not candidates(u.text, q.intent):
+    if q.intent.kind is not None and not results_in(u.text, q):
         return False
     if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
         return u.coverage >= FOCUS_MISSING_COVERAGE
@@ -175,7 +188,7 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
     parts = []
     for u in chosen:
         n = book.cite(u.chunk)
-        lead = key_figure(u.text, q.intent, q.text) if u is best else None
+        lead = key_figure(u.text, q.intent, q.text, results_in(u.text, q)) if u is best else None
         prefix = f"{lead} — theo" if lead else "Theo"
         parts.append(f"{prefix} báo cáo của {where(u.chunk)}: «{quote(u.text, q.text)}» [{n}]")
     book.pad(results, ctx.k)

@@ -8,6 +8,7 @@ gives all its points; otherwise the paragraphs of the matching sections that sta
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.domain.sections import section_label
@@ -25,6 +26,7 @@ SECTION_TERMS = frozenset(content_terms(
 MIN_TOPIC = 0.34  # share of the topic a paragraph (with its heading) must state
 ON_TOPIC_HEADING = 0.5  # a section whose heading states this much of the topic is about it
 MAX_POINTS, MAX_POINTS_DETAIL = 5, 10
+_NOTE_RE = re.compile(r"^\d{1,2}\s+(?:Cụ thể|Theo|Số liệu|Ghi chú)\b")  # a footnote that landed in the text
 _CAUSE_WORDS = ("nguyen nhan", " do ", "boi vi", " vi ", "chua ", "thieu ")
 
 
@@ -50,7 +52,8 @@ def _paragraphs(results: list[SearchResult]) -> list[Point]:
     out = []
     for rank, res in enumerate(results):
         for i, para in enumerate(p.strip() for p in res.chunk.text.split("\n")):
-            if len(para) >= 25 and not is_heading_like(para) and not is_lead_in(para):
+            if len(para) >= 25 and not is_heading_like(para) and not is_lead_in(para) \
+                    and not _NOTE_RE.match(para):
                 out.append(Point(para, res, rank, i))
     return out
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.qa.answers.common import CitationBook, Context, not_found, quote
-from assistant.qa.answers.figure import _rank, answers_question, key_figure
+from assistant.qa.answers.figure import _rank, answers_question, key_figure, results_in
 from assistant.qa.evidence import Unit, is_heading_like
 from assistant.qa.intent import intent_of
 from assistant.qa.question import Question
@@ -41,7 +41,8 @@ def _statement(q: Question, ctx: Context, commune: str, numeric: bool) -> Statem
         units, _ = _rank(sub, ctx, results)
         good = [u for u in units if answers_question(sub, u, ctx)]
         if good:
-            return Statement(commune, good[0], key_figure(good[0].text, sub.intent, sub.text))
+            return Statement(commune, good[0], key_figure(good[0].text, sub.intent, sub.text,
+                                                         results_in(good[0].text, sub)))
         return Statement(commune)
     units = [u for u in ctx.evidence.units(results) if not is_heading_like(u.text)]
     ctx.evidence.score(q.terms, units, q.phrases)
@@ -83,6 +84,11 @@ def answer_which(q: Question, ctx: Context) -> Answer:
         results = ctx.evidence.search(q.query, k=ctx.k)
         return not_found(q, ctx, [r for r in results if r.chunk.kind != "guidance"])
     best = max(s.unit.coverage for s in stated)  # type: ignore[union-attr]
+    if not comparing:  # a weaker match than the leaders' is another commune's different statement
+        for s in statements:
+            if s.unit is not None and s.unit.coverage < best - CLOSE:
+                s.unit, s.figure = None, None
+        stated = [s for s in statements if s.unit is not None]
     leaders = [s for s in stated if s.unit.coverage >= best - CLOSE]  # type: ignore[union-attr]
     book = CitationBook()
     numbers = {s.commune: book.cite(s.unit.chunk) for s in sorted(stated, key=lambda s: -s.unit.coverage)}  # type: ignore[union-attr]
