@@ -53,3 +53,13 @@ def test_cli_reads_vietnamese_questions_from_a_legacy_code_page_pipe(tmp_path: P
     assert proc.returncode == 0, proc.stderr
     row = json.loads(proc.stdout.splitlines()[-1])
     assert row["id"] == "q1" and "17 ấp" in row["answer"]
+
+
+def test_upload_names_are_never_windows_device_names() -> None:
+    from assistant.index.uploads import safe_name
+
+    assert safe_name("CON.txt") == "CON_tep.txt"
+    assert safe_name("nul.pdf") == "nul_tep.pdf"
+    assert safe_name(r"C:\\Users\\canbo\\lpt1.docx") == "lpt1_tep.docx"
+    assert safe_name("aux.tar.md") == "aux.tar_tep.md"
+    assert safe_name("console.txt") == "console.txt" and safe_name("COM10.txt") == "COM10.txt"
