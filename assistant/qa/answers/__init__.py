@@ -37,6 +37,24 @@ def _unknown_commune(q: Question, ctx: Context) -> Answer:
     return Answer(text, [], "none", found=False, kind=q.kind)
 
 
+def _uncovered_period(q: Question, ctx: Context) -> Answer | None:
+    """Decline when the named communes' reports neither cover nor mention the year asked."""
+    if not q.years or not q.communes or q.kind in ("target", "which_commune"):
+        return None
+    chunks = [c for c in ctx.retriever.chunks if c.commune in q.communes]
+    covered = {c.year for c in chunks if c.year}
+    if not chunks or covered & set(q.years):
+        return None
+    if any(str(y) in c.text or str(y) in c.section for y in q.years for c in chunks):
+        return None
+    asked = ", ".join(str(y) for y in q.years)
+    have = ", ".join(str(y) for y in sorted(covered)) or "không rõ năm"
+    where = ", ".join(q.communes)
+    text = (f"Không tìm thấy số liệu năm {asked} của xã {where}: báo cáo của xã trong kho tài liệu là năm "
+            f"{have} và không nhắc tới năm {asked}.")
+    return Answer(text, [], "none", found=False, kind=q.kind)
+
+
 def _scoped(q: Question, ctx: Context, filters: Filters | None) -> Question:
     """The question with the commune chosen in the interface, when the question names none."""
     if filters is None or not filters.communes or q.communes or q.unknown_communes:
@@ -49,6 +67,9 @@ def answer(q: Question, ctx: Context, filters: Filters | None = None) -> Answer:
     q = _scoped(q, ctx, filters)
     if q.unknown_communes and (not q.communes or q.kind != "which_commune"):
         return _unknown_commune(q, ctx)
+    period = _uncovered_period(q, ctx)
+    if period is not None:
+        return period
     ans = _ANSWERERS.get(q.kind, answer_narrative)(q, ctx)
     if not ans.found and not q.communes and not q.guidance and q.kind != "which_commune":
         results = ctx.evidence.search(q.query, k=3)
