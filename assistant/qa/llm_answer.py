@@ -17,12 +17,12 @@ from assistant.llm.base import ChatModel, LLMError, Message
 from assistant.llm.prompts import data_block, load_prompt, passage_block
 from assistant.llm.streaming import StreamMarker, strip_think
 from assistant.qa.extractive import Answerer
-from assistant.qa.question import KIND_LABELS, Question
-from assistant.text.normalize import fold
 from assistant.qa.grounding import check_text
+from assistant.qa.question import KIND_LABELS, Question
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Answer, Citation, SearchResult
 from assistant.settings import Settings
+from assistant.text.normalize import fold
 
 log = logging.getLogger(__name__)
 OnToken = Callable[[str], None]
