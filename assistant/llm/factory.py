@@ -37,7 +37,7 @@ def build_llm(settings: Settings) -> LLMChoice:
     try:
         return LLMChoice(make_llm(settings))
     except (MissingExtra, LLMConfigError) as exc:
-        log.warning("LLM not available, answering offline: %s", exc)
+        log.info("the configured LLM cannot be used: %s", exc)  # the caller shows the notice
         return LLMChoice(None, str(exc))
 
 
