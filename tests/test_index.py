@@ -58,11 +58,11 @@ def test_bad_files_are_reported_and_the_rest_indexed(settings, tmp_path: Path):
     report = ingest(settings, [*bad, good])
     reasons = dict(report.failed)
     assert set(reasons) == {p.name for p in bad}
-    assert "password" in reasons["bad_encrypted.pdf"]
-    assert "no text layer" in reasons["bad_scanned.pdf"]
-    assert "empty" in reasons["bad_empty.txt"]
-    assert "unknown file type" in reasons["bad_unknown.xyz"]
-    assert "damaged" in reasons["bad_truncated.pdf"]
+    assert "mật khẩu" in reasons["bad_encrypted.pdf"]
+    assert "không có lớp chữ" in reasons["bad_scanned.pdf"]
+    assert "tệp rỗng" in reasons["bad_empty.txt"]
+    assert "không nhận loại tệp" in reasons["bad_unknown.xyz"]
+    assert "bị hỏng" in reasons["bad_truncated.pdf"]
     assert ".docx" in reasons["bad_junk.docx"]
     assert report.added == ["xuan_phong_2025.docx"]
     assert before | {"xuan_phong_2025.docx"} == set(_docs(settings))

@@ -214,7 +214,7 @@ def test_upload_good_and_bad_files_then_delete(web) -> None:
         [_file(INGEST / "xuan_phong_2025.docx"), _file(INGEST / "bad_empty.txt"), _file(INGEST / "bad_unknown.xyz")],
         "", api_name="/tai_len")
     assert "✅ **xuan_phong_2025.docx**: đã thêm vào kho." in message
-    assert "❌ **bad_empty.txt**: không đọc được — the file is empty." in message
+    assert "❌ **bad_empty.txt**: không đọc được — tệp rỗng (0 byte)." in message
     assert "❌ **bad_unknown.xyz**: không nhận — loại tệp '.xyz' không được hỗ trợ" in message
     row = next(r for r in table["data"] if r[0] == "xuan_phong_2025.docx")
     assert row[1] == "Xuân Phong" and row[6] == "Tải lên" and row[7] == "Dùng chung"

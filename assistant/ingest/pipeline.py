@@ -15,11 +15,13 @@ from assistant.index.store import IndexMismatch, IndexStore, write_lock
 from assistant.index.vectors import drop_remote_collection, make_vector_store
 from assistant.ingest.chunking import chunk_blocks
 from assistant.ingest.cleaning import to_blocks
+from assistant.ingest.limits import Limits
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, UnreadableFile, read_file
 from assistant.ingest.metadata import (
     SKIPPED_NAMES,
     MetadataError,
     content_hash,
+    file_hash,
     is_sidecar,
     make_doc_id,
     resolve_metadata,
@@ -71,7 +73,7 @@ def collect_files(paths: Iterable[Path], report: IngestReport) -> list[Path]:
         elif p.exists():
             out.append(p)
         else:
-            report.failed.append((str(p), "file not found"))
+            report.failed.append((str(p), "không tìm thấy tệp hoặc thư mục"))
     seen: set[Path] = set()
     return [f for f in out if not (f.resolve() in seen or seen.add(f.resolve()))]
 
@@ -86,15 +88,16 @@ def embed_text(c: Chunk) -> str:
 def parse_file(path: Path, settings: Settings, *, overrides: dict | None = None,
                doc_id: str | None = None) -> tuple[dict, list[Chunk]]:
     """Read and chunk one file; raises UnreadableFile / MetadataError with a plain reason."""
-    data = path.read_bytes() if path.is_file() else b""
-    raw = read_file(path, max_mb=settings.max_file_mb)
+    limits = Limits.from_settings(settings)
+    raw = read_file(path, limits=limits)
+    sha = file_hash(path)
     blocks = to_blocks(raw.text, hard_breaks=raw.hard_breaks)
     meta = resolve_metadata(path, raw.text, blocks, overrides=overrides)
     doc_id = doc_id or make_doc_id(path)
     drafts = chunk_blocks(blocks, max_chars=settings.chunk_chars)
     if not drafts:
-        raise UnreadableFile(path, "no text passages found in the file")
-    sha = content_hash(data)
+        raise UnreadableFile(path, "không tìm thấy đoạn văn bản nào trong tệp")
+    limits.check_chunks(path, len(drafts))
     chunks = [
         Chunk(chunk_id=f"{doc_id}:{sha[:10]}:{i:04d}", doc_id=doc_id, text=d.text, source=path.name,
               commune=meta.commune, province=meta.province, year=meta.year, kind=meta.kind,
@@ -147,8 +150,8 @@ def _check_embedder(store: IndexStore, embedder: Embedder | None) -> None:
         return
     if built != want:
         raise IndexMismatch(
-            f"the index was built with embeddings '{built}' but ASSISTANT_EMBEDDINGS is '{want}'; "
-            "run `assistant ingest --rebuild` to rebuild it"
+            f"chỉ mục được xây dựng với embeddings '{built}' nhưng ASSISTANT_EMBEDDINGS là '{want}'; "
+            "hãy chạy `assistant ingest --rebuild` để xây dựng lại"
         )
 
 
@@ -233,7 +236,7 @@ def _parse_all(files: list[Path], store: IndexStore, settings: Settings, report:
     taken: dict[str, str] = {}
     for f in files:
         try:
-            sha = content_hash(f.read_bytes()) if f.is_file() else ""
+            sha = file_hash(f) if f.is_file() else ""
             doc_id = doc_id_for(f, store, taken)
             if store.doc_hash(doc_id) == sha:
                 report.unchanged.append(f.name)
@@ -248,10 +251,10 @@ def _parse_all(files: list[Path], store: IndexStore, settings: Settings, report:
             replaced = store.doc_hash(doc_id) is not None
             parsed.append(_Parsed(doc, chunks, [chunk_tokens(c) for c in chunks], replaced))
         except (UnreadableFile, MetadataError) as exc:
-            reason = exc.reason if isinstance(exc, UnreadableFile) else str(exc)
+            reason = exc.explained(settings.debug) if isinstance(exc, UnreadableFile) else str(exc)
             report.failed.append((f.name, reason))
         except OSError as exc:
-            report.failed.append((f.name, f"cannot read the file ({exc.strerror or exc})"))
+            report.failed.append((f.name, f"không đọc được tệp ({exc.strerror or exc})"))
     return parsed
 
 
