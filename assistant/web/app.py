@@ -178,9 +178,16 @@ def launch(demo: gr.Blocks, settings: Settings, *, host: str = "127.0.0.1", port
         js=JS % json.dumps(VI_STRINGS, ensure_ascii=False),
         footer_links=[], share=False, inbrowser=False, prevent_thread_lock=not block, quiet=quiet,
         show_error=True, ssr_mode=False, enable_monitoring=False, mcp_server=False, pwa=False,
-        allowed_paths=[],
+        allowed_paths=[], app_kwargs=_login_options() if auth else None,
     )
     return url
+
+
+def _login_options() -> dict:
+    """Server options the login check needs (it sees each login's connecting address)."""
+    from assistant.web.auth import server_options
+
+    return server_options()
 
 
 __all__ = ["ALL_COMMUNES", "CSS", "TABS", "TITLE", "build_app", "launch"]
