@@ -66,7 +66,7 @@ class CitationBook:
         if key not in self._index:
             c = peer.chunk
             n = len(self.citations) + 1
-            self.citations.append(Citation(n, c.doc_id, c.source, c.commune, c.section, peer.text))
+            self.citations.append(Citation.of(n, c, peer.text))
             self._index[key] = n
         return self._index[key]
 

@@ -33,6 +33,8 @@ class DocumentMeta:
     period: str = ""
     owner: str = ""  # the group (commune account) that uploaded it; "" for the shared corpus
     published: bool = True  # False: an unpublished draft, readable only by its owner's group
+    uploaded_by: str = ""  # the account that uploaded it (then the commune is never read from the text)
+    commune_set_by: str = ""  # the province staff account that named the commune of this upload
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -123,7 +125,10 @@ def resolve_metadata(path: Path, text: str, blocks: list[str], *, overrides: dic
         data.update(read_sidecar(sc))
     data.update({k: v for k, v in (overrides or {}).items() if v is not None and v != ""})
     meta = DocumentMeta(**data)
-    if not meta.commune and meta.kind == "report":
+    # A commune account's upload speaks for the account's commune only: the commune the upload
+    # recorded, never one read from the text (province staff, owner "*", may upload for any).
+    trusted_text = not meta.uploaded_by or meta.owner == "*"
+    if not meta.commune and meta.kind == "report" and trusted_text:
         meta.commune = guess_commune(text)
     if meta.year is None:
         meta.year = guess_year(text)

@@ -71,10 +71,10 @@ class Answerer:
         if not hits:
             return None
         best = hits[0].chunk
-        cit = [Citation(1, best.doc_id, best.source, best.commune, best.section, best.text)]
+        cit = [Citation.of(1, best)]
         for i, h in enumerate(hits[1:3], start=2):
             c = h.chunk
-            cit.append(Citation(i, c.doc_id, c.source, c.commune, c.section, c.text))
+            cit.append(Citation.of(i, c))
         return Answer(f"{catalog_summary(best.text, question)} [1]", cit, "catalog")
 
     # --- extractive --------------------------------------------------------------------
@@ -116,7 +116,7 @@ class Answerer:
             c = u.result.chunk
             if c.chunk_id not in order:
                 order[c.chunk_id] = len(order) + 1
-                citations.append(Citation(order[c.chunk_id], c.doc_id, c.source, c.commune, c.section, c.text))
+                citations.append(Citation.of(order[c.chunk_id], c))
             where = f"xã {c.commune}" if c.commune else c.title
             quote = _trim(u.text.lstrip("-+*• "), question)
             lead = key_figure(u.text, intent, question) if u is best else None
@@ -126,7 +126,7 @@ class Answerer:
             c = res.chunk
             if c.chunk_id not in order and len(citations) < k:
                 order[c.chunk_id] = len(order) + 1
-                citations.append(Citation(order[c.chunk_id], c.doc_id, c.source, c.commune, c.section, c.text))
+                citations.append(Citation.of(order[c.chunk_id], c))
         return Answer("\n".join(parts), citations, "extractive")
 
 
