@@ -76,6 +76,10 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
             raise UserError("thiếu gói giao diện web (gradio); cài lại: pip install -e .") from exc
         raise
     demo = build_app(settings, accounts=communes)
+    health = getattr(demo, "index_health", None)
+    if health is not None and not health.ok:  # the start-up self-check (also shown in the page)
+        for line in health.lines()[1:]:
+            click.echo(line, err=True)
     click.echo(f"Trợ lý đang chạy tại http://{host}:{port} — nhấn Ctrl+C để dừng."
                + (" Đăng nhập bằng tài khoản trong " + str(settings.auth_file) + "." if auth else ""), err=True)
     try:

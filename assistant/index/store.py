@@ -54,6 +54,16 @@ class IndexMismatch(RuntimeError):
     """The index was built with another embedder than the settings ask for."""
 
 
+class IndexCorrupt(RuntimeError):
+    """The index's SQLite file cannot be read; the message says to rebuild it."""
+
+    def __init__(self, path: Path, exc: BaseException | None = None) -> None:
+        super().__init__(f"tệp chỉ mục {path} bị hỏng, không đọc được; hãy chạy "
+                         "`assistant ingest --rebuild` để xây dựng lại chỉ mục từ các tệp gốc")
+        self.path = path
+        self.detail = f"{exc.__class__.__name__}: {exc}" if exc else ""
+
+
 def _fsync_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -70,11 +80,17 @@ class IndexStore:
         self.root = root
         self.gen = gen
         self.dir = root / gen
-        self.db = sqlite3.connect(self.dir / "chunks.sqlite", timeout=60, isolation_level=None,
-                                  check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
-        self._migrate()
+        path = self.dir / "chunks.sqlite"
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            raise IndexCorrupt(path, exc) from exc
 
     def _migrate(self) -> None:
         """Bring an index written by an earlier version up to this schema (adds columns only)."""
@@ -96,7 +112,7 @@ class IndexStore:
     def open(cls, root: Path) -> IndexStore:
         gen = cls.current_gen(root)
         if gen is None:
-            raise IndexMissing(f"no index in {root}")
+            raise IndexMissing(f"chưa có chỉ mục trong {root}; hãy chạy `assistant ingest`")
         return cls(root, gen)
 
     @classmethod

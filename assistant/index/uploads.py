@@ -107,12 +107,41 @@ def save_uploads(settings: Settings, files: Iterable[str | Path], *,
     return out
 
 
+CLAIM_SUFFIX = ".dang-tai.lock"  # held by the process uploading the file, until its job ends
+
+
+def _claim(path: Path):  # noqa: ANN202 - a held filelock.FileLock
+    from filelock import FileLock
+
+    lock = FileLock(str(path) + CLAIM_SUFFIX, thread_local=False, is_singleton=False)
+    lock.acquire()
+    return lock
+
+
+def upload_in_progress(path: Path) -> bool:
+    """Whether a live process is still uploading `path` (it holds the file's claim). A claim left
+    by a process that died is free, so its file counts as an orphan."""
+    from filelock import FileLock, Timeout
+
+    claim = Path(str(path) + CLAIM_SUFFIX)
+    if not claim.exists():
+        return False
+    try:
+        with FileLock(str(claim), thread_local=False, is_singleton=False).acquire(timeout=0):
+            return False
+    except Timeout:
+        return True
+
+
 def remove_upload(path: Path) -> None:
     """Delete an uploaded file and the `.meta.yaml` kept beside it (owner, published, commune)."""
     side = sidecar_path(path)
     path.unlink(missing_ok=True)
     if side is not None:
         side.unlink(missing_ok=True)
+    claim = Path(str(path) + CLAIM_SUFFIX)
+    if claim.exists() and not upload_in_progress(path):
+        claim.unlink(missing_ok=True)
 
 
 def is_upload(settings: Settings, path: str | Path) -> bool:
@@ -191,6 +220,7 @@ def upload_documents(settings: Settings, files: Iterable[str | Path], viewer: Vi
     if progress is not None:
         job.progress = progress
     stored = [dest for _, dest in saved.saved]
+    claims = [_claim(dest) for dest in stored]  # "being uploaded": not an orphan for `doctor`
     try:
         for dest in stored:  # beside the file, so a rebuild keeps who uploaded it and for which commune
             if facts:
@@ -206,6 +236,10 @@ def upload_documents(settings: Settings, files: Iterable[str | Path], viewer: Vi
         for dest in stored:
             remove_upload(dest)
         raise
+    finally:
+        for claim in claims:
+            claim.release()
+            Path(claim.lock_file).unlink(missing_ok=True)
     keep = set(result.report.added + result.report.updated)
     for dest in stored:  # a refused or duplicate file is not kept on disk
         if dest.name not in keep:

@@ -252,7 +252,7 @@ def _without_orphans(files: list[Path], settings: Settings, report: IngestReport
     """Files found under the corpus, without the uploads the live index does not know (an upload
     interrupted before its commit): those are listed in `report.orphans`, not read. Without a
     readable live index (a first build, a corrupt one) every upload is read."""
-    from assistant.index.uploads import is_upload
+    from assistant.index.uploads import is_upload, upload_in_progress
 
     known = indexed_paths(settings.index_dir)
     if known is None:
@@ -260,6 +260,8 @@ def _without_orphans(files: list[Path], settings: Settings, report: IngestReport
     kept = []
     for f in files:
         if is_upload(settings, f) and str(f.resolve()) not in known:
+            if upload_in_progress(f):
+                continue  # its upload job will commit it
             report.orphans.append(f.name)
             log.warning("%s: tệp tải lên chưa có trong chỉ mục (tải lên bị gián đoạn?); bỏ qua — "
                         "xem `assistant doctor`", f.name)
