@@ -27,6 +27,7 @@ MB = 1024 * 1024
 TEST_LIMITS = {"max_unzipped_mb": 8.0, "max_pdf_pages": 40, "max_pdf_stream_mb": 4.0,
                "max_text_chars": 200_000, "max_chunks_per_doc": 120}
 
+XLSX_MB = 120.0  # figures files are read under the default limit (100 MB): always over it
 LINE = "UBND xa Hoa Lac trien khai chuyen doi so tai cac thon va khu dan cu "  # ASCII: PDF base font
 
 CONTENT_TYPES = (
@@ -257,8 +258,8 @@ def make_all(folder: Path, *, full: bool = False) -> list[Hostile]:
                 f".docx unzipping to {unzipped:g} MB"),
         Hostile(lying_zip_docx(folder / "bom_zip_khai_sai.docx", unzipped), None,
                 ".docx zip bomb whose directory lies about the size (refused as damaged)"),
-        Hostile(zip_bomb_xlsx(folder / "bom_zip.xlsx", unzipped), "ASSISTANT_MAX_UNZIPPED_MB",
-                f".xlsx figures file unzipping to {unzipped:g} MB"),
+        Hostile(zip_bomb_xlsx(folder / "bom_zip.xlsx", max(unzipped, XLSX_MB)), "ASSISTANT_MAX_UNZIPPED_MB",
+                f".xlsx figures file unzipping to {max(unzipped, XLSX_MB):g} MB (default limit)"),
         Hostile(text_flood_docx(folder / "lu_chu.docx", chars), "ASSISTANT_MAX_TEXT_CHARS",
                 f".docx of {chars:,} characters"),
         Hostile(many_pages_pdf(folder / "nhieu_trang.pdf", pages), "ASSISTANT_MAX_PDF_PAGES",

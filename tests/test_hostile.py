@@ -151,3 +151,27 @@ def test_the_cli_names_each_refused_file_and_its_limit(hostile, tmp_path: Path) 
     for f in files:
         assert f"Không đọc được {f.name}: " in proc.stderr
         assert hostile[f.name].limit in failed[f.name]
+
+
+def test_a_served_app_keeps_answering_while_each_hostile_upload_is_handled(seed_index: Settings,
+                                                                           tmp_path: Path) -> None:
+    """12 questions and one upload of every hostile file at the same instant (each its own browser
+    session): every question is answered with its sources; every hostile upload is refused by
+    its limit or processed within them (the timed version: scripts/bench_hostile.py serve)."""
+    pytest.importorskip("gradio", reason="the web extra is not installed")
+    pytest.importorskip("gradio_client", reason="gradio_client is not installed")
+    bench = _script("bench_hostile")
+    (rnd,) = bench.serve_rounds(tmp_path, embeddings="hash-test", small=True, rounds=1, n_asks=12,
+                                from_index=seed_index.index_dir)
+    assert len(rnd.asks) == 12 and not [c.error for c in rnd.asks if c.error]
+    assert all(c.answer.strip() and c.cited for c in rnd.asks)
+    outcomes = {u.file: u for u in rnd.uploads}
+    assert not [u.error for u in rnd.uploads if u.error]
+    for name, u in outcomes.items():
+        if name == "dong_dai.txt":
+            assert u.outcome == "processed", u.message
+        elif name == "bom_zip_khai_sai.docx":
+            assert u.outcome == "refused" and "tệp hỏng" in u.message
+        else:
+            assert u.outcome == "refused" and u.limit in u.message, (name, u.message)
+    assert len(outcomes) == 9
