@@ -72,8 +72,11 @@ try:
 except UnreadableFile as exc:
     outcome = "refused: " + exc.reason
 seconds = time.perf_counter() - t0
-print(json.dumps({"outcome": outcome, "seconds": seconds,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+try:  # the high-water mark of this process (ru_maxrss would include the parent's, kept across exec)
+    hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
+except OSError:
+    hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_rss_mb": hwm}))
 """
 
 

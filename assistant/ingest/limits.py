@@ -68,10 +68,9 @@ class Limits:
                                       f"{mb(self.file_mb)}", "ASSISTANT_MAX_FILE_MB")
 
     def check_zip(self, path: Path, kind: str) -> None:
-        """Refuse a .docx/.xlsx whose parts would unzip to more than `unzipped_mb`, from the zip
-        directory alone (nothing is decompressed). `zipfile` never gives more bytes than a part's
-        declared size (it stops there and fails the CRC check), so the declared sizes bound what
-        any reader of the package can be made to hold."""
+        """Refuse a .docx/.xlsx whose parts would unzip to more than `unzipped_mb`: first from the
+        zip directory alone (nothing is decompressed), then by unzipping each part in small pieces
+        to check that none holds more than it declares (a lying directory)."""
         try:
             with zipfile.ZipFile(path) as zf:
                 infos = zf.infolist()
@@ -85,6 +84,8 @@ class Limits:
         if total > self.unzipped_mb * MB:
             raise LimitExceeded(path, f"tệp {kind} khi giải nén ra {mb(round(total / MB, 1))}, vượt "
                                       f"giới hạn {mb(self.unzipped_mb)}", "ASSISTANT_MAX_UNZIPPED_MB")
+        _verify_parts(path, kind)
+
 
     def check_pages(self, path: Path, pages: int) -> None:
         if pages > self.pdf_pages:
@@ -114,3 +115,18 @@ class Limits:
         if chunks > self.chunks:
             raise LimitExceeded(path, f"tài liệu cắt ra {count(chunks)} đoạn, vượt giới hạn "
                                       f"{count(self.chunks)} đoạn mỗi tài liệu", "ASSISTANT_MAX_CHUNKS_PER_DOC")
+
+
+def _verify_parts(path: Path, kind: str) -> None:
+    """Unzip every part in 1 MB pieces, keeping nothing: a part whose data is longer than its
+    declared size fails zipfile's checksum here, with bounded memory. (A reader that asks for a
+    whole part at once, as python-docx and openpyxl do, would get up to 2 GB from one call.)"""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                with zf.open(info) as fh:
+                    while fh.read(MB):
+                        pass
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        raise UnreadableFile(path, f"tệp {kind} bị hỏng (dữ liệu trong gói zip không khớp với "
+                                   "kích thước khai báo)", detail=f"{exc.__class__.__name__}: {exc}") from exc
