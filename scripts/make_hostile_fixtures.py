@@ -262,6 +262,8 @@ def make_all(folder: Path, *, full: bool = False) -> list[Hostile]:
                 f".xlsx figures file unzipping to {max(unzipped, XLSX_MB):g} MB (default limit)"),
         Hostile(text_flood_docx(folder / "lu_chu.docx", chars), "ASSISTANT_MAX_TEXT_CHARS",
                 f".docx of {chars:,} characters"),
+        *([Hostile(text_flood_docx(folder / "lu_chu_vua.docx", 60_000_000), "ASSISTANT_MAX_TEXT_CHARS",
+                   ".docx of 60,000,000 characters, under the unzipped-size limit")] if full else []),
         Hostile(many_pages_pdf(folder / "nhieu_trang.pdf", pages), "ASSISTANT_MAX_PDF_PAGES",
                 f"PDF of {pages} pages"),
         Hostile(stream_bomb_pdf(folder / "bom_luong.pdf", stream), "ASSISTANT_MAX_PDF_STREAM_MB",

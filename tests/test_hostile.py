@@ -104,9 +104,12 @@ def test_pdf_page_contents_are_measured_before_any_text_is_extracted(hostile, li
 
 def test_a_text_flood_is_refused_before_cleaning_and_chunking(hostile, limited: Settings,
                                                              monkeypatch) -> None:  # noqa: ANN001
+    import docx
+
     from assistant.ingest import pipeline
 
     monkeypatch.setattr(pipeline, "to_blocks", lambda *a, **k: pytest.fail("cleaned"))
+    monkeypatch.setattr(docx, "Document", lambda *a, **k: pytest.fail("python-docx built the whole tree"))
     with pytest.raises(UnreadableFile, match="ASSISTANT_MAX_TEXT_CHARS"):
         parse_file(hostile["lu_chu.docx"].path, limited)
     big_txt = hostile["dong_dai.txt"].path.with_name("qua_dai.txt")

@@ -104,11 +104,14 @@ class Limits:
         """A text file of more than 4 bytes per allowed character is refused before decoding it
         (UTF-8 needs at most 4 bytes for a character, so such a file has too many characters)."""
         if size > 4 * self.text_chars:
-            self.check_text(path, size)  # at least size/4 characters; the exact count is not needed
+            self.check_text(path, size, counted_all=False)  # at least size/4 characters
 
-    def check_text(self, path: Path, chars: int) -> None:
+    def check_text(self, path: Path, chars: int, *, counted_all: bool = True) -> None:
+        """Refuse a text of more than `text_chars` characters (`counted_all=False`: counting
+        stopped as soon as the limit was passed)."""
         if chars > self.text_chars:
-            raise LimitExceeded(path, f"văn bản trong tệp dài {count(chars)} ký tự, vượt giới hạn "
+            size = f"dài {count(chars)} ký tự" if counted_all else "dài hơn"
+            raise LimitExceeded(path, f"văn bản trong tệp {size}, vượt giới hạn "
                                       f"{count(self.text_chars)} ký tự", "ASSISTANT_MAX_TEXT_CHARS")
 
     def check_chunks(self, path: Path, chunks: int) -> None:
