@@ -139,6 +139,7 @@ class Upload:
 class Round:
     asks: list = field(default_factory=list)  # bench_concurrency.Call
     uploads: list[Upload] = field(default_factory=list)
+    alone: list = field(default_factory=list)  # the same questions at once, without uploads
 
 
 def _upload(client, up: Upload, path: Path) -> None:  # noqa: ANN001 - gradio_client.Client
@@ -183,7 +184,10 @@ def run_round(url: str, questions: list[str], hostile: list) -> Round:  # noqa: 
 
 
 def serve_rounds(workdir: Path, *, embeddings: str, small: bool, rounds: int, n_asks: int,
-                 threads: int | None = None, from_index: Path | None = None) -> list[Round]:
+                 threads: int | None = None, from_index: Path | None = None,
+                 baseline: bool = False) -> list[Round]:
+    """`rounds` rounds over one served app; with `baseline`, each round first asks the same
+    questions at once without uploads (the machine's own latency, for comparison)."""
     conc = _script("bench_concurrency")
     hostile = _script("make_hostile_fixtures")
     settings = conc.prepare(workdir, embeddings=embeddings, threads=threads, from_index=from_index)
@@ -194,7 +198,10 @@ def serve_rounds(workdir: Path, *, embeddings: str, small: bool, rounds: int, n_
     out = []
     with conc.serve(settings) as url:
         for i in range(rounds):
-            rnd = run_round(url, conc.pick(questions, n_asks, offset=i * n_asks), files)
+            asked = conc.pick(questions, n_asks, offset=i * n_asks)
+            alone = conc.run_phase(url, "alone", asked).calls if baseline else []
+            rnd = run_round(url, asked, files)
+            rnd.alone = alone
             out.append(rnd)
             delete_processed(settings, rnd)  # the next round uploads the same files again
     return out
@@ -218,12 +225,15 @@ def pct(values: list[float], p: float) -> float:
 def run_serve(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         rounds = serve_rounds(Path(tmp), embeddings=args.embeddings, small=args.small, rounds=args.rounds,
-                              n_asks=args.asks, threads=args.threads)
+                              n_asks=args.asks, threads=args.threads, baseline=True)
     p50 = statistics.median(statistics.median([c.seconds for c in r.asks]) for r in rounds)
     p95 = statistics.median(pct([c.seconds for c in r.asks], 95) for r in rounds)
+    b50 = statistics.median(statistics.median([c.seconds for c in r.alone]) for r in rounds)
+    b95 = statistics.median(pct([c.seconds for c in r.alone], 95) for r in rounds)
     errors = sum(1 for r in rounds for c in r.asks if c.error)
-    print(f"{args.asks} questions + {len(rounds[0].uploads)} hostile uploads at once, {len(rounds)} rounds, "
-          f"embeddings {args.embeddings}: ask p50 {p50:.2f} s, p95 {p95:.2f} s, errors {errors}")
+    print(f"{args.asks} questions at once, {len(rounds)} rounds, embeddings {args.embeddings}: alone p50 "
+          f"{b50:.2f} s, p95 {b95:.2f} s; with {len(rounds[0].uploads)} hostile uploads at the same instant "
+          f"p50 {p50:.2f} s, p95 {p95:.2f} s, errors {errors}")
     print("| upload | limit | outcome | seconds (median) | message |")
     print("|---|---|---|---|---|")
     for i, u in enumerate(rounds[0].uploads):
@@ -233,7 +243,7 @@ def run_serve(args: argparse.Namespace) -> None:
     if args.json:
         args.json.write_text(json.dumps({
             "embeddings": args.embeddings, "asks": args.asks, "rounds": len(rounds), "ask_p50_s": p50,
-            "ask_p95_s": p95, "errors": errors,
+            "ask_p95_s": p95, "alone_p50_s": b50, "alone_p95_s": b95, "errors": errors,
             "uploads": [{"file": u.file, "outcome": u.outcome, "message": u.message, "error": u.error,
                          "seconds": [r.uploads[i].seconds for r in rounds]}
                         for i, u in enumerate(rounds[0].uploads)],

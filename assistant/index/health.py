@@ -17,9 +17,13 @@ import logging
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.index.store import IndexCorrupt, IndexStore, write_lock
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.ingest.report import IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +172,44 @@ def _check_keyword(store: IndexStore, health: Health) -> None:
         health.problems.append(Problem(
             "keyword", "chỉ mục từ khoá (BM25) đã lưu bị cũ hoặc thiếu; mỗi lần mở phải dựng lại trong bộ nhớ",
             "assistant ingest"))
+
+
+def skip_orphans(files: list[Path], settings: Settings, report: IngestReport) -> list[Path]:
+    """Files found under the corpus, without the uploads the live index does not know (an upload
+    interrupted before its commit): those are listed in `report.orphans`, not read. Without a
+    readable live index (a first build, a corrupt one) every upload is read."""
+    from assistant.index.uploads import is_upload, upload_in_progress
+
+    known = indexed_paths(settings.index_dir)
+    if known is None:
+        return files
+    kept = []
+    for f in files:
+        if is_upload(settings, f) and str(f.resolve()) not in known:
+            if upload_in_progress(f):
+                continue  # its upload job will commit it
+            report.orphans.append(f.name)
+            log.warning("%s: tệp tải lên chưa có trong chỉ mục (tải lên bị gián đoạn?); bỏ qua — "
+                        "xem `assistant doctor`", f.name)
+            continue
+        kept.append(f)
+    return kept
+
+
+def indexed_paths(root: Path) -> set[str] | None:
+    """Paths of the documents in the live index; None when there is none or it cannot be read."""
+    if IndexStore.current_gen(root) is None:
+        return None
+    try:
+        store = IndexStore.open(root)
+    except Exception:  # noqa: BLE001 - a corrupt index: it is being rebuilt
+        return None
+    try:
+        return {d["path"] for d in store.documents()}
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        store.close()
 
 
 def orphan_uploads(settings: Settings, indexed: set[str]) -> list[Path]:

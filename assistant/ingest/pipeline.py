@@ -18,19 +18,21 @@ import hashlib
 import logging
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.index.embedders import Embedder, make_embedder
+from assistant.index.health import skip_orphans
 from assistant.index.keyword import chunk_tokens, keyword_fresh, refresh_keyword_index
 from assistant.index.store import IndexMismatch, IndexStore, write_lock
 from assistant.index.vectors import VectorStore, drop_remote_collection, make_vector_store
 from assistant.ingest.chunking import chunk_blocks
 from assistant.ingest.cleaning import to_blocks
-from assistant.ingest.fingerprint import NEAR, Fingerprint, similarity
+from assistant.ingest.duplicates import CATALOG_DOC_ID, duplicate_of, same_text
+from assistant.ingest.fingerprint import Fingerprint
 from assistant.ingest.jobs import CancelToken
 from assistant.ingest.limits import Limits
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, UnreadableFile, read_file
@@ -43,6 +45,7 @@ from assistant.ingest.metadata import (
     make_doc_id,
     resolve_metadata,
 )
+from assistant.ingest.report import Duplicate, IngestReport
 from assistant.records import Chunk
 from assistant.settings import Settings
 from assistant.text.normalize import TOKENS_VERSION, expand_abbreviations
@@ -51,53 +54,8 @@ if TYPE_CHECKING:
     from assistant.index.access import Viewer
 
 log = logging.getLogger(__name__)
-CATALOG_DOC_ID = "chi_tieu_catalog"
+__all__ = ["CATALOG_DOC_ID", "Duplicate", "IngestReport", "ingest", "parse_file"]
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass
-class Duplicate:
-    """A file not indexed because a document the viewer may read already says the same."""
-
-    file: str
-    doc_id: str  # the document already in the index
-    title: str
-    commune: str
-    exact: bool  # the same words (or bytes); otherwise nearly the same, for the same commune
-
-    def reason(self) -> str:
-        where = f"xã {self.commune}" if self.commune else "không rõ xã"
-        how = "trùng nội dung với" if self.exact else "gần như trùng nội dung với"
-        return f"{how} «{self.title or self.doc_id}» ({where}); không thêm lại"
-
-    def to_json(self) -> dict:
-        return {"file": self.file, "doc_id": self.doc_id, "title": self.title, "commune": self.commune,
-                "exact": self.exact}
-
-
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
-    chunks: int = 0
-    generation: str = ""
-    duplicates: list[Duplicate] = field(default_factory=list)
-    orphans: list[str] = field(default_factory=list)  # uploads the index does not know: not read
-    restored_vectors: int = 0  # committed chunks whose missing vectors were embedded again
-    keyword_rebuilt: bool = False  # the saved keyword index was stale or missing and was rebuilt
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-    def to_json(self) -> dict:
-        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "failed": [{"file": f, "reason": r} for f, r in self.failed],
-                "chunks": self.chunks, "generation": self.generation,
-                "duplicates": [d.to_json() for d in self.duplicates], "orphans": self.orphans,
-                "restored_vectors": self.restored_vectors, "keyword_rebuilt": self.keyword_rebuilt}
 
 
 @dataclass
@@ -235,7 +193,7 @@ def ingest(
     named = collect_files(paths, report)  # files asked for by name are read even if not yet indexed
     asked = {f.resolve() for f in named}
     found = [f for f in collect_files(roots, report) if f.resolve() not in asked]
-    files = _without_orphans(found, settings, report) + named
+    files = skip_orphans(found, settings, report) + named
     run = _Run(settings, report, embedder, overrides, viewer, cancel, progress, include_corpus)
     if not rebuild and IndexStore.current_gen(root) is not None:
         run.update(files, lock=True)  # read and embed without the lock, commit under it
@@ -246,44 +204,6 @@ def ingest(
             return report
         run.build(files)
     return report
-
-
-def _without_orphans(files: list[Path], settings: Settings, report: IngestReport) -> list[Path]:
-    """Files found under the corpus, without the uploads the live index does not know (an upload
-    interrupted before its commit): those are listed in `report.orphans`, not read. Without a
-    readable live index (a first build, a corrupt one) every upload is read."""
-    from assistant.index.uploads import is_upload, upload_in_progress
-
-    known = indexed_paths(settings.index_dir)
-    if known is None:
-        return files
-    kept = []
-    for f in files:
-        if is_upload(settings, f) and str(f.resolve()) not in known:
-            if upload_in_progress(f):
-                continue  # its upload job will commit it
-            report.orphans.append(f.name)
-            log.warning("%s: tệp tải lên chưa có trong chỉ mục (tải lên bị gián đoạn?); bỏ qua — "
-                        "xem `assistant doctor`", f.name)
-            continue
-        kept.append(f)
-    return kept
-
-
-def indexed_paths(root: Path) -> set[str] | None:
-    """Paths of the documents in the live index; None when there is none or it cannot be read."""
-    if IndexStore.current_gen(root) is None:
-        return None
-    try:
-        store = IndexStore.open(root)
-    except Exception:  # noqa: BLE001 - a corrupt index: it is being rebuilt
-        return None
-    try:
-        return {d["path"] for d in store.documents()}
-    except Exception:  # noqa: BLE001
-        return None
-    finally:
-        store.close()
 
 
 @dataclass
@@ -372,12 +292,12 @@ class _Run:
                 same = by_sha.get(sha)
                 if same and same["doc_id"] != doc_id:  # the very same bytes under another name
                     report.unchanged.append(f.name)
-                    report.duplicates.append(_duplicate(f.name, same, exact=True))
+                    report.duplicates.append(duplicate_of(f.name, same, exact=True))
                     continue
                 doc, chunks = parse_file(f, settings, overrides=self.overrides, doc_id=doc_id)
-                dup = _same_text(doc, docs)
+                dup = same_text(doc, docs)
                 if dup is not None:
-                    report.duplicates.append(_duplicate(f.name, *dup))
+                    report.duplicates.append(duplicate_of(f.name, *dup))
                     continue
                 docs.append(doc)
                 by_sha[sha] = doc
@@ -407,7 +327,7 @@ class _Run:
             same = next((d for d in docs if d["doc_id"] != doc_id and p.doc.get("text_sha")
                          and d.get("text_sha") == p.doc["text_sha"]), None)
             if same is not None:
-                self.report.duplicates.append(_duplicate(p.doc["source"], same, exact=True))
+                self.report.duplicates.append(duplicate_of(p.doc["source"], same, exact=True))
                 continue
             p.replaced = store.doc_hash(doc_id) is not None
             kept.append(p)
@@ -492,33 +412,6 @@ class _Run:
 
 def _vector_meta(c: Chunk) -> dict:
     return {"doc_id": c.doc_id, "commune": c.commune, "section_kind": c.section_kind, "kind": c.kind}
-
-
-def _duplicate(file: str, doc: dict, exact: bool) -> Duplicate:
-    return Duplicate(file=file, doc_id=doc["doc_id"], title=doc.get("title") or "",
-                     commune=doc.get("commune") or "", exact=exact)
-
-
-def _same_text(doc: dict, docs: list[dict]) -> tuple[dict, bool] | None:
-    """A document (other than `doc` itself) with the same words, or nearly the same words for
-    the same commune (two communes' reports may share a template), and whether it is exact."""
-    from assistant.index.access import same_commune
-
-    if doc.get("kind") == "guidance" and doc["doc_id"] == CATALOG_DOC_ID:
-        return None
-    for other in docs:
-        if other["doc_id"] == doc["doc_id"]:
-            continue
-        if other.get("text_sha") and other["text_sha"] == doc["text_sha"]:
-            return other, True
-    for other in docs:
-        if other["doc_id"] == doc["doc_id"] or not other.get("sketch"):
-            continue
-        communes = (doc.get("commune") or "", other.get("commune") or "")
-        if (same_commune(*communes) or not all(communes)) \
-                and similarity(doc["sketch"], other["sketch"]) >= NEAR:
-            return other, False
-    return None
 
 
 def _current_collection(root: Path) -> tuple[str, str | None] | None:

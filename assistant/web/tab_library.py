@@ -22,6 +22,7 @@ from assistant.web.context import WebContext
 log = logging.getLogger(__name__)
 
 HEADERS = ["Mã tài liệu", "Xã", "Loại", "Năm", "Số đoạn", "Tiêu đề", "Nguồn", "Phạm vi"]
+UPLOADS_AT_ONCE = 4  # uploads read and embedded at the same time (each within the per-file limits)
 KIND_LABELS = {"report": "Báo cáo", "guidance": "Văn bản chỉ đạo", "other": "Khác"}
 
 
@@ -233,9 +234,10 @@ def build(ctx: WebContext) -> dict[str, Any]:
         return refreshed(msg, viewer)
 
     outputs = [result, table, summary, chosen]
-    # Uploads have their own queue: a long one never holds the library's (publish, delete, rebuild).
+    # Uploads have their own queue, several at once: a long one never holds the library's queue
+    # (publish, delete, rebuild) nor other uploads; only each upload's commit takes the write lock.
     add.click(do_upload, [files, commune, publish_now], outputs, api_name="tai_len", concurrency_id="upload",
-              concurrency_limit=1).then(lambda: None, None, files, api_visibility="private")
+              concurrency_limit=UPLOADS_AT_ONCE).then(lambda: None, None, files, api_visibility="private")
     cancel_upload.click(do_cancel_upload, None, result, api_name="huy_tai_len", queue=False)
     def do_share(doc_ids: list[str] | None, request: gr.Request) -> tuple:
         return do_publish(doc_ids, True, request)
