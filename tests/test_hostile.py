@@ -188,3 +188,12 @@ def test_a_served_app_keeps_answering_while_each_hostile_upload_is_handled(seed_
         else:
             assert u.outcome == "refused" and u.limit in u.message, (name, u.message)
     assert len(outcomes) == 9
+
+
+def test_technical_detail_only_with_debug(tmp_path: Path) -> None:
+    bad = FIXTURES / "bad" / "corrupt.pdf"
+    for debug in (False, True):
+        s = make_settings(tmp_path / f"index-{debug}", corpus_dir=tmp_path / "none", debug=debug)
+        ((_, reason),) = ingest(s, [bad]).failed
+        assert reason.startswith("tệp PDF bị hỏng")
+        assert ("PdfStreamError" in reason) is debug

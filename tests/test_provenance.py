@@ -201,3 +201,11 @@ def test_the_cli_reports_a_near_duplicate_by_title_and_commune(tmp_path: Path) -
     proc = run_cli(["ingest", "--json", str(files[1])], index_dir=tmp_path / "index", env=env)
     report = json.loads(proc.stdout)
     assert report["added"] == [] and report["duplicates"][0]["doc_id"] == "xuan_phong_2025.docx"
+
+
+def test_a_commune_typed_without_its_tone_marks_gets_a_suggestion_not_a_merge(library: Settings,
+                                                                             tmp_path: Path) -> None:
+    upload = _write(tmp_path / "in" / "tan_an_bo_sung.txt", FAKE_TAN_AN.replace("99", "18"))
+    result = upload_documents(library, [upload], Viewer.account("tinh", "*"), commune="Tan An")
+    assert any("có phải «Tân An»" in n for n in result.notes)
+    assert _docs(library)["tan_an_bo_sung.txt"]["commune"] == "Tan An"  # kept as typed

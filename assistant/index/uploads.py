@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.index.access import Viewer, same_commune
+from assistant.index.access import Viewer, same_commune, suggest_commune
 from assistant.ingest.jobs import Cancelled, IngestJob, Progress
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
 from assistant.ingest.metadata import sidecar_path, write_sidecar
@@ -198,6 +198,26 @@ def upload_facts(viewer: Viewer, commune: str = "", publish: bool = True, *,
     return facts, notes
 
 
+def _commune_suggestion(settings: Settings, typed: str) -> list[str]:
+    """A note when a typed commune is new but written like a known one without its tone marks
+    ("Phu My" → «Phú Mỹ»): only a suggestion, the name is kept as typed (they may be two communes)."""
+    from assistant.index.store import IndexStore
+
+    try:
+        store = IndexStore.open(settings.index_dir)
+    except Exception:  # noqa: BLE001 - no index yet: nothing to suggest
+        return []
+    try:
+        known = [d["commune"] for d in store.documents() if d.get("commune")]
+    finally:
+        store.close()
+    alike = suggest_commune(typed, known)
+    if alike is None:
+        return []
+    return [f"Chưa có xã nào tên «{typed}» trong kho; có phải «{alike}»? Tài liệu vẫn được ghi là "
+            f"«{typed}» (hai tên khác dấu là hai xã khác nhau); nếu gõ nhầm, hãy xoá rồi tải lên lại."]
+
+
 def upload_documents(settings: Settings, files: Iterable[str | Path], viewer: Viewer, *,
                      commune: str = "", publish: bool = True, logins: bool = True,
                      taken_names: Iterable[str] = (), job: IngestJob | None = None,
@@ -211,6 +231,8 @@ def upload_documents(settings: Settings, files: Iterable[str | Path], viewer: Vi
     only for the job's short commit.
     """
     facts, notes = upload_facts(viewer, commune, publish, logins=logins)
+    if facts.get("commune") and (logins is False or viewer.sees_all):
+        notes += _commune_suggestion(settings, facts["commune"])
     saved = save_uploads(settings, files, taken_names=taken_names)
     result = UploadResult(saved, {dest.name: shown for shown, dest in saved.saved}, facts=facts, notes=notes)
     if not saved.saved:
