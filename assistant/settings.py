@@ -75,6 +75,9 @@ class Settings(BaseSettings):
         3000, ge=1, description="Most passages one document may be cut into; more are refused "
         "before anything is embedded.")
     threads: int | None = Field(None, description="Threads for the embedder (default: all).")
+    job_nice: int = Field(
+        10, ge=0, le=19, description="How much lower the CPU priority of an upload's reading and "
+        "embedding is than the server's (0: the same); questions are answered first meanwhile.")
 
     llm: Literal["none", "openai", "llamacpp"] = Field(
         "none", description="LLM backend: none (offline answers) | openai (any OpenAI-compatible "

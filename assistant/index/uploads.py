@@ -247,7 +247,7 @@ def upload_documents(settings: Settings, files: Iterable[str | Path], viewer: Vi
         for dest in stored:  # beside the file, so a rebuild keeps who uploaded it and for which commune
             if facts:
                 write_sidecar(dest, facts)
-        result.report = job.run(stored)
+        result.report = job.run_yielding(stored)
     except Cancelled:
         for dest in stored:
             remove_upload(dest)

@@ -13,6 +13,8 @@ browser session), so a "Huỷ" button can cancel the job its own page started.
 
 from __future__ import annotations
 
+import contextvars
+import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -82,6 +84,41 @@ class IngestJob:
         return ingest(self.settings, list(paths if paths is not None else self.paths),
                       include_corpus=self.include_corpus, progress=self._progress,
                       overrides=self.overrides, viewer=self.viewer, cancel=self.token)
+
+    def run_yielding(self, paths: Iterable[Path] | None = None) -> IngestReport:
+        """`run` in a thread of its own at a lower CPU priority (`settings.job_nice`), waiting for
+        it: a server's questions are served first while an upload reads and embeds. The priority
+        of a worker thread of the server is never changed; the embedder's threads, made inside
+        the job's thread, inherit its priority. Context variables (a web request's progress bar)
+        go along."""
+        nice = self.settings.job_nice
+        if nice <= 0:
+            return self.run(paths)
+        ctx = contextvars.copy_context()
+        out: dict[str, object] = {}
+
+        def work() -> None:
+            _lower_priority(nice)
+            try:
+                out["report"] = ctx.run(self.run, paths)
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                out["error"] = exc
+
+        worker = threading.Thread(target=work, name="ingest-job", daemon=True)
+        worker.start()
+        worker.join()
+        if "error" in out:
+            raise out["error"]  # type: ignore[misc]
+        return out["report"]  # type: ignore[return-value]
+
+
+def _lower_priority(nice: int) -> None:
+    """Raise this thread's niceness (Linux: per thread; elsewhere the call is skipped)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(19, os.getpriority(
+            os.PRIO_PROCESS, threading.get_native_id()) + nice))
+    except (AttributeError, OSError):  # Windows, or not allowed: run at the normal priority
+        pass
 
 
 class JobBoard:
