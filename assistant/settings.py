@@ -27,7 +27,8 @@ CATALOG_FILE = Path("guidance") / "indicators.yaml"  # the indicator catalog, in
 def bundled(name: str) -> Path:
     """A folder shipped with the project (`corpus`, `prompts`): the checkout's, else the wheel's."""
     here = REPO_DIR / name
-    return here if here.is_dir() else BUNDLED_DIR / name
+    in_checkout = (REPO_DIR / "pyproject.toml").is_file()  # not some other site-packages folder
+    return here if in_checkout and here.is_dir() else BUNDLED_DIR / name
 
 
 def default_corpus_dir() -> Path:
@@ -78,6 +79,9 @@ class Settings(BaseSettings):
     job_nice: int = Field(
         10, ge=0, le=19, description="How much lower the CPU priority of an upload's reading and "
         "embedding is than the server's (0: the same); questions are answered first meanwhile.")
+    vector_cache: bool = Field(
+        True, description="Take the bundled corpus's vectors from the cache shipped with the package "
+        "(assistant/_vector_cache) when the embedder matches; false embeds everything.")
 
     llm: Literal["none", "openai", "llamacpp"] = Field(
         "none", description="LLM backend: none (offline answers) | openai (any OpenAI-compatible "

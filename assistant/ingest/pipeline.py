@@ -28,6 +28,7 @@ from assistant.index.embedders import Embedder, make_embedder
 from assistant.index.health import skip_orphans
 from assistant.index.keyword import chunk_tokens, keyword_fresh, refresh_keyword_index
 from assistant.index.store import IndexMismatch, IndexStore, write_lock
+from assistant.index.vector_cache import VECTOR_CACHE_DIR, embed_passages
 from assistant.index.vectors import VectorStore, drop_remote_collection, make_vector_store
 from assistant.ingest.chunking import chunk_blocks
 from assistant.ingest.cleaning import to_blocks
@@ -349,7 +350,8 @@ class _Run:
             if self.progress:
                 self.progress("embed", done, len(all_chunks))
 
-        self.vectors = self.embedder.embed_passages([embed_text(c) for c in all_chunks], progress=tick)
+        self.vectors = embed_passages(self.embedder, [embed_text(c) for c in all_chunks], progress=tick,
+                                      cache_dir=VECTOR_CACHE_DIR if self.settings.vector_cache else None)
         return {c.chunk_id: i for i, c in enumerate(all_chunks)}
 
     def _commit(self, store: IndexStore, parsed: list[_Parsed], rows: dict[str, int] | None) -> None:
@@ -405,7 +407,8 @@ class _Run:
             if self.progress:
                 self.progress("restore", done, len(chunks))
 
-        vecs = self.embedder.embed_passages([embed_text(c) for c in chunks], progress=tick)
+        vecs = embed_passages(self.embedder, [embed_text(c) for c in chunks], progress=tick,
+                              cache_dir=VECTOR_CACHE_DIR if self.settings.vector_cache else None)
         vstore.upsert([c.chunk_id for c in chunks], vecs, [_vector_meta(c) for c in chunks])
         self.report.restored_vectors = len(chunks)
 
