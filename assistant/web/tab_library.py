@@ -11,6 +11,7 @@ import gradio as gr
 
 from assistant.index.access import Viewer
 from assistant.index.library import delete_documents, list_documents, set_published
+from assistant.index.store import IndexCorrupt, IndexMismatch, IndexMissing
 from assistant.index.uploads import UploadResult, is_upload, upload_documents
 from assistant.ingest.jobs import IngestJob, JobBoard
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
@@ -177,7 +178,9 @@ def build(ctx: WebContext) -> dict[str, Any]:
                                       job=job, progress=_upload_progress(progress))
         except Exception as exc:
             log.exception("upload failed")
-            raise gr.Error(f"Không thêm được tài liệu: {esc(str(exc))}", title="Lỗi", print_exception=False) from exc
+            plain = isinstance(exc, IndexCorrupt | IndexMismatch | IndexMissing) or ctx.settings.debug
+            why = str(exc) if plain else "lỗi không mong đợi; chi tiết nằm trong nhật ký máy chủ"
+            raise gr.Error(f"Không thêm được tài liệu: {esc(why)}", title="Lỗi", print_exception=False) from exc
         finally:
             uploads.finish(key, job)
             served_files.forget_uploaded(paths)  # the server's own copies: the library keeps the file
