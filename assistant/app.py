@@ -104,10 +104,10 @@ class Assistant:
         """
         model = llm if llm is not None else self.llm
         if model is None:
-            answer = self.answerer.ask(question, k=k, filters=filters)
+            answer = self.answerer.ask(question, k=k, filters=filters, history=history)
         else:
             answer = self._llm_answerer(model).ask(question, k=k, filters=filters, stream=stream,
-                                                   on_token=on_token)
+                                                   on_token=on_token, history=history)
         answer.warnings += provenance_warnings(answer)  # figures only an unvetted upload states
         return answer
 

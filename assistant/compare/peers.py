@@ -26,6 +26,7 @@ from assistant.ingest.chunking import heading_type
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Chunk
 from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens, nfc
+from assistant.text.segment import SENTENCE_END_RE
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,6 @@ def chunk_paragraphs(text: str) -> list[str]:
     return [_BULLET_RE.sub("", p) for p in _merge([b for b in body if b])]
 
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ])")
 
 
 def passage_units(paragraph: str, max_chars: int = 320) -> list[str]:
@@ -104,7 +104,7 @@ def passage_units(paragraph: str, max_chars: int = 320) -> list[str]:
     if len(paragraph) <= max_chars:
         return [paragraph]
     units: list[str] = []
-    for sent in _SENTENCE_END_RE.split(paragraph):
+    for sent in SENTENCE_END_RE.split(paragraph):
         if units and len(units[-1]) + len(sent) < max_chars // 2:
             units[-1] = f"{units[-1]} {sent}"
         else:

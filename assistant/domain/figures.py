@@ -426,7 +426,7 @@ def _read_xlsx(path: Path, b: _Builder) -> None:
     try:  # a workbook whose parts unzip to gigabytes is refused before openpyxl reads any of it
         Limits().check_zip(path, ".xlsx")
     except UnreadableFile as exc:
-        b.problem("workbook", exc.reason)
+        b.problem("tệp Excel", exc.reason)
         b.fatal = True
         return
     try:
