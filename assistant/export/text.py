@@ -15,8 +15,17 @@ from assistant.drafting.document import (
     is_suggestion,
     renumber,
 )
-from assistant.export.docx import roman
 from assistant.text.citations import cited
+
+
+def roman(n: int) -> str:
+    """1 -> "I", 4 -> "IV" (enough for section numbers)."""
+    vals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for v, s in vals:
+        while n >= v:
+            out, n = out + s, n - v
+    return out
 
 
 def _place(doc: DraftDocument) -> str:
