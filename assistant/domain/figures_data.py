@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.domain.periods import Period, PeriodError, parse_period
+from assistant.text.normalize import fold
 from assistant.text.vn_numbers import ParsedNumber, Target, parse_number, parse_target
 
 log = logging.getLogger(__name__)
@@ -84,9 +85,7 @@ def clean_text(x: Any) -> str:
 
 def header_key(x: Any) -> str:
     """Folded header/section word: "Tên chỉ tiêu / Nội dung" -> "ten chi tieu noi dung"."""
-    s = unicodedata.normalize("NFD", clean_text(x).lower().replace("đ", "d"))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"[a-z0-9]+", s))
+    return " ".join(re.findall(r"[a-z0-9]+", fold(clean_text(x))))
 
 
 class FiguresBuilder:

@@ -9,16 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.text.normalize import ABBREVIATIONS, fold
+from assistant.text.normalize import FOLDED_ABBREVIATIONS, fold
 
 if TYPE_CHECKING:
     from assistant.domain.catalog import Indicator
 
 DEFAULT_MIN_SCORE = 0.55
 
-_FOLDED_ABBREVIATIONS: dict[str, list[str]] = {
-    fold(k): fold(v).split() for k, v in ABBREVIATIONS.items()
-}
 # Folded function words dropped before matching. "của", "tại", "đối", "trong" stay: without
 # accents they would also remove "cửa", "tài", "đổi", "trọng".
 _MATCH_STOPWORDS = frozenset("cac nhung va duoc nam den nay da la cho theo hoac tren".split())
@@ -31,7 +28,7 @@ def _match_terms(text: str) -> frozenset[str]:
     for w in _WORD_RE.findall(fold(text)):
         if w.isdigit():
             continue
-        words.extend(_FOLDED_ABBREVIATIONS.get(w, [w]))
+        words.extend(FOLDED_ABBREVIATIONS.get(w, w).split())
     words = [w for w in words if w not in _MATCH_STOPWORDS]
     return frozenset(words) | {f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)}
 

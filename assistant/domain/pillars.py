@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from assistant.domain.catalog import PILLAR_LABELS
-from assistant.text.normalize import ABBREVIATIONS, fold
+from assistant.text.normalize import FOLDED_ABBREVIATIONS, fold
 
 # The order sections usually follow in commune reports.
 PILLARS: tuple[str, ...] = (
@@ -226,14 +226,13 @@ _RULES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_FOLDED_ABBR = {fold(k): fold(v) for k, v in ABBREVIATIONS.items()}
 _WORD_RE = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=4096)
 def _folded_words(text: str) -> str:
     """Folded words with abbreviations expanded, joined by single spaces and padded."""
-    words = [_FOLDED_ABBR.get(w, w) for w in _WORD_RE.findall(fold(text))]
+    words = [FOLDED_ABBREVIATIONS.get(w, w) for w in _WORD_RE.findall(fold(text))]
     return " " + " ".join(words) + " "
 
 

@@ -123,16 +123,24 @@ def action_for(w: Writer, g: IndicatorGap) -> str:
 
 def model(w: Writer, query: str, pillar: str, used: set[str], task: str) -> PeerSentence | None:
     """A peer task sentence close to `task` among the passages found for `query`."""
+    return peer_task(w, query, pillar, used, min_score=MIN_MODEL_SCORE, score_text=f"{task} {query}")
+
+
+def peer_task(w: Writer, query: str, pillar: str, used: set[str], *, min_score: float, score_text: str,
+              scope: str = "models") -> PeerSentence | None:
+    """A peer's task sentence (not a request to the levels above) among the passages found for
+    `query`, scored against `score_text`; the one taken is added to `used`."""
     if w.finder is None:
         return None
     peer = w.finder.best(
         query,
         ["phuong_huong", "de_xuat"],
         pillar=pillar,
-        min_score=MIN_MODEL_SCORE,
+        min_score=min_score,
         used=used,
-        score_text=f"{task} {query}",
+        score_text=score_text,
         accept=lambda s: not is_request(s, w.ph),
+        scope=scope,
     )
     if peer is not None:
         used.add(fold(peer.source_text))

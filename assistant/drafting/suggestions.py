@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from assistant.domain import pillars
 from assistant.drafting.peers import PeerSentence
+from assistant.drafting.phuong_huong import peer_task
 from assistant.drafting.rewrite import (
-    is_request,
     is_shortcoming,
     strip_end,
     task_from_shortcoming,
@@ -156,18 +156,9 @@ def _task(w: Writer, pillar: str, shortcoming: str, used: set[str]) -> tuple[Pee
     """A peer's task for the shortcoming (cited), else the pillar's usual task (`nhiem_vu.yaml`)."""
     assert w.finder is not None
     rule = task_from_shortcoming(shortcoming, w.ph)
-    peer = w.finder.best(
-        shortcoming,
-        ["phuong_huong", "de_xuat"],
-        pillar=pillar,
-        min_score=MIN_TASK_SCORE,
-        used=used,
-        score_text=f"{rule} {shortcoming}",
-        accept=lambda s: not is_request(s, w.ph),
-        scope="requests",
-    )
+    peer = peer_task(w, shortcoming, pillar, used, min_score=MIN_TASK_SCORE,
+                     score_text=f"{rule} {shortcoming}", scope="requests")
     if peer is not None:
-        used.add(fold(peer.source_text))
         return peer, strip_end(peer.text)
     path = f"nhiem_vu.theo_tru_cot.{pillar}"
     return None, w.pick(path, shortcoming) if w.ph.has(path) else rule

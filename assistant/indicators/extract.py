@@ -11,20 +11,19 @@ from typing import Any
 
 from assistant.indicators.rules import RULES, Rule
 from assistant.records import Chunk
-from assistant.text.normalize import ABBREVIATIONS, fold, nfc
+from assistant.text.normalize import fold, nfc, replace_abbreviations
+from assistant.text.segment import FIGURE_SENTENCE_END_RE
 from assistant.text.vn_numbers import NumberSpan, find_numbers
 
 # ---------------------------------------------------------------- text helpers
 
 
-_ABBR_RE = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True))
-                      + r")(?!\w)")
 
 
 def folded(text: str) -> str:
     """Folded words of a text, abbreviations replaced by their full form, punctuation as spaces
     (≥ and > kept): "Tỷ lệ hồ sơ TTHC ≥70%" -> "ty le ho so thu tuc hanh chinh ≥ 70"."""
-    f = fold(_ABBR_RE.sub(lambda m: f" {ABBREVIATIONS[m.group(1)]} ", nfc(text))).replace("≥", " ≥ ")
+    f = fold(replace_abbreviations(nfc(text))).replace("≥", " ≥ ")
     return " ".join(re.sub(r"[^a-z0-9≥> ]+", " ", f).split())
 
 
@@ -34,7 +33,6 @@ _WEAK_TARGET = re.compile(r"(?:muc tieu|chi tieu|toi thieu|it nhat|khong duoi|le
 _CHANGE = re.compile(r"(?:tang|giam|them)(?: \w+){0,2}$")
 _QUALIFIER = re.compile(r"(~|≈|khoảng|gần|trên|hơn|dưới|xấp xỉ|hiện mới|mới đạt)\s*$", re.IGNORECASE)
 _STATUS = re.compile(r"(?:^|\|\s*|\s)(Không đạt|Chưa đạt|Đang triển khai|Đạt)\b")
-_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ0-9\-+(])")
 _HEADER_RE = re.compile(r"\b(?:STT|TT)\s+(?:Chỉ tiêu|Nội dung)")
 _ROW_START = re.compile(r"^\s*\d{1,2}\s*(?:\||[A-ZĐÀ-Ỹa-zđ(])")
 
@@ -99,7 +97,7 @@ def _bounds(line: str) -> list[tuple[int, int]]:
     """Sentence and ';' spans of a line (a table row is one span)."""
     if " | " in line:
         return [(0, len(line))]
-    cuts = sorted({0, len(line), *(m.start() for m in _SENTENCE_RE.finditer(line)),
+    cuts = sorted({0, len(line), *(m.start() for m in FIGURE_SENTENCE_END_RE.finditer(line)),
                    *(m.end() for m in re.finditer(r";", line))})
     return list(zip(cuts, cuts[1:], strict=False))
 
@@ -180,7 +178,7 @@ def _sentence_of(line: str, f: _Fig) -> str:
     """The sentence (or table row) around a figure."""
     if " | " in line:
         return line.strip()
-    starts = [0] + [m.end() for m in _SENTENCE_RE.finditer(line)]
+    starts = [0] + [m.end() for m in FIGURE_SENTENCE_END_RE.finditer(line)]
     s = max(x for x in starts if x <= f.start)
     nxt = [x for x in starts if x > f.start]
     return line[s: nxt[0] if nxt else len(line)].strip()

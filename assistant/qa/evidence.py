@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Chunk, SearchResult
-from assistant.text.normalize import ABBREVIATIONS, fold, keyword_tokens, nfc, spelling
+from assistant.text.normalize import fold, keyword_tokens, nfc, replace_abbreviations, spelling
 from assistant.text.segment import answer_units
 from assistant.text.synonyms import Groups, covered_by_equivalents
 
@@ -35,8 +35,6 @@ _GENERIC_PAIRS = frozenset({"so_luong", "tong_so", "phan_tram", "bao_nhieu", "hi
 _LEAD_IN = re.compile(r"^(?:mac du|ben canh (?:nhung|cac) ket qua|tuy nhien,? (?:van con|con)|ngoai ra|"
                       r"nhin chung|qua \d+ nam|cu the nhu sau|nhu sau)\b")
 _HEADING_ONLY = re.compile(r"^(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]?\s*[^.;!?]{0,90}$")
-_ABBR_RE = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True))
-                      + r")(?!\w)")
 _SYLLABLE_RE = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", re.UNICODE)
 
 
@@ -52,7 +50,7 @@ def question_terms(query: str, drop: Iterable[str] = ()) -> frozenset[str]:
     `drop` holds words not to count, such as the commune's name."""
     dropped = {p for w in drop for p in fold(w).split()}
     out: set[str] = set()
-    for phrase in re.split(r"[,;:!?()\[\]\"“”«»\n–—]+|(?<!\d)[./](?!\d)", _ABBR_RE.sub(lambda m: f" {ABBREVIATIONS[m.group(1)]} ", nfc(query))):
+    for phrase in re.split(r"[,;:!?()\[\]\"“”«»\n–—]+|(?<!\d)[./](?!\d)", replace_abbreviations(nfc(query))):
         sylls = [s.lower() for s in _SYLLABLE_RE.findall(phrase)]
         kept: list[str | None] = []
         for s in sylls:

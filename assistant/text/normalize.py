@@ -100,6 +100,10 @@ def fold(text: str) -> str:
     return " ".join(_fold_word(w) for w in nfc(text).lower().split(" "))
 
 
+# The abbreviation table on folded text: "tthc" -> "thu tuc hanh chinh".
+FOLDED_ABBREVIATIONS: dict[str, str] = {fold(k): fold(v) for k, v in ABBREVIATIONS.items()}
+
+
 def fold_keep_length(text: str) -> str:
     """Fold character by character so offsets in the result match offsets in `text` (NFC)."""
     out = []
@@ -118,7 +122,8 @@ def expand_abbreviations(text: str) -> str:
     return _ABBR_RE.sub(repl, text)
 
 
-def _expand_for_tokens(text: str) -> str:
+def replace_abbreviations(text: str) -> str:
+    """Each known abbreviation replaced by its full form, spaced: "hồ sơ TTHC" -> "hồ sơ  thủ tục hành chính "."""
     return _ABBR_RE.sub(lambda m: f" {ABBREVIATIONS[m.group(1)]} ", text)
 
 
@@ -133,7 +138,7 @@ def keyword_tokens(text: str, *, query: bool = False) -> list[str]:
     Abbreviations are expanded so "TTHC" and "thủ tục hành chính" meet. With `query=True`,
     question words are dropped.
     """
-    text = _expand_for_tokens(nfc(text))
+    text = replace_abbreviations(nfc(text))
     out: list[str] = []
     for phrase in _PHRASE_SPLIT_RE.split(text):
         sylls = syllables(phrase)
@@ -157,6 +162,6 @@ def content_terms(text: str) -> set[str]:
     """Folded content syllables of a question (stopwords and numbers removed)."""
     return {
         t
-        for t in (spelling(_fold_word(s)) for s in syllables(_expand_for_tokens(text)))
+        for t in (spelling(_fold_word(s)) for s in syllables(replace_abbreviations(text)))
         if t not in QUERY_STOPWORDS and not t[:1].isdigit()
     }

@@ -4,6 +4,7 @@
   quotes and what a narrative answer lists).
 - `sentences`: sentences only (a capital letter after ". ; ! ?" starts the next one).
 - `list_items`: the items of a passage written as "- …", "+ …", "a) …" lines.
+- `FIGURE_SENTENCE_END_RE`: sentence ends where the indicator table reads figures.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import re
 # table row's ordinal in a flattened row ("… | 3 Số buổi …").
 _UNIT_SPLIT_RE = re.compile(r"\n|(?<=[.;!?])\s+(?=[-+A-ZĐÀ-Ỹ0-9(])|\s+\|\s+(?=\d{1,2}\s)")
 SENTENCE_END_RE = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ])")
+# Sentence ends inside a report line read for figures: ". ! ?" before a capital, a digit, a sign
+# or "(" (the indicator table cuts at ";" separately).
+FIGURE_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ0-9\-+(])")
 _ITEM_RE = re.compile(r"^\s*(?:[-+•*–]|[a-zđ]\)|\d{1,2}[.)])\s+")
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from assistant.text.normalize import fold_keep_length
+
 Comparator = Literal[">=", ">", "<=", "<", "="]
 Kind = Literal["number", "percent", "ratio", "date", "year", "docno"]
 
@@ -79,15 +81,6 @@ def _clean(s: str) -> str:
     s = re.sub(r"\\geq?(?![a-zA-Z])", "≥", s)
     s = re.sub(r"\\leq?(?![a-zA-Z])", "≤", s)
     return re.sub(r"\s+", " ", s).strip()
-
-
-def _fold(s: str) -> str:
-    """Lower case without Vietnamese diacritics (same length as an NFC input)."""
-    out = []
-    for ch in s.lower():
-        base = unicodedata.normalize("NFD", ch)[:1]
-        out.append("d" if ch == "đ" else base)
-    return "".join(out)
 
 
 def _normalise_with_map(text: str) -> tuple[str, list[int]]:
@@ -157,15 +150,20 @@ _VALUE_RE = re.compile(
 )
 
 
+def _read_whole(pattern: re.Pattern[str], s: str) -> tuple[str, re.Match[str], tuple[Decimal, ...]] | None:
+    """The cleaned text, `pattern`'s match of all of it (folded) and the readings of its "num"."""
+    raw = _clean(str(s))
+    m = pattern.fullmatch(fold_keep_length(raw))
+    r = _readings(m["num"]) if m else None
+    return None if m is None or r is None else (raw, m, r)
+
+
 def parse_number(s: str) -> ParsedNumber | None:
     """Read one written value ("71,2%", "1.429", "~15%", "Trên 3.000 người"); None otherwise."""
-    raw = _clean(str(s))
-    m = _VALUE_RE.fullmatch(_fold(raw))
-    if not m:
+    read = _read_whole(_VALUE_RE, s)
+    if read is None:
         return None
-    r = _readings(m["num"])
-    if r is None:
-        return None
+    raw, m, r = read
     value = float(-r[0] if m["sign"] == "-" else r[0])
     return ParsedNumber(value=value, percent=bool(m["pct"]), approx=bool(m["q"]), raw=raw)
 
@@ -200,13 +198,10 @@ _TARGET_RE = re.compile(
 
 def parse_target(s: str) -> Target | None:
     """Read a target: "≥80%", ">50%", "không quá 5%", bare "100%" (= at least); None otherwise."""
-    raw = _clean(str(s))
-    m = _TARGET_RE.fullmatch(_fold(raw))
-    if not m:
+    read = _read_whole(_TARGET_RE, s)
+    if read is None:
         return None
-    r = _readings(m["num"])
-    if r is None:
-        return None
+    raw, m, r = read
     cmp: Comparator = _COMPARATOR_WORDS[m["cmp"]] if m["cmp"] else ">="
     if m["suffix"]:
         cmp = ">=" if m["suffix"] == "tro len" else "<="
@@ -291,7 +286,7 @@ def _match_at(text: str, pos: int) -> tuple[int, Kind, float | None] | None:
         return m.end(), "date", None
     m = _DAY_MONTH_RE.match(text, pos)
     if m and 1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12:
-        if _fold(text[max(0, pos - 6) : pos]).rstrip().endswith("ngay"):
+        if fold_keep_length(text[max(0, pos - 6) : pos]).rstrip().endswith("ngay"):
             return m.end(), "date", None  # "ngày 20/11"
     if m := _RATIO_RE.match(text, pos):
         ratio = parse_ratio(m[0])
@@ -335,7 +330,7 @@ def find_numbers(text: str) -> list[NumberSpan]:
             if start > 1 and norm[start - 2].isalpha():
                 pos = end
                 continue  # footnote marker "nhiệm vụ(1)"
-        before = _fold(norm[max(0, start - 12) : start])
+        before = fold_keep_length(norm[max(0, start - 12) : start])
         approx = bool(_APPROX_BEFORE_RE.search(before))
         o_start, o_end = omap[start], omap[end]
         spans.append(NumberSpan(o_start, o_end, text[o_start:o_end], kind, value, approx))
