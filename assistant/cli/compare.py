@@ -72,7 +72,7 @@ def _print_comparison(res) -> None:  # noqa: ANN001 - compare.Comparison
 
 
 @click.command()
-@click.option("--commune", help="Xã có báo cáo trong chỉ mục (a commune with an indexed report).")
+@click.option("--commune", help="Xã có báo cáo trong chỉ mục.")
 @click.option("--text", "text_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Bản nháp .txt/.md/.docx thay cho báo cáo đã nạp (a pasted draft).")
 @click.option("--section", default="all", show_default=True,
