@@ -1,0 +1,101 @@
+"""Hỏi đáp in Chromium, as an officer uses it: ask, follow up, copy the answer, reload the page."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import open_tab, snap
+
+QUESTION = "#qa-question textarea"
+
+
+def ask(page, question: str) -> None:
+    """Type a question and send it; returns when the answer (with its source list) is shown."""
+    before = page.locator("#qa-chat .message-row.bot-row").count()
+    page.locator(QUESTION).fill(question)
+    page.locator("#qa-send").click()
+    page.wait_for_function(
+        """(n) => { const rows = document.querySelectorAll('#qa-chat .message-row.bot-row');
+                    return rows.length > n && !document.querySelector('#qa-stop:not(.hidden)')
+                        && !/Đang tìm/.test(rows[rows.length - 1].innerText); }""", arg=before)
+    page.locator("#qa-send").wait_for(state="visible")
+
+
+def answers(page) -> list[str]:
+    """The text of each answer bubble (not the "Nguồn" blocks)."""
+    rows = page.locator("#qa-chat .message-row.bot-row:not(:has(.thought-group))")
+    return [rows.nth(i).inner_text() for i in range(rows.count())]
+
+
+def test_ask_follow_up_copy_and_history_after_reload(page, served) -> None:
+    open_tab(page, served.url, "qa")
+    ask(page, "Tân An có bao nhiêu ấp?")
+    first = answers(page)[-1]
+    assert "17 ấp" in first
+    # sources are named by commune and title, not by the hashed file name
+    assert "Nguồn:" in first and "Xã Tân An — Báo cáo" in first
+    assert not re.search(r"\d{3}_[0-9a-f]{16}\.txt", first)
+    # only the sources the answer cites are listed, numbered as in the text
+    cited = sorted(set(re.findall(r"\[(\d+)\]", first.split("Nguồn:")[0])))
+    listed = re.findall(r"^\[(\d+)\] ", first.split("Nguồn:")[1], re.M)
+    assert listed == cited and len(listed) < 5
+
+    # the copy button copies plain text (what goes into Word or Zalo), not HTML
+    page.locator("#qa-chat .message-buttons button[aria-label='Sao chép câu trả lời']").last.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("17 ấp") and "Nguồn:" in copied
+    assert "<" not in copied and "class=" not in copied
+
+    # the passages open from the "Nguồn" block, the figure marked
+    page.locator("#qa-chat .thought-group .title").last.click()
+    page.locator("#qa-chat details.cite summary").first.click()
+    passage = page.locator("#qa-chat details.cite[open] .passage").first
+    assert passage.locator("mark").first.inner_text() == "17"
+    snap(page, "qa")
+
+    # a follow-up that names another commune is answered about that commune
+    ask(page, "Còn Đại Sơn thì sao?")
+    follow = answers(page)[-1]
+    assert len(answers(page)) == 2
+    assert "Đại Sơn" in follow and "Tân An" not in follow
+
+    # the conversation is kept in this browser: a reload shows it again
+    page.reload()
+    page.locator("#app-ready").wait_for(state="attached")
+    page.wait_for_function("() => document.querySelectorAll('#qa-chat .message-row.user-row').length == 2")
+    assert answers(page)[0].startswith("17 ấp")
+
+
+def test_offline_answer_comes_at_once_not_cut_into_pieces(page, served) -> None:
+    """Without an LLM nothing streams: the chat never shows a partial answer with a cursor."""
+    open_tab(page, served.url, "qa")
+    page.evaluate("""() => { window.__seen = [];
+        new MutationObserver(() => { const t = document.querySelector('#qa-chat')?.innerText || '';
+            if (t.includes('▌')) window.__seen.push(t); })
+          .observe(document.querySelector('#qa-chat'), {subtree: true, childList: true, characterData: true}); }""")
+    ask(page, "Xã Giao Minh có bao nhiêu Tổ công nghệ số cộng đồng?")
+    assert page.evaluate("window.__seen.length") == 0
+    assert answers(page)[-1].strip()
+
+
+def test_the_page_is_vietnamese(page, served) -> None:
+    open_tab(page, served.url, "qa")
+    assert page.evaluate("document.documentElement.lang") == "vi"
+    ask(page, "Tân An có bao nhiêu ấp?")
+    words = page.evaluate("""() => {
+        const out = [];
+        document.querySelectorAll('[aria-label],[title],[placeholder]').forEach(e => {
+            for (const a of ['aria-label', 'title', 'placeholder']) if (e.getAttribute(a)) out.push(e.getAttribute(a)); });
+        const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = w.nextNode(); n; n = w.nextNode()) if (!n.parentElement.closest('.prose, .message-content, script, style')) out.push(n.nodeValue.trim());
+        return out.filter(Boolean); }""")
+    english = {"Clear", "Copy message", "Examples", "Retry", "Undo", "Like", "Dislike", "Submit", "Loading...",
+               "chatbot conversation", "Drop File Here", "Click to Upload", "More tabs"}
+    assert not english & set(words), english & set(words)
+    # the other tabs' widgets too
+    for name, shown in (("Soạn thảo", "#draft-indicators"), ("So sánh", "#compare-go"),
+                        ("Kho tài liệu", "#library-table")):
+        page.get_by_role("tab", name=name).click()
+        page.locator(shown).wait_for(state="visible")
+        texts = set(page.evaluate("() => [...document.querySelectorAll('button, span, p, label')].map(e => e.innerText.trim())"))
+        assert not {"Drop File Here", "Click to Upload", "Drop CSV or TSV files here to import data into dataframe"} & texts
