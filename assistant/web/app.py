@@ -62,7 +62,6 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None,
                     elem_id="app-title")
         status = gr.HTML(status_html(ctx.status, ctx.ready), elem_id="index-status")
         timer = gr.Timer(1.0, active=ctx.status.busy)
-        ready = gr.State(ctx.ready)
         with gr.Tabs(selected="qa", overflow_behavior="wrap", elem_id="main-tabs") as tabs:
             with gr.Tab(TABS["qa"], id="qa"):
                 from assistant.web import tab_qa
@@ -88,19 +87,21 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None,
 
         def show_status() -> tuple:
             st = ctx.status
-            return status_html(st, ctx.ready), gr.Timer(active=st.busy), ctx.ready
+            return status_html(st, ctx.ready), gr.Timer(active=st.busy)
 
         demo.load(pick_tab, None, tabs, api_visibility="private", queue=False)
         demo.load(qa["restore"], qa["kept"], qa["chat"], api_visibility="private", queue=False).then(
             None, js=qa["scroll_js"])  # the conversation kept in this browser, after a reload too
-        demo.load(show_status, None, [status, timer, ready], api_visibility="private", queue=False)
-        timer.tick(show_status, None, [status, timer, ready], api_visibility="private", queue=False,
-                   show_progress="hidden")
+        demo.load(show_status, None, [status, timer], api_visibility="private", queue=False)
+        # while the first index is built the banner follows its progress; the tick that finds it
+        # ready also fills in the tabs (communes, documents, the indicator table), then stops
+        ticked = timer.tick(show_status, None, [status, timer], api_visibility="private", queue=False,
+                            show_progress="hidden")
         for fn, inputs, outputs in refreshers:  # communes and documents may have changed since start
             run = _as_viewer(ctx, fn, len(inputs), len(outputs))
             demo.load(run, inputs, outputs, api_visibility="private", show_progress="hidden")
             tabs.change(run, inputs, outputs, api_visibility="private", show_progress="hidden")
-            ready.change(run, inputs, outputs, api_visibility="private", show_progress="hidden")
+            ticked.then(run, inputs, outputs, api_visibility="private", show_progress="hidden")
     demo.queue(default_concurrency_limit=CONCURRENCY)
     demo.assistant_context = ctx  # type: ignore[attr-defined] - closed by `launch`'s caller
     return demo
