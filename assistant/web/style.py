@@ -44,21 +44,26 @@ details.nearby > summary {cursor: pointer; color: var(--body-text-color-subdued)
 #qa-chat .thought-group .content {font-size: 0.95em}
 #qa-chat [role=log] {scroll-behavior: auto}
 .subtitle {color: var(--body-text-color-subdued)}
-.wide-table table {min-width: 100%}
+#index-status:not(:has(.building, .warn)) {display: none}
 
 @media (max-width: 640px) {
-  .gradio-container {padding: 0 6px !important}
-  #app-title h1 {font-size: 1.25em; margin: 0}
+  .gradio-container {padding: 0 6px !important; --layout-gap: 8px}
+  .gradio-container .main, .gradio-container .contain {padding-top: 0 !important}
+  #app-title h1 {font-size: 1.2em; margin: 0}
   #app-title .subtitle, #qa-top .intro {display: none}
+  #main-tabs .tab-container button, #main-tabs [role=tab] {padding: 6px 10px}
   #qa-top {gap: 4px}
-  #qa-chat {height: calc(100svh - 330px) !important; min-height: 260px}
+  #qa-commune {padding: 4px 8px}
+  /* the question box stays above the fold: the chat takes what the phone has left */
+  #qa-chat {height: calc(100svh - 370px) !important; min-height: 240px}
   #qa-input {flex-wrap: nowrap !important; gap: 6px}
   #qa-input > * {min-width: 0 !important}
   #qa-send, #qa-stop {flex: 0 0 64px !important; min-width: 64px !important}
   .cmp-row {grid-template-columns: 1fr}
-  /* tables: scroll sideways, each header at least a word wide */
-  .wide-table .table-wrap {overflow-x: auto}
-  .wide-table table {min-width: 620px}
-  .wide-table th, .wide-table th * {word-break: normal !important; overflow-wrap: normal !important; hyphens: none}
+  /* tables: as wide as they need (the page measures this width to size the columns) and
+     scrolled sideways, so no header wraps one letter per line */
+  .wide-table .table-wrap, #draft-indicators .table-wrap {overflow-x: auto !important}
+  .wide-table .upload-container, .wide-table .virtual-table-viewport,
+  #draft-indicators .upload-container, #draft-indicators .virtual-table-viewport {min-width: 640px !important}
 }
 """
