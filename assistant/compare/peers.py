@@ -22,7 +22,7 @@ from assistant.compare.paragraphs import (
     passage_units,
     split_paragraphs,
 )
-from assistant.compare.similarity import LEVEL_LABELS, Scorer
+from assistant.compare.similarity import LEVEL_LABELS, Scorer, TextVectors
 from assistant.domain import pillars
 from assistant.domain.catalog import pillar_label
 from assistant.domain.sections import NARRATIVE_KINDS
@@ -139,7 +139,9 @@ class _Cand:
 class PeerComparer:
     """Compares paragraphs with other communes' reports over one loaded Retriever."""
 
-    def __init__(self, retriever: Retriever, *, candidates: int = 40) -> None:
+    def __init__(self, retriever: Retriever, *, candidates: int = 40,
+                 text_vectors: TextVectors | None = None) -> None:
+        """`text_vectors`: paragraph vectors to reuse (kept by the web app across index reloads)."""
         self.r = retriever
         self.candidates = candidates
         self._paras: dict[str, list[str]] = {}
@@ -148,7 +150,7 @@ class PeerComparer:
         for c in reports:
             self._by_kind.setdefault(c.section_kind, []).append(c)
         self.report_communes = sorted({c.commune for c in reports})
-        self.scorer = Scorer(retriever, self._by_kind, self._chunk_paras, passage_units)
+        self.scorer = Scorer(retriever, self._by_kind, self._chunk_paras, passage_units, text_vectors)
 
     @property
     def similarity_name(self) -> str:

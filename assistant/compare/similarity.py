@@ -19,12 +19,14 @@ with any random pair. The numbers and the percentile stay available (on hover, i
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.index.embedders import Embedder
 from assistant.qa.retriever import Retriever
 from assistant.records import Chunk
 from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens
@@ -32,8 +34,44 @@ from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens
 LEVEL_LABELS = {"rat_gan": "rất gần", "gan": "gần", "khac": "khác"}
 VERY = 0.9  # percentile of the best-match null above which two passages are "rất gần"
 CLOSE = 0.5  # ... "gần"
-NULL_PARAGRAPHS = 12  # sample paragraphs per section kind (round robin over communes)
+NULL_PARAGRAPHS = 8  # sample paragraphs per section kind (round robin over communes)
 _KEPT_TEXTS = 4096  # paragraph vectors remembered
+
+
+class TextVectors:
+    """Paragraph vectors already computed, by embedder and text (the most recent `size` kept).
+
+    One is kept by the web app across index reloads, so a comparison after an upload does not
+    embed again the paragraphs (and the levels' sample) it embedded before."""
+
+    def __init__(self, size: int = _KEPT_TEXTS) -> None:
+        self.size = size
+        self._vec: dict[tuple[str, str], np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def fill(self, embedder: Embedder, texts: Sequence[str]) -> None:
+        """Embed the texts not seen yet, in batches (much faster than one by one)."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in self._vec]
+        size = max(1, embedder.batch_size)
+        for i in range(0, len(missing), size):
+            batch = missing[i: i + size]
+            vecs = embedder.embed_batch([expand_abbreviations(t) for t in batch], query=False)
+            with self._lock:
+                self._vec.update(((embedder.name, t), v) for t, v in zip(batch, vecs, strict=True))
+        with self._lock:
+            while len(self._vec) > self.size:
+                self._vec.pop(next(iter(self._vec)))
+
+    def get(self, embedder: Embedder, text: str) -> np.ndarray:
+        key = (embedder.name, text)
+        with self._lock:
+            vec = self._vec.get(key)
+        if vec is None:
+            self.fill(embedder, [text])
+            with self._lock:
+                vec = self._vec[key]
+        return vec
 
 
 @dataclass(frozen=True)
@@ -52,13 +90,14 @@ class Scorer:
     """Similarity of paragraphs to report chunks over one loaded Retriever, with calibrated levels."""
 
     def __init__(self, retriever: Retriever, by_kind: dict[str, list[Chunk]],
-                 paragraphs: Callable[[Chunk], list[str]], units: Callable[[str], list[str]]) -> None:
+                 paragraphs: Callable[[Chunk], list[str]], units: Callable[[str], list[str]],
+                 text_vectors: TextVectors | None = None) -> None:
         self.r = retriever
         self.by_kind = by_kind
         self.paragraphs = paragraphs  # a chunk's paragraphs (cached by the comparer)
         self.units = units  # the passages a paragraph is shown in
         self.embedder = retriever.embedder if retriever.vectors is not None else None
-        self._text_vec: dict[str, np.ndarray] = {}
+        self._text_vec = text_vectors if text_vectors is not None else TextVectors()
         self._chunk_vec: dict[str, np.ndarray] = {}
         self._null: dict[str, np.ndarray] = {}
         self._weights: dict[str, tuple[dict[str, float], float]] = {}
@@ -78,14 +117,7 @@ class Scorer:
         """Embed paragraphs not seen yet, in batches (much faster than one by one)."""
         if self.embedder is None:
             return
-        missing = [t for t in dict.fromkeys(texts) if t not in self._text_vec]
-        size = max(1, self.embedder.batch_size)
-        for i in range(0, len(missing), size):
-            batch = missing[i: i + size]
-            vecs = self.embedder.embed_batch([expand_abbreviations(t) for t in batch], query=False)
-            self._text_vec.update(zip(batch, vecs, strict=True))
-        while len(self._text_vec) > _KEPT_TEXTS:
-            self._text_vec.pop(next(iter(self._text_vec)))
+        self._text_vec.fill(self.embedder, texts)
 
     def _chunk_vectors(self, chunks: Sequence[Chunk]) -> np.ndarray:
         """The index's stored vectors of `chunks` (one read for those not read yet)."""
@@ -111,7 +143,7 @@ class Scorer:
         if self.embedder is None:
             return np.asarray(self.overlaps(text, [c.text for c in chunks]), dtype=np.float32)
         self.prepare([text])
-        return self._chunk_vectors(chunks) @ self._text_vec[text]
+        return self._chunk_vectors(chunks) @ self._text_vec.get(self.embedder, text)
 
     def _tfidf(self, text: str) -> tuple[dict[str, float], float]:
         """TF-IDF weights of a text and their norm (remembered)."""

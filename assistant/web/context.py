@@ -143,6 +143,7 @@ class WebContext:
         self._checked = time.monotonic()
         self._status = BuildStatus()
         self._rebuild_lock = threading.Lock()
+        self.kept: dict[str, Any] = {}  # what the tabs keep across index reloads (e.g. paragraph vectors)
         self._loaded: Loaded | None = None
         if IndexStore.current_gen(settings.index_dir) is not None:
             self._loaded = self._load()

@@ -19,6 +19,7 @@ from assistant.compare.peers import (
     UnknownCommune,
     diff_segments,
 )
+from assistant.compare.similarity import TextVectors
 from assistant.domain.catalog import catalog_at, indicator_by_id
 from assistant.domain.figures import FiguresError, load_figures
 from assistant.domain.sections import section_label
@@ -37,8 +38,10 @@ LEVEL_CLASSES = {"rat_gan": "very", "gan": "close", "khac": "far"}
 
 
 # ------------------------------------------------------------------ peer comparison
-def _comparer(loaded: Loaded) -> PeerComparer:
-    return loaded.engine("comparer", lambda L: PeerComparer(L.retriever))
+def _comparer(ctx: WebContext, loaded: Loaded) -> PeerComparer:
+    """The comparer over this index (built once); paragraph vectors are kept across reloads."""
+    vectors = ctx.kept.setdefault("text_vectors", TextVectors())
+    return loaded.engine("comparer", lambda L: PeerComparer(L.retriever, text_vectors=vectors))
 
 
 def diff_html(diff: list[dict[str, str]], side: str, text: str) -> str:
@@ -98,7 +101,7 @@ def comparison_html(cmp: Comparison) -> str:
 def run_compare(ctx: WebContext, commune: str | None, section: str, draft: str, k: int,
                 viewer: Viewer | None = None) -> Comparison:
     with ctx.reading(viewer) as loaded:
-        comparer = _comparer(loaded)
+        comparer = _comparer(ctx, loaded)
         if draft and draft.strip():
             name = commune if commune and commune != PASTE else None
             return comparer.compare_text(draft, section, k=k, commune=name)
@@ -221,7 +224,7 @@ def indicator_detail(table: IndicatorTable, indicator_id: str, year: int, catalo
 
 # ------------------------------------------------------------------ UI
 def _report_communes(ctx: WebContext, viewer: Viewer | None) -> list[str]:
-    return ctx.if_ready(lambda L: _comparer(L).report_communes, [], viewer)
+    return ctx.if_ready(lambda L: _comparer(ctx, L).report_communes, [], viewer)
 
 
 def build(ctx: WebContext) -> dict[str, Any]:
