@@ -28,7 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-WAIT_MS = int(os.environ.get("ASSISTANT_TEST_WAIT_MS", "30000"))  # a step that takes longer fails the test
+WAIT_MS = 30_000  # a step that takes longer fails the test (a failure, not a timing check)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -171,9 +171,12 @@ def table_rows(page: Any, table: str) -> list[str]:
     return [" | ".join(rows.nth(i).locator("[role=gridcell]").all_inner_texts()) for i in range(rows.count())]
 
 
+SHOTS = os.environ.get("ASSISTANT_SCREENSHOT_DIR")  # read at import: tests run without ASSISTANT_* variables
+
+
 def snap(page: Any, name: str, *, full_page: bool = False) -> None:
     """With ASSISTANT_SCREENSHOT_DIR set (scripts/screenshots.py), save the page for the README."""
-    folder = os.environ.get("ASSISTANT_SCREENSHOT_DIR")
+    folder = SHOTS
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"screenshot-{name}.png"), full_page=full_page)

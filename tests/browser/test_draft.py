@@ -139,7 +139,7 @@ def test_draft_from_the_excel_template(page, served, tmp_path) -> None:
     wb.save(filled)
 
     load_figures_file(page, filled)
-    assert page.locator("#draft-indicators").get_by_text("64,5%").count()
+    page.locator("#draft-indicators").get_by_text("64,5%").first.wait_for(state="attached")
     texts = draft(page)
     assert "Tân An" in page.locator("#draft-notes").inner_text()
     assert "64,5%" in texts["ton_tai"] and "80%" in texts["ton_tai"]  # unmet: named with its target

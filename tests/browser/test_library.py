@@ -15,7 +15,12 @@ RESULT = "#library-result"
 
 
 def rows(page) -> list[str]:
+    page.locator("#library-table [role=row].virtual-row").first.wait_for()
     return table_rows(page, "#library-table")
+
+
+def row_of(page, text: str):  # noqa: ANN201 - the table row (a Locator) that shows `text`
+    return page.locator("#library-table [role=row].virtual-row").filter(has_text=text)
 
 
 def wait_result(page, text: str) -> str:
@@ -62,7 +67,7 @@ def test_login_page_is_vietnamese_and_refuses_a_wrong_password(pages, served_log
     page.get_by_text("Sai tên đăng nhập hoặc mật khẩu").wait_for()
     assert page.locator("#app-ready").count() == 0
     log_in(page, served_login.url, "canbo_daison", PASSWORD)
-    assert page.get_by_role("tab", name="Kho tài liệu").is_visible()
+    page.get_by_role("tab", name="Kho tài liệu").wait_for(state="visible")
 
 
 def test_upload_refuses_junk_and_lists_a_duplicate_once(pages, served_login) -> None:
@@ -72,6 +77,7 @@ def test_upload_refuses_junk_and_lists_a_duplicate_once(pages, served_login) -> 
     said = wait_result(page, "xuan_phong_2025.docx")
     assert "✅" in said and "bad_unknown.xyz" in said and "bad_empty.txt" in said
     assert said.count("❌") == 2
+    row_of(page, "Xuân Phong").first.wait_for()
     listed = [r for r in rows(page) if "Xuân Phong" in r]
     assert len(listed) == 1 and "Bản nháp" in listed[0]
     # the same report again, as .pdf: reported, and still one row
@@ -91,11 +97,11 @@ def test_publish_then_delete_after_confirming(pages, served_login, tmp_path) -> 
     page.locator("#library-commune textarea, #library-commune input").first.fill("Hồng Phong")
     upload(page, report)
     wait_result(page, report.name)
-    assert "Bản nháp" in next(r for r in rows(page) if "Hồng Phong" in r)
+    row_of(page, "Hồng Phong").filter(has_text="Bản nháp").first.wait_for()
     choose(page, "Hồng Phong")
     page.get_by_role("button", name="Công bố", exact=True).click()
     assert "Đã công bố" in wait_result(page, "Đã công bố")
-    assert "Dùng chung" in next(r for r in rows(page) if "Hồng Phong" in r)
+    row_of(page, "Hồng Phong").filter(has_text="Dùng chung").first.wait_for()
 
     # delete: the page asks first; «Huỷ» changes nothing and says so
     choose(page, "Hồng Phong")
@@ -113,7 +119,7 @@ def test_publish_then_delete_after_confirming(pages, served_login, tmp_path) -> 
     page.locator("#library-confirm-yes").click()
     said = wait_result(page, "Đã xoá")
     assert "Hồng Phong" in said and "Không có tài liệu" not in said
-    assert not [r for r in rows(page) if "Hồng Phong" in r]
+    row_of(page, "Hồng Phong").first.wait_for(state="detached")
 
 
 def test_rebuild_asks_first_and_questions_are_answered_meanwhile(pages, served_login, monkeypatch,

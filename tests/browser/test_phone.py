@@ -29,7 +29,7 @@ def test_every_tab_is_one_tap_away(phone, served) -> None:
     open_tab(phone, served.url, "qa")
     for name in TABS:  # all four tabs on screen, none hidden behind "⋯"
         tab = phone.get_by_role("tab", name=name)
-        assert tab.is_visible(), name
+        tab.wait_for(state="visible")
         box = tab.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
     assert not phone.locator("[aria-label='Các tab khác'], [aria-label='More tabs']").filter(visible=True).count()
@@ -42,6 +42,7 @@ def test_every_tab_is_one_tap_away(phone, served) -> None:
 def test_hoi_dap_on_a_phone(phone, served) -> None:
     open_tab(phone, served.url, "qa")
     assert phone.evaluate("window.scrollY") == 0
+    phone.locator("#qa-send").wait_for(state="visible")
     assert in_view(phone, "#qa-question textarea") and in_view(phone, "#qa-send")  # no scrolling to ask
     ask(phone, "Các xã gặp khó khăn gì về hạ tầng số?")
     # after the reply the chat shows the answer's first line (not the end of the sources), on screen
