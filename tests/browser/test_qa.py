@@ -99,3 +99,27 @@ def test_the_page_is_vietnamese(page, served) -> None:
         page.locator(shown).wait_for(state="visible")
         texts = set(page.evaluate("() => [...document.querySelectorAll('button, span, p, label')].map(e => e.innerText.trim())"))
         assert not {"Drop File Here", "Click to Upload", "Drop CSV or TSV files here to import data into dataframe"} & texts
+
+
+def test_retry_and_feedback_are_the_chat_s_own_buttons(page, served, tmp_path) -> None:
+    import json
+
+    open_tab(page, served.url, "qa")
+    ask(page, "Xã Giao Minh có bao nhiêu Tổ công nghệ số cộng đồng?")
+    first = answers(page)[-1]
+    page.locator("#qa-chat button[aria-label='Hỏi lại']").last.click()  # asked again, not added
+    page.wait_for_function("() => document.querySelectorAll('#qa-chat .message-row.user-row').length == 1")
+    page.locator("#qa-chat .message-row.bot-row").get_by_text("Nguồn:").last.wait_for()
+    assert answers(page)[-1] == first
+    page.locator("#qa-chat button[aria-label='Hữu ích']").last.click()
+    # the feedback goes with the history the browser keeps (and into the downloaded file)
+    page.get_by_role("button", name="Tải lịch sử (.json)").click()
+    link = page.locator("a[href*='.json']").first
+    link.wait_for()
+    with page.expect_download() as got:
+        link.click()
+    path = tmp_path / "lich_su.json"
+    got.value.save_as(path)
+    records = json.loads(path.read_text(encoding="utf-8"))
+    assert [r["question"] for r in records] == ["Xã Giao Minh có bao nhiêu Tổ công nghệ số cộng đồng?"]
+    assert records[0].get("feedback") == "Hữu ích"
