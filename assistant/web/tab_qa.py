@@ -289,6 +289,8 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
     if ctx.llm_error:
         gr.Markdown(f"⚠️ Không dùng được mô hình ngôn ngữ ({esc(ctx.llm_error)}); "
                     "câu trả lời được trích dẫn trực tiếp từ văn bản (offline).")
+    if ctx.embedder_notice:
+        gr.Markdown(f"⚠️ {esc(ctx.embedder_notice)}", elem_id="embedder-notice")
     chat = gr.Chatbot(label="Hỏi đáp", show_label=False, height=520, elem_id="qa-chat", buttons=["copy"],
                       placeholder="Đặt câu hỏi ở ô bên dưới, hoặc chọn một câu hỏi mẫu.",
                       feedback_options=("Like", "Dislike"), autoscroll=False, group_consecutive_messages=False)
