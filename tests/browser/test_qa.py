@@ -123,3 +123,38 @@ def test_retry_and_feedback_are_the_chat_s_own_buttons(page, served, tmp_path) -
     records = json.loads(path.read_text(encoding="utf-8"))
     assert [r["question"] for r in records] == ["Xã Giao Minh có bao nhiêu Tổ công nghệ số cộng đồng?"]
     assert records[0].get("feedback") == "Hữu ích"
+
+
+def test_with_an_llm_the_answer_streams_and_can_be_stopped(pages, seed_index, tmp_path, request) -> None:
+    """A configured LLM's reply shows as it is written (a fake model holds the rest of its reply
+    until the test lets it go), and «Dừng» stops the answer."""
+    import threading
+
+    from assistant.web.context import WebContext
+    from tests.browser.conftest import private_copy, serve
+    from tests.support import FakeChatModel
+
+    release = threading.Event()
+    request.addfinalizer(release.set)
+
+    class Held(FakeChatModel):
+        def stream(self, messages):  # noqa: ANN001, ANN202
+            for i, piece in enumerate(super().stream(messages)):
+                if i == 2:
+                    release.wait(120)
+                yield piece
+
+    settings = private_copy(seed_index, tmp_path)
+    reply = "Xã Tân An có 17 ấp [1], theo báo cáo tổng kết năm 2025 của xã."
+    app = serve(settings, ctx=WebContext(settings, llm=Held([reply], chunk_chars=5)))
+    request.addfinalizer(app.close)
+    page = pages(app.url)
+    open_tab(page, app.url, "qa")
+    page.locator(QUESTION).fill("Tân An có bao nhiêu ấp?")
+    page.locator("#qa-send").click()
+    page.locator("#qa-chat .bot-row").get_by_text(re.compile(r"^Xã.*▌$")).wait_for()  # written so far, with a cursor
+    stop = page.locator("#qa-stop")
+    stop.wait_for(state="visible")
+    stop.click()
+    page.locator("#qa-send").wait_for(state="visible")
+    assert not stop.is_visible()
