@@ -1,10 +1,10 @@
 """Browser tests: the web app served on a free loopback port, driven by Debian's Chromium.
 
 Playwright's Python driver is only the remote control: the browser is `/usr/bin/chromium`,
-launched by path (never a downloaded one; never `playwright install`). One browser is shared
-by the session and one served app by each module; every test gets a fresh browser context
-(its own storage, clipboard permission and viewport), so tests do not see each other's chat
-history or login.
+launched by path (never a downloaded one; never `playwright install`). One browser and one
+served app are shared by the session (the tests that change the index — the library's, the
+first start — serve their own); every test gets a fresh browser context (its own storage,
+clipboard permission and viewport), so tests do not see each other's chat history or login.
 """
 
 from __future__ import annotations
@@ -96,9 +96,10 @@ def browser() -> Iterator[Any]:
             browser.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(seed_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The app over a private copy of the seed index (hash embedder), one per test module."""
+    """The app over a private copy of the seed index (hash embedder), shared by the modules that
+    do not change the index (each test has its own browser context: storage, history, login)."""
     app = serve(private_copy(seed_index, tmp_path_factory.mktemp("served")))
     try:
         yield app
