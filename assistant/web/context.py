@@ -74,8 +74,9 @@ class BuildStatus:
             return (f"Đang xây dựng lại chỉ mục… {step}. Câu hỏi vẫn được trả lời từ chỉ mục cũ "
                     "cho đến khi xong.")
         if self.phase == "failed":
-            return (f"Không xây dựng được chỉ mục: {self.error}. Hãy kiểm tra thư mục tài liệu rồi "
-                    "khởi động lại ứng dụng.")
+            detail = f" ({self.error})" if self.error else ""
+            return (f"Không xây dựng được chỉ mục{detail}. Hãy xem nhật ký của máy chủ, kiểm tra thư mục "
+                    "tài liệu rồi khởi động lại ứng dụng.")
         return ""
 
 
@@ -189,7 +190,7 @@ class WebContext:
             loaded = self._load()
         except Exception as exc:  # noqa: BLE001 - shown in the page; the server keeps running
             log.exception("building the first index failed")
-            self._set_status(BuildStatus("failed", error=str(exc)))
+            self._set_status(BuildStatus("failed", error=str(exc) if self.settings.debug else ""))
             return
         with self._cond:
             self._loaded = loaded

@@ -291,6 +291,11 @@ def build(ctx: WebContext) -> dict[str, Any]:
             report = ctx.rebuild(progress=_progress_cb(progress, 0.1, 0.85))
         except RebuildRunning as exc:
             raise gr.Error(str(exc), title="Chú ý", print_exception=False) from exc
+        except Exception as exc:
+            log.exception("rebuild failed")
+            detail = f" ({esc(str(exc))})" if ctx.settings.debug else ""
+            raise gr.Error(f"Không xây dựng lại được chỉ mục{detail}; chỉ mục hiện tại vẫn được dùng.",
+                           title="Lỗi", print_exception=False) from exc
         msg = f"✅ Đã xây dựng lại chỉ mục: {report.chunks} đoạn từ {len(report.added)} tài liệu."
         msg += "".join(f"\n\n❌ **{esc(n)}**: không đọc được — {esc(r)}." for n, r in report.failed)
         return refreshed(msg, viewer)
