@@ -61,8 +61,10 @@ def document_rows(ctx: WebContext, viewer: Viewer | None = None) -> tuple[list[l
     """Rows for the table (documents `viewer` may read) and the index statistics.
 
     Each document is listed once, by title and commune: files that hold the same document
-    (a report indexed from both its .docx and its .pdf) share one row, their names as detail."""
+    (a report indexed from both its .docx and its .pdf) share one row, their names as detail.
+    Uploads come first, the newest on top; then the bundled corpus."""
     docs, stats = _documents(ctx, viewer or Viewer.local())
+    docs = sorted(docs, key=lambda d: (not is_upload(ctx.settings, d["path"]), -(d.get("added") or 0)))
     rows: dict[tuple, list[Any]] = {}
     for d in docs:
         origin = "tải lên" if is_upload(ctx.settings, d["path"]) else "kho gốc"
