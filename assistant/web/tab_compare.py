@@ -310,7 +310,8 @@ def build(ctx: WebContext) -> dict[str, Any]:
 
     def refresh(current: str | None, path: str | None, chosen: str | None, viewer: Viewer) -> Any:
         names = [*_report_communes(ctx, viewer), PASTE]
-        dropdown = gr.Dropdown(choices=names, value=current if current in names else names[0])
+        # the choice the officer may have made meanwhile stays; only a choice no longer offered is reset
+        dropdown = gr.Dropdown(choices=names) if current in names else gr.Dropdown(choices=names, value=names[0])
         if viewer == public and built_ready:
             return dropdown, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         return dropdown, *_table_outputs(path, chosen, viewer)  # the viewer's own drafts join the table

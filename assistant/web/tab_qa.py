@@ -278,4 +278,6 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
 
 def refresh_communes(ctx: WebContext, current: str | None, viewer: Viewer | None = None) -> Any:
     choices = commune_choices(ctx.if_ready(lambda L: L.retriever.communes, [], viewer))
-    return gr.Dropdown(choices=choices, value=current if current in choices else ALL_COMMUNES)
+    if current in choices:  # what the officer may have chosen meanwhile stays chosen
+        return gr.Dropdown(choices=choices)
+    return gr.Dropdown(choices=choices, value=ALL_COMMUNES)

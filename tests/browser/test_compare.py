@@ -23,6 +23,7 @@ def test_compare_quotes_peers_exactly_and_shows_levels(page, served) -> None:
     page.locator("#compare-result .cmp-row").first.wait_for()
     result = page.locator("#compare-result")
     head = result.locator(".muted").first.inner_text()
+    assert head.startswith("So sánh xã Đại Sơn")
     assert "dense:" not in head and "hash-test" not in head and "độ gần" in head
 
     # every quoted peer passage is the report's own text (case and punctuation kept)

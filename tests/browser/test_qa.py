@@ -107,11 +107,18 @@ def test_retry_and_feedback_are_the_chat_s_own_buttons(page, served, tmp_path) -
     open_tab(page, served.url, "qa")
     ask(page, "Xã Giao Minh có bao nhiêu Tổ công nghệ số cộng đồng?")
     first = answers(page)[-1]
-    page.locator("#qa-chat button[aria-label='Hỏi lại']").last.click()  # asked again, not added
-    page.wait_for_function("() => document.querySelectorAll('#qa-chat .message-row.user-row').length == 1")
-    page.locator("#qa-chat .message-row.bot-row").get_by_text("Nguồn:").last.wait_for()
+    # «Hỏi lại» asks the last question again in place: the answer is replaced, not added
+    last_answer = "#qa-chat .message-row.bot-row:not(:has(.thought-group))"
+    page.locator(last_answer).last.evaluate("row => row.dataset.before = 'yes'")
+    page.locator("#qa-chat button[aria-label='Hỏi lại']").last.click()
+    page.wait_for_function("""(sel) => { const rows = document.querySelectorAll(sel);
+        const row = rows[rows.length - 1];
+        return row && !row.dataset.before && row.innerText.includes('Nguồn:')
+            && document.querySelectorAll('#qa-chat .message-row.user-row').length == 1; }""", arg=last_answer)
+    page.locator("#qa-stop").wait_for(state="hidden")
     assert answers(page)[-1] == first
-    page.locator("#qa-chat button[aria-label='Hữu ích']").last.click()
+    buttons = page.locator(last_answer).last.locator("xpath=following-sibling::*[contains(@class, 'message-buttons')][1]")
+    buttons.locator("button[aria-label='Hữu ích']").click()
     # the feedback goes with the history the browser keeps (and into the downloaded file)
     page.get_by_role("button", name="Tải lịch sử (.json)").click()
     link = page.locator("a[href*='.json']").first
