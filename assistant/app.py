@@ -103,9 +103,9 @@ class Assistant:
         """
         model = llm if llm is not None else self.llm
         if model is None:
-            return self.answerer.ask(question, k=k, filters=filters)
+            return self.answerer.ask(question, k=k, filters=filters, history=history)
         return self._llm_answerer(model).ask(question, k=k, filters=filters, stream=stream,
-                                             on_token=on_token)
+                                             on_token=on_token, history=history)
 
     def _llm_answerer(self, model: ChatModel):  # noqa: ANN202 - qa.llm_answer.LLMAnswerer
         from assistant.qa.llm_answer import LLMAnswerer

@@ -78,11 +78,22 @@ class Citation:
 
 @dataclass
 class Answer:
+    """An answer as every interface shows it.
+
+    `found` is False when the library does not state what was asked: `answer` then says so
+    ("Không tìm thấy …") and presents no figure as the answer; `citations` are the nearest
+    passages. `kind` is the kind of question it was understood as (see `qa.question.KINDS`);
+    `understood_as` restates a follow-up as a whole question ("" for a question asked in full).
+    """
+
     answer: str
     citations: list[Citation] = field(default_factory=list)
     mode: str = "extractive"  # extractive | catalog | llm | none
     warnings: list[str] = field(default_factory=list)
     unsupported_numbers: list[str] = field(default_factory=list)
+    found: bool = True
+    kind: str = "figure"
+    understood_as: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -91,4 +102,6 @@ class Answer:
             "mode": self.mode,
             "warnings": list(self.warnings),
             "unsupported_numbers": list(self.unsupported_numbers),
+            "found": self.found,
+            "kind": self.kind,
         }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli import ask, compare, draft, library, serve
+from assistant.cli import ask, chat, compare, draft, library, serve
 from assistant.cli.common import UserError
 from assistant.settings import get_settings
 
@@ -33,7 +33,7 @@ def main(ctx: click.Context, index_dir: Path | None, verbose: int) -> None:
         raise UserError(f"cấu hình không hợp lệ (biến ASSISTANT_* hoặc tệp cấu hình): {exc}") from exc
 
 
-for _module in (library, ask, draft, compare, serve):
+for _module in (library, ask, chat, draft, compare, serve):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

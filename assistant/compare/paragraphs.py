@@ -7,6 +7,7 @@ import re
 from assistant.domain.sections import NARRATIVE_KINDS
 from assistant.ingest.chunking import heading_type
 from assistant.text.normalize import nfc
+from assistant.text.segment import SENTENCE_END_RE
 
 _LIST_RE = re.compile(r"^\s*(?:[-+•*–]|\d{1,2}[.)]|[a-zđ][.)])\s+")
 _BULLET_RE = re.compile(r"^\s*[-+•*–]\s*")
@@ -55,7 +56,6 @@ def chunk_paragraphs(text: str) -> list[str]:
     return [_BULLET_RE.sub("", p) for p in _merge([b for b in body if b])]
 
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ])")
 
 
 def passage_units(paragraph: str, max_chars: int = 320) -> list[str]:
@@ -63,7 +63,7 @@ def passage_units(paragraph: str, max_chars: int = 320) -> list[str]:
     if len(paragraph) <= max_chars:
         return [paragraph]
     units: list[str] = []
-    for sent in _SENTENCE_END_RE.split(paragraph):
+    for sent in SENTENCE_END_RE.split(paragraph):
         if units and len(units[-1]) + len(sent) < max_chars // 2:
             units[-1] = f"{units[-1]} {sent}"
         else:
