@@ -100,6 +100,8 @@ def sources_title(record: dict) -> str:
     head = f"Hiểu là: {understood} · " if understood else ""
     if not used and not rest:
         return f"{head}Không có đoạn nguồn"
+    if not record["answer"].get("found", True):
+        return f"{head}Không tìm thấy điều được hỏi; {len(rest)} đoạn gần nhất — bấm để xem"
     what = f"{len(used)} nguồn được trích" if used else "không trích đoạn nào"
     return f"{head}{what} — bấm để xem đoạn gốc"
 

@@ -183,10 +183,15 @@ def snap(page: Any, name: str, *, full_page: bool = False) -> None:
         page.screenshot(path=str(Path(folder) / f"screenshot-{name}.png"), full_page=full_page)
 
 
+TAB_SHOWN = {"qa": "#qa-question", "draft": "#draft-indicators", "compare": "#compare-go",
+             "library": "#library-table"}
+
+
 def open_tab(page: Any, url: str, tab: str) -> None:
     """Open the app on one tab (`?tab=qa|draft|compare|library`) and wait until it is usable."""
     page.goto(f"{url}/?tab={tab}")
     page.locator("#app-ready").wait_for(state="attached")
+    page.locator(TAB_SHOWN[tab]).first.wait_for(state="visible")
 
 
 PASSWORD = "mat-khau-dai-9"

@@ -58,6 +58,8 @@ def test_ask_follow_up_copy_and_history_after_reload(page, served) -> None:
     follow = answers(page)[-1]
     assert len(answers(page)) == 2
     assert "Đại Sơn" in follow and "Tân An" not in follow
+    understood = page.locator("#qa-chat .thought-group .title").last.inner_text()
+    assert understood.startswith("Hiểu là:") and "Đại Sơn" in understood
 
     # the conversation is kept in this browser: a reload shows it again
     page.reload()
@@ -118,7 +120,10 @@ def test_retry_and_feedback_are_the_chat_s_own_buttons(page, served, tmp_path) -
     page.locator("#qa-stop").wait_for(state="hidden")
     assert answers(page)[-1] == first
     buttons = page.locator(last_answer).last.locator("xpath=following-sibling::*[contains(@class, 'message-buttons')][1]")
+    kept = "() => localStorage.getItem('tro-ly-cds-hoi-dap')"
+    before = page.evaluate(kept)
     buttons.locator("button[aria-label='Hữu ích']").click()
+    page.wait_for_function(f"(before) => ({kept})() !== before", arg=before)  # the browser kept it
     # the feedback goes with the history the browser keeps (and into the downloaded file)
     page.get_by_role("button", name="Tải lịch sử (.json)").click()
     link = page.locator("a[href*='.json']").first
