@@ -113,6 +113,9 @@ _INLINE_LABEL_RE = re.compile(
     r"Giải pháp|Phương hướng|Nhiệm vụ|Bài học)\b)")
 
 
+_HEADING_WITH_BODY_RE = re.compile(r":\s*\S.{0,60}$")
+
+
 def split_inline_headings(blocks: list[str]) -> list[str]:
     """Blocks with sub-headings that were run into the text before them put on their own line."""
     out: list[str] = []
@@ -163,6 +166,7 @@ def chunk_blocks(blocks: list[str], *, max_chars: int = 900) -> list[ChunkDraft]
                 flush()
             push(kind, block)
             lines.append(block)
+            has_body = bool(_HEADING_WITH_BODY_RE.search(block))  # "VI. ĐỀ XUẤT, KIẾN NGHỊ: Không."
             continue
         label = _LABEL_RE.match(block)
         if label and block[label.end():].strip() and len(label.group(1)) < 40:

@@ -9,7 +9,9 @@ from assistant.text.normalize import fold, fold_keep_length, spelling
 
 _PERCENT_Q = re.compile(r"\b(ty le|phan tram|muc do hai long)\b|%")
 _DATE_Q = re.compile(r"\b(ngay nao|khi nao|thoi diem nao|ngay thang nao|ngay bao nhieu|ban hanh ngay|vao ngay)\b")
-_DOCNO_Q = re.compile(r"\b(so may|so bao nhieu|so hieu|quyet dinh so|ke hoach so|van ban so|quyet dinh nao|ke hoach nao)\b")
+_DOCNO_Q = re.compile(r"\b(so hieu|quyet dinh so|ke hoach so|van ban so|cong van so|nghi quyet so|quyet dinh nao|"
+                      r"ke hoach nao)\b")
+_DOCNO_WEAK_Q = re.compile(r"\b(so may|so bao nhieu)\b")  # "số mấy", but also "(chữ) ký số bao nhiêu"
 _COUNT_Q = re.compile(r"\b(bao nhieu|may|so luong|tong so|so \w+)\b")
 _TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can dat|phai dat|huong toi|"
                        r"phuong huong|den nam|nam toi|dat ra)\b")
@@ -46,10 +48,12 @@ def intent_of(question: str) -> Intent:
     asked = fold(_MACHINE_RE.sub("maymoc", question))  # "số máy tính" is no "số mấy"
     if _DOCNO_Q.search(asked):
         kind = "docno"
-    elif _DATE_Q.search(asked):
-        kind = "date"
     elif _PERCENT_Q.search(asked):
         kind = "percent"
+    elif _DOCNO_WEAK_Q.search(asked):
+        kind = "docno"
+    elif _DATE_Q.search(asked):
+        kind = "date"
     elif _COUNT_Q.search(asked):
         kind = "count"
     else:

@@ -133,7 +133,7 @@ _SECTION_WORDS = [
     ("de_xuat", _rx(r"\b(?:de xuat|kien nghi|de nghi)\b")),
     ("phuong_huong", _rx(r"\b(?:phuong huong|nhiem vu|giai phap|thoi gian toi|nam toi|se lam|du kien lam)\b")),
     ("ton_tai", _rx(r"\b(?:ton tai|han che|kho khan|vuong mac|vuong|bat cap|yeu kem|con yeu|diem yeu|"
-                    r"thieu sot|chua lam duoc|chua dat|con thap|bai hoc)\b")),
+                    r"thieu sot|chua lam duoc|chua dat|con thap)\b")),
     ("ket_qua", _rx(r"\b(?:ket qua|da lam duoc|dat duoc nhung|thanh tich|noi bat)\b")),
 ]
 _LIST_ASK = _rx(r"\b(?:gom nhung gi|nhung gi|nhung (?:diem|noi dung|viec|van de|mat|hoat dong|giai phap|"

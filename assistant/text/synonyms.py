@@ -65,6 +65,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("đầu việc", "nhiệm vụ", "công việc"),
     ("làm xong", "hoàn thành", "đã xong"),
     ("nhân khẩu", "dân số", "số dân"),
+    ("bao nhiêu người", "thành viên", "hội viên", "nhân sự"),
     ("trả tiền", "thanh toán", "nộp tiền"),
     ("mặt hàng", "sản phẩm", "hàng hóa"),
     ("sàn online", "sàn thương mại điện tử", "sàn giao dịch điện tử", "nền tảng thương mại điện tử"),
@@ -77,6 +78,7 @@ class Equivalents:
     """One phrase of a question and the patterns of its equivalents (accented or folded)."""
 
     phrase: str  # as the question writes it
+    others: tuple[str, ...]  # its equivalents, written as the question's form is (accented or folded)
     tokens: frozenset[str]  # its keyword tokens: what an equivalent in a passage stands for
     pattern: re.Pattern[str]  # any equivalent, whole words
     accented: bool  # match against the accented text (else the folded one)
@@ -111,7 +113,8 @@ def phrase_groups(text: str) -> Groups:
             phrase = acc if accented else folded
             if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", hay):
                 others = [a if accented else f for a, f in group if f != folded]
-                out.append(Equivalents(phrase, frozenset(keyword_tokens(phrase)), _words(others), accented))
+                out.append(Equivalents(phrase, tuple(others), frozenset(keyword_tokens(phrase)), _words(others),
+                                       accented))
                 break
     return tuple(out)
 

@@ -28,18 +28,31 @@ FOCUS_STATED = 0.6
 _NEGATION = re.compile(r"\b(?:chua|khong co|khong|chua co|chua duoc|khong duoc)\b")
 
 
-def key_figure(text: str, intent: Intent, question: str = "", cands: list | None = None) -> str | None:
+def key_figure(text: str, intent: Intent, question: str = "", cands: list | None = None,
+               unit_words: tuple[str, ...] = ()) -> str | None:
     """The figure a question asks for, exactly as written in `text` (with its unit), if clear;
     `cands` narrows the figures it may be (default: every candidate of the asked kind)."""
     if intent.kind is None:
         return None
     cands = candidates(text, intent) if cands is None else cands
     fig = focus_figure(text, intent, cands)
+    if fig is None and unit_words:  # "bao nhiêu người" answered by "116 thành viên"
+        folded = fold(text)
+        fig = next((f for f in cands if any(re.match(rf"\s*(?:\w+\s+)?{re.escape(w)}\b", folded[f.end:f.end + 30])
+                                            for w in unit_words)), None)
     if fig is None and len(cands) == 1:
         fig = cands[0]
     if fig is None:
         fig = best_by_context(text, question, cands)
     return figure_phrase(text, fig, intent) if fig is not None else None
+
+
+def unit_equivalents(q: Question) -> tuple[str, ...]:
+    """Other words for what a count question counts, folded ("thành viên" for "bao nhiêu người")."""
+    if not q.intent.focus:
+        return ()
+    word = q.intent.focus[0]
+    return tuple(fold(o) for g in q.phrases if word in fold(g.phrase).split() for o in g.others)
 
 
 def _terms(q: Question) -> frozenset[str]:
@@ -182,13 +195,16 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
         return not_found(q, ctx, results, problem)
     chosen = [best]
     second = next((u for u in good[1:4] if u.result is not best.result), None)
-    if second is not None and second.score >= 0.9 * best.score and not period_problem(q, ctx, second.result):
-        chosen.append(second)
+    units_as = unit_equivalents(q)
+    clear = key_figure(best.text, q.intent, q.text, results_in(best.text, q), units_as) is not None
+    if second is not None and not clear and second.score >= 0.9 * best.score \
+            and not period_problem(q, ctx, second.result):
+        chosen.append(second)  # no clear figure in the best passage: show the next one that states it too
     book = CitationBook()
     parts = []
     for u in chosen:
         n = book.cite(u.chunk)
-        lead = key_figure(u.text, q.intent, q.text, results_in(u.text, q)) if u is best else None
+        lead = key_figure(u.text, q.intent, q.text, results_in(u.text, q), units_as) if u is best else None
         prefix = f"{lead} — theo" if lead else "Theo"
         parts.append(f"{prefix} báo cáo của {where(u.chunk)}: «{quote(u.text, q.text)}» [{n}]")
     book.pad(results, ctx.k)

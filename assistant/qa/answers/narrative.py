@@ -27,6 +27,7 @@ MIN_TOPIC = 0.34  # share of the topic a paragraph (with its heading) must state
 ON_TOPIC_HEADING = 0.5  # a section whose heading states this much of the topic is about it
 MAX_POINTS, MAX_POINTS_DETAIL = 5, 10
 _NOTE_RE = re.compile(r"^\d{1,2}\s+(?:Cụ thể|Theo|Số liệu|Ghi chú)\b")  # a footnote that landed in the text
+_NOTHING_RE = re.compile(r":\s*(?:không|không có|chưa có)\s*\.?\s*$", re.IGNORECASE)
 _CAUSE_WORDS = ("nguyen nhan", " do ", "boi vi", " vi ", "chua ", "thieu ")
 
 
@@ -87,8 +88,23 @@ def _points(q: Question, ctx: Context, results: list[SearchResult]) -> list[Poin
     return sorted(picked, key=lambda p: (p.rank, p.order))
 
 
+def _stated_none(q: Question, results: list[SearchResult]) -> SearchResult | None:
+    """The asked section written as empty ("VI. ĐỀ XUẤT, KIẾN NGHỊ: Không.")."""
+    if not q.section_kinds or not q.communes:
+        return None
+    return next((r for r in results if r.chunk.section_kind in q.section_kinds
+                 and _NOTHING_RE.search(r.chunk.text.split("\n")[0])), None)
+
+
 def answer_narrative(q: Question, ctx: Context) -> Answer:
     results = _search(q, ctx)
+    empty = _stated_none(q, results)
+    if empty is not None:
+        book = CitationBook()
+        head = empty.chunk.text.split("\n")[0].strip()
+        n = book.cite(empty.chunk)
+        return Answer(f"Báo cáo của {where(empty.chunk)} ghi: «{head}» — không nêu nội dung nào ở mục này. [{n}]",
+                      book.citations, "extractive", kind=q.kind)
     points = _points(q, ctx, results)
     if not points:
         return not_found(q, ctx, results)

@@ -12,7 +12,7 @@ from assistant.qa.evidence import Unit, is_heading_like
 from assistant.qa.intent import intent_of
 from assistant.qa.question import Question
 from assistant.records import Answer
-from assistant.text.vn_numbers import parse_number
+from assistant.text.vn_numbers import figure_keys, find_numbers, parse_number
 
 MIN_STATED = 0.5  # share of the question a commune's best sentence must state to count as "nêu"
 CLOSE = 0.12  # communes within this much of the best are all named in the conclusion
@@ -45,6 +45,9 @@ def _statement(q: Question, ctx: Context, commune: str, numeric: bool) -> Statem
                                                          results_in(good[0].text, sub)))
         return Statement(commune)
     units = [u for u in ctx.evidence.units(results) if not is_heading_like(u.text)]
+    if q.intent.question_figures:  # "Xã nào có 21 Tổ …": the statement must carry that figure
+        wanted = {k for f in q.intent.question_figures for s in find_numbers(f) for k in figure_keys(s)}
+        units = [u for u in units if {k for s in find_numbers(u.text) for k in figure_keys(s)} & wanted]
     ctx.evidence.score(q.terms, units, q.phrases)
     units.sort(key=lambda u: -u.score)
     if units and units[0].coverage >= MIN_STATED:
