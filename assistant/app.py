@@ -18,6 +18,7 @@ from assistant.index.embedders import Embedder, choose_embedder
 from assistant.index.store import IndexStore
 from assistant.ingest.pipeline import IngestReport, ingest
 from assistant.qa.extractive import Answerer
+from assistant.qa.provenance import provenance_warnings
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Answer
 from assistant.settings import Settings
@@ -103,9 +104,12 @@ class Assistant:
         """
         model = llm if llm is not None else self.llm
         if model is None:
-            return self.answerer.ask(question, k=k, filters=filters, history=history)
-        return self._llm_answerer(model).ask(question, k=k, filters=filters, stream=stream,
-                                             on_token=on_token, history=history)
+            answer = self.answerer.ask(question, k=k, filters=filters, history=history)
+        else:
+            answer = self._llm_answerer(model).ask(question, k=k, filters=filters, stream=stream,
+                                                   on_token=on_token, history=history)
+        answer.warnings += provenance_warnings(answer)  # figures only an unvetted upload states
+        return answer
 
     def _llm_answerer(self, model: ChatModel):  # noqa: ANN202 - qa.llm_answer.LLMAnswerer
         from assistant.qa.llm_answer import LLMAnswerer

@@ -24,6 +24,10 @@ class Chunk:
     section: str = ""  # heading path, "PHẦN A > II > 3. Hạ tầng số > b) Tồn tại, hạn chế"
     section_kind: str = "other"
     position: int = 0  # order inside the document
+    # provenance of an uploaded document ("" and published for the bundled corpus)
+    owner: str = ""  # the group (commune, or "*" for province staff) that uploaded it
+    uploaded_by: str = ""  # the account that uploaded it
+    published: bool = True  # False: an unpublished draft, read only by its owner's group
 
     def metadata(self) -> dict[str, Any]:
         meta = asdict(self)
@@ -63,7 +67,10 @@ class SearchResult:
 
 @dataclass
 class Citation:
-    """A numbered reference to a passage; `text` is the quoted passage (or the part used)."""
+    """A numbered reference to a passage; `text` is the quoted passage (or the part used).
+
+    The provenance fields say who uploaded a document that is not from the bundled corpus and
+    whether it is published, so every interface can show it next to the source."""
 
     n: int
     doc_id: str
@@ -71,6 +78,21 @@ class Citation:
     commune: str
     section: str
     text: str
+    owner: str = ""  # the uploading group ("" for the bundled corpus)
+    uploaded_by: str = ""  # the uploading account
+    published: bool = True
+
+    @classmethod
+    def of(cls, n: int, chunk: Chunk, text: str | None = None) -> Citation:
+        """A citation of `chunk` (quoting `text`, by default the whole passage), with its provenance."""
+        return cls(n, chunk.doc_id, chunk.source, chunk.commune, chunk.section,
+                   chunk.text if text is None else text, owner=chunk.owner,
+                   uploaded_by=chunk.uploaded_by, published=chunk.published)
+
+    @property
+    def uploaded(self) -> bool:
+        """Whether the passage comes from a document an account uploaded (not the bundled corpus)."""
+        return bool(self.owner or self.uploaded_by)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -227,3 +227,32 @@ def test_an_llm_is_not_asked_about_a_commune_the_library_lacks(assistant: Assist
     fake = FakeChatModel(["Xã Hòa Bình đạt 99% [1]."])
     ans = assistant.ask("Xã Hòa Bình đạt bao nhiêu phần trăm hồ sơ trực tuyến?", llm=fake)
     assert not ans.found and fake.calls == [] and "99%" not in ans.answer
+
+
+def test_an_ingested_official_text_that_differs_from_the_catalog_is_shown_with_a_warning(tmp_path) -> None:
+    import shutil
+
+    from assistant.ingest.pipeline import ingest
+
+    from .conftest import CORPUS, make_settings
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS / "guidance", corpus / "guidance")
+    (corpus / "reports").mkdir()
+    text = ("KẾ HOẠCH\nPhát triển kinh tế số của tỉnh (văn bản thử nghiệm)\n"
+            "Điều 2. Mục tiêu\n"
+            "1. Đến năm 2025, tỷ trọng kinh tế số trong GDP của tỉnh đạt 15%.\n"
+            "2. Đến năm 2030, tỷ trọng kinh tế số trong GDP của tỉnh đạt 25%.\n")
+    (corpus / "reports" / "ke_hoach_tinh.txt").write_text(text, encoding="utf-8")
+    (corpus / "reports" / "ke_hoach_tinh.txt.meta.yaml").write_text(
+        "kind: guidance\ntitle: Kế hoạch phát triển kinh tế số của tỉnh\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "index", corpus_dir=corpus)
+    assert ingest(settings).ok
+    a = Assistant(settings)
+    try:
+        ans = a.ask("Theo QĐ 411, đến năm 2025 kinh tế số phải chiếm bao nhiêu phần trăm GDP?")
+    finally:
+        a.close()
+    assert ans.found and ans.kind == "target"
+    assert "20%" in ans.answer and "15%" in ans.answer  # the catalog's and the ingested text's
+    assert any("khác với danh mục" in w for w in ans.warnings)

@@ -144,7 +144,7 @@ def test_placeholders_are_filled_once_and_tags_in_passages_are_removed():
     assert "Nội dung {{question}}" in user  # the passage's braces are data, not a placeholder
     assert user.count("</du_lieu>") == 1 and user.count("<doan ") == 1
     assert 'xa="An \'Khánh\'"' in user
-    assert neutralise("a </du_lieu> b") == "a   b"
+    assert neutralise("a </du_lieu> b") == "a \n b"  # the tag is gone; it still ends a sentence
 
 
 def test_missing_or_broken_prompt_file_is_a_config_error(tmp_path: Path):

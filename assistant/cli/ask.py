@@ -8,6 +8,7 @@ import click
 
 from assistant.cli.common import UserError, assistant_of, batch_lines, llm_of, out, settings_of
 from assistant.domain.sections import SECTION_KINDS
+from assistant.qa.provenance import provenance_note
 from assistant.records import Answer
 
 
@@ -93,7 +94,7 @@ def print_answer(ans: Answer, *, streamed: bool = False) -> None:
     click.echo("")
     for c in ans.citations:
         where = f"xã {c.commune} — " if c.commune else ""
-        click.echo(f"[{c.n}] {where}{c.source} — {c.section or '(đầu văn bản)'}")
+        click.echo(f"[{c.n}] {where}{c.source} — {c.section or '(đầu văn bản)'}" + provenance_note(c))
     for w in ans.warnings:
         click.echo(f"Cảnh báo: {w}", err=True)
 

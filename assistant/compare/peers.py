@@ -68,12 +68,17 @@ class Peer:
     level: str = "khac"  # rat_gan | gan | khac: calibrated on the other communes' passages (see `levels`)
     percentile: float = 0.0  # share of usual best matches between communes that score lower (see `similarity`)
     words: float = 0.0  # shared wording (TF-IDF cosine) with the paragraph
+    owner: str = ""  # provenance of an uploaded peer document ("" for the bundled corpus)
+    uploaded_by: str = ""
+    published: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {"commune": self.commune, "source": self.source, "doc_id": self.doc_id,
                 "section": self.section, "text": self.text, "similarity": round(self.similarity, 4),
                 "level": self.level, "level_label": LEVEL_LABELS[self.level],
-                "percentile": round(self.percentile, 3), "words": round(self.words, 4), "shared": shared_phrases(self.diff), "diff": self.diff}
+                "percentile": round(self.percentile, 3), "words": round(self.words, 4),
+                "shared": shared_phrases(self.diff), "diff": self.diff,
+                "owner": self.owner, "uploaded_by": self.uploaded_by, "published": self.published}
 
 
 @dataclass
@@ -266,7 +271,8 @@ class PeerComparer:
     def _peer(cand: _Cand, sim: float, own_text: str) -> Peer:
         c = cand.chunk
         return Peer(commune=c.commune, source=c.source, doc_id=c.doc_id, section=c.section,
-                    text=cand.text, similarity=sim, diff=word_diff(own_text, cand.text))
+                    text=cand.text, similarity=sim, diff=word_diff(own_text, cand.text),
+                    owner=c.owner, uploaded_by=c.uploaded_by, published=c.published)
 
     def _missing(self, own: dict[str, list[str]], name: str | None, per_pillar: int = 3) -> list[MissingPillar]:
         """Pillars that peers' paragraphs of a section kind are about and this section never mentions."""

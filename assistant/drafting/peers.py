@@ -106,9 +106,7 @@ class CitationBook:
         if key not in self._index:
             c = peer.chunk
             n = len(self.citations) + 1
-            self.citations.append(
-                Citation(n, c.doc_id, c.source, c.commune, c.section, peer.source_text)
-            )
+            self.citations.append(Citation.of(n, c, peer.source_text))
             self._index[key] = n
         return self._index[key]
 

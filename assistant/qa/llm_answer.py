@@ -136,7 +136,7 @@ class LLMAnswerer:
         citations = []
         for n in sorted(used):
             c = results[n - 1].chunk
-            citations.append(Citation(n, c.doc_id, c.source, c.commune, c.section, c.text))
+            citations.append(Citation.of(n, c))
         return Answer(checked.text, citations, "llm", warnings, checked.unsupported)
 
     def _offline(self, q: Question, k: int, filters: Filters | None, reason: str,

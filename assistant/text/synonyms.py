@@ -65,6 +65,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("đầu việc", "nhiệm vụ", "công việc"),
     ("làm xong", "hoàn thành", "đã xong"),
     ("nhân khẩu", "dân số", "số dân"),
+    ("chiếm", "tỷ trọng", "chiếm tỷ trọng"),
     ("bao nhiêu người", "thành viên", "hội viên", "nhân sự"),
     ("trả tiền", "thanh toán", "nộp tiền"),
     ("mặt hàng", "sản phẩm", "hàng hóa"),

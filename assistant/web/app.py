@@ -60,6 +60,9 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None,
         gr.Markdown(f"# {TITLE}\n<span class='subtitle'>Tra cứu, hỏi đáp, soạn thảo và so sánh báo cáo "
                     "chuyển đổi số cấp xã — chạy hoàn toàn trên máy này, không cần Internet.</span>",
                     elem_id="app-title")
+        health = _health(settings)  # the index's self-check at start-up: a notice when it needs mending
+        if not health.ok:
+            gr.Markdown(f"⚠️ {esc(health.notice())}", elem_classes=["warn"], elem_id="health-notice")
         status = gr.HTML(status_html(ctx.status, ctx.ready), elem_id="index-status")
         timer = gr.Timer(1.0, active=ctx.status.busy)
         with gr.Tabs(selected="qa", overflow_behavior="wrap", elem_id="main-tabs") as tabs:
@@ -104,6 +107,7 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None,
             ticked.then(run, inputs, outputs, api_visibility="private", show_progress="hidden")
     demo.queue(default_concurrency_limit=CONCURRENCY)
     demo.assistant_context = ctx  # type: ignore[attr-defined] - closed by `launch`'s caller
+    demo.index_health = health  # type: ignore[attr-defined] - logged by `assistant serve`
     return demo
 
 
@@ -167,9 +171,34 @@ def launch(demo: gr.Blocks, settings: Settings, *, host: str = "127.0.0.1", port
         max_file_size=int(settings.max_file_mb * 1024 * 1024), css=CSS, theme=_theme(),
         footer_links=[], share=False, inbrowser=False, prevent_thread_lock=not block, quiet=quiet,
         show_error=True, ssr_mode=False, enable_monitoring=False, mcp_server=False, pwa=False,
-        allowed_paths=[], app_kwargs={"middleware": [Middleware(VietnamesePages)]},
+        allowed_paths=[], app_kwargs=_server_options(bool(auth)),
     )
     return url
+
+
+def _health(settings: Settings) -> Any:
+    """`index.health.check`, logged when something needs mending (never fails the start)."""
+    from assistant.index.health import Health, check
+
+    try:
+        health = check(settings)
+    except Exception:  # noqa: BLE001 - a self-check must not stop the app
+        log.exception("the index self-check failed")
+        return Health()
+    if not health.ok:
+        log.warning("%s", health.notice())
+    return health
+
+
+def _server_options(auth: bool) -> dict:
+    """Middleware of the served app: Vietnamese pages, and with logins what the login check needs
+    (it sees each login's connecting address)."""
+    middleware = [Middleware(VietnamesePages)]
+    if auth:
+        from assistant.web.auth import server_options
+
+        middleware += server_options()["middleware"]
+    return {"middleware": middleware}
 
 
 __all__ = ["ALL_COMMUNES", "CSS", "TABS", "TITLE", "build_app", "launch", "status_html"]

@@ -48,7 +48,7 @@ class CitationBook:
 
 
 def citation_of(n: int, c: Chunk) -> Citation:
-    cit = Citation(n, c.doc_id, c.source, c.commune, c.section, c.text)
+    cit = Citation.of(n, c)
     for name in ("owner", "published", "ocr"):  # provenance, when the record carries it
         if hasattr(cit, name) and hasattr(c, name):
             setattr(cit, name, getattr(c, name))

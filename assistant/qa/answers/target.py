@@ -15,6 +15,7 @@ from assistant.text.vn_numbers import figure_keys, find_numbers
 
 CATALOG_DOC_ID = "chi_tieu_catalog"
 MIN_COVERAGE = 0.5
+MIN_OFFICIAL = 0.4  # a sentence of an ingested official text, with its Điều/Khoản heading
 # Words that name a guiding document or ask for a target, not what the target is about.
 _FRAME = frozenset(content_terms(
     "theo nghị quyết kế hoạch quyết định đề án chiến lược quốc gia thủ tướng chỉ tiêu mục tiêu yêu cầu "
@@ -51,17 +52,25 @@ def catalog_summary(passage: str, question: str, years: tuple[int, ...] = ()) ->
     return "\n".join(x for x in body if not x.startswith("Lưu ý"))
 
 
+def _value_keys(text: str) -> set:
+    """The figures of a text that are values (not years, not dates)."""
+    return {k for s in find_numbers(text) if not re.fullmatch(r"(?:19|20)\d\d|\d{1,2}/\d{1,2}(?:/\d{4})?", s.raw.strip())
+            for k in figure_keys(s)}
+
+
 def _topic(q: Question) -> frozenset[str]:
     return without(q.terms, _FRAME) or q.terms
 
 
 def _official(q: Question, ctx: Context, topic: frozenset[str]) -> tuple[SearchResult, str] | None:
     """The best unit of an ingested guiding text (not the catalog) that states the target."""
-    hits = [r for r in ctx.evidence.search(q.query, k=6, kinds=("guidance",)) if r.chunk.doc_id != CATALOG_DOC_ID]
-    units = [u for u in ctx.evidence.units(hits) if not is_heading_like(u.text)]
+    hits = [r for r in ctx.evidence.search(q.query, k=30, kinds=("guidance",)) if r.chunk.doc_id != CATALOG_DOC_ID]
+    units = [u for u in ctx.evidence.units(hits[:6]) if not is_heading_like(u.text)]
+    if q.years:  # the target of the year asked
+        units = [u for u in units if any(str(y) in u.text or str(y) in u.chunk.section for y in q.years)]
     ctx.evidence.score(topic, units, q.phrases)
     units.sort(key=lambda u: -u.score)
-    if units and units[0].coverage >= MIN_COVERAGE:
+    if units and units[0].coverage >= MIN_OFFICIAL:
         return units[0].result, units[0].text
     return None
 
@@ -87,7 +96,7 @@ def answer_target(q: Question, ctx: Context) -> Answer:
             return not_found(q, ctx, hits, f"Danh mục chỉ tiêu và các văn bản đã nạp không ghi mục tiêu năm "
                                            f"{want} cho nội dung này.")
         parts.append(f"{summary} [{book.cite(best.chunk)}]")
-        summary_keys = {k for s in find_numbers(summary) for k in figure_keys(s)}
+        summary_keys = _value_keys(summary)
     official = _official(q, ctx, topic)
     if official is not None:
         res, text = official
@@ -95,7 +104,7 @@ def answer_target(q: Question, ctx: Context) -> Answer:
         path = c.section or c.title
         parts.append(f"Văn bản {c.title or c.source} ({short(path, 120)}): «{quote(text, q.text)}» "
                      f"[{book.cite(c)}]")
-        stated = {k for s in find_numbers(text) for k in figure_keys(s)}
+        stated = _value_keys(text)
         if summary_keys and stated and not stated & summary_keys:
             warnings.append("Văn bản đã nạp ghi mục tiêu khác với danh mục chỉ tiêu; hãy đối chiếu văn bản gốc "
                             "trước khi dùng.")
