@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.records import Answer
 from assistant.text.citations import CITATION_RE, MARK_CLOSE, MARK_OPEN, cited
-from assistant.web.common import esc, figure_key_set, highlight_passage
+from assistant.web.common import esc, figure_key_set, highlight_passage, provenance
 
 _LEAD_RE = re.compile(r"^(.*?) — theo ")
 _QUOTE_RE = re.compile(r"«(.*?)»")
@@ -39,7 +39,7 @@ def source_label(c: dict, titles: dict[str, str]) -> str:
     where = f"Xã {c['commune']}" if c.get("commune") else ""
     leaf = c["section"].split(" > ")[-1] if c.get("section") else ""
     parts = [p for p in (where, title or c["source"], f"mục {leaf}" if leaf else "") if p]
-    return " — ".join(parts)
+    return " — ".join(parts) + provenance(c)  # who uploaded it, for a document not of the bundled corpus
 
 
 def _cited_lines(answer: str, n: int) -> list[str]:

@@ -27,7 +27,7 @@ from assistant.index.access import Viewer
 from assistant.indicators.table import IndicatorTable, build_table
 from assistant.text.vn_numbers import find_numbers, format_vn
 from assistant.web.charts import bar_chart_svg
-from assistant.web.common import esc, esc_attr
+from assistant.web.common import esc, esc_attr, provenance
 from assistant.web.context import IndexUnavailable, Loaded, WebContext
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def comparison_html(cmp: Comparison) -> str:
         pillar = f" · {esc(item.to_json()['pillar_label'])}" if item.pillar else ""
         leaf = esc(item.section.split(" > ")[-1]) if item.section else ""
         peers = "".join(
-            f"<div class='peer'><div class='peer-head'>Xã {esc(p.commune)} {level_html(p)}"
+            f"<div class='peer'><div class='peer-head'>Xã {esc(p.commune)}{esc(provenance(p))} {level_html(p)}"
             f"<span class='muted'> · {esc(p.section.split(' > ')[-1])}</span></div>"
             f"<div class='peer-text'>{diff_html(p.diff, 'b', p.text)}</div></div>" for p in item.peers) or \
             "<div class='muted'>Không tìm thấy đoạn tương tự ở xã khác.</div>"

@@ -29,7 +29,7 @@ from assistant.drafting.document import (
 from assistant.qa.grounding import mark_unsupported, untraceable
 from assistant.text.citations import cited, mask_citations
 from assistant.text.vn_numbers import figure_keys, find_numbers
-from assistant.web.common import Downloads, esc, figure_key_set, text_html
+from assistant.web.common import Downloads, esc, figure_key_set, provenance, text_html
 from assistant.web.context import WebContext
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def citations_html(doc: DraftDocument) -> str:
     _, cites = renumber(doc)
     if not cites:
         return "<div class='muted'>Bản thảo không trích dẫn đoạn nào của xã khác.</div>"
-    items = "".join(f"<li value='{c.n}' data-n='{c.n}'>[{c.n}] {esc(citation_line(c, 400))}</li>"
+    items = "".join(f"<li value='{c.n}' data-n='{c.n}'>[{c.n}] {esc(citation_line(c, 400))}{esc(provenance(c))}</li>"
                     for c in cites)
     return f"<ol class='cite-list'>{items}</ol>"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.index.access import Viewer
+from assistant.index.access import PROVINCE, Viewer
 from assistant.index.library import delete_documents, list_documents, set_published
 from assistant.index.store import IndexCorrupt, IndexMismatch, IndexMissing
 from assistant.index.uploads import UploadResult, is_upload, upload_documents
@@ -42,7 +42,8 @@ def _documents(ctx: WebContext, viewer: Viewer) -> tuple[list[dict[str, Any]], d
 def _scope(d: dict[str, Any]) -> str:
     if d.get("published", 1):
         return "Dùng chung"
-    return f"Bản nháp ({d['owner']})" if d.get("owner") else "Bản nháp"
+    owner = "cán bộ tỉnh" if d.get("owner") == PROVINCE else d.get("owner")
+    return f"Bản nháp ({owner})" if owner else "Bản nháp"
 
 
 def doc_title(d: dict[str, Any]) -> str:

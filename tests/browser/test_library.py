@@ -90,18 +90,34 @@ def test_upload_refuses_junk_and_lists_a_duplicate_once(pages, served_login) -> 
 
 
 def test_publish_then_delete_after_confirming(pages, served_login, tmp_path) -> None:
+    """Province staff upload a commune's report (a commune account's upload is its own commune's):
+    a draft, published, then cited in Hỏi đáp with who uploaded it, then deleted after confirming."""
     report = tmp_path / "bao_cao_cds_hong_phong_2025.txt"
     report.write_text(REPORT, encoding="utf-8")
     page = pages(served_login.url)
-    log_in(page, served_login.url, "canbo_daison", tab="library")
+    log_in(page, served_login.url, "canbo_tinh", tab="library")
     page.locator("#library-commune textarea, #library-commune input").first.fill("Hồng Phong")
     upload(page, report)
     wait_result(page, report.name)
-    row_of(page, "Hồng Phong").filter(has_text="Bản nháp").first.wait_for()
+    draft = row_of(page, "Hồng Phong").filter(has_text="Bản nháp (cán bộ tỉnh)")
+    draft.first.wait_for()
+    assert "*" not in draft.first.inner_text()
     choose(page, "Hồng Phong")
     page.get_by_role("button", name="Công bố", exact=True).click()
     assert "Đã công bố" in wait_result(page, "Đã công bố")
     row_of(page, "Hồng Phong").filter(has_text="Dùng chung").first.wait_for()
+
+    # Hỏi đáp cites the upload and says who uploaded it
+    page.get_by_role("tab", name="Hỏi đáp").click()
+    page.locator("#qa-question textarea").fill("Hồng Phong có bao nhiêu Tổ công nghệ số cộng đồng?")
+    page.locator("#qa-send").click()
+    answer = page.locator("#qa-chat .message-row.bot-row:not(:has(.thought-group))").filter(has_text="Nguồn:")
+    answer.first.wait_for()
+    said = answer.first.inner_text()
+    assert "9" in said and "Hồng Phong" in said
+    assert "tải lên bởi canbo_tinh (cán bộ tỉnh)" in said.split("Nguồn:")[1]
+    page.get_by_role("tab", name="Kho tài liệu").click()
+    page.locator("#library-table").wait_for()
 
     # delete: the page asks first; «Huỷ» changes nothing and says so
     choose(page, "Hồng Phong")
