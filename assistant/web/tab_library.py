@@ -275,13 +275,24 @@ def build(ctx: WebContext) -> dict[str, Any]:
         if result.report is not None and (result.report.added or result.report.updated):
             progress(0.95, desc="Đang nạp lại chỉ mục")
             ctx.reload_if_changed()
-        return refreshed(_upload_result_message(result), viewer)
+        message = _upload_result_message(result)
+        if job.token.cancelled and not result.cancelled:  # «Huỷ» came while the files were being written
+            message = ("ℹ️ Bấm «Huỷ» khi tệp đã được ghi vào kho nên không huỷ được nữa; "
+                       "nếu không cần, hãy chọn tài liệu rồi bấm «Xoá tài liệu đã chọn».\n\n" + message)
+        return refreshed(message, viewer)
 
     def do_cancel_upload(request: gr.Request) -> str:
+        """«Huỷ» through the API: what happened, as text."""
         key = getattr(request, "session_hash", None) or "local"
         if uploads.cancel(key):
             return "⏹️ Đang huỷ tải lên… (phần đã đọc sẽ bị bỏ, không có gì được thêm vào kho)"
         return "Không có tải lên nào đang chạy."
+
+    def cancel_from_page(request: gr.Request) -> None:
+        """«Huỷ» in the page says so in a notice: the result box is left to the upload itself,
+        whose own answer («Đã huỷ tải lên …», or what was added when «Huỷ» came too late) must
+        not be overwritten by a notice that arrives after it."""
+        gr.Info(do_cancel_upload(request), title="Huỷ tải lên")
 
     def do_publish(doc_ids: list[str] | None, share: bool, request: gr.Request) -> tuple:
         viewer = ctx.viewer(request)
@@ -345,7 +356,10 @@ def build(ctx: WebContext) -> dict[str, Any]:
     # (publish, delete, rebuild) nor other uploads; only each upload's commit takes the write lock.
     add.click(do_upload, [files, commune, publish_now], outputs, api_name="tai_len", concurrency_id="upload",
               concurrency_limit=UPLOADS_AT_ONCE).then(lambda: None, None, files, api_visibility="private")
-    cancel_upload.click(do_cancel_upload, None, result, api_name="huy_tai_len", queue=False)
+    cancel_upload.click(cancel_from_page, None, None, api_visibility="private", concurrency_id="upload_cancel",
+                        concurrency_limit=None, show_progress="hidden")
+    api_cancel = gr.Button(visible=False)
+    api_cancel.click(do_cancel_upload, None, result, api_name="huy_tai_len", queue=False)
 
     def do_share(doc_ids: list[str] | None, request: gr.Request) -> tuple:
         return do_publish(doc_ids, True, request)

@@ -51,6 +51,11 @@ VI_STRINGS: dict[str, str] = {
     "Lost connection due to leaving page. Rejoining queue...": "Mất kết nối khi rời trang; đang kết nối lại…",
     "Waiting for file(s) to finish uploading, please retry.": "Đang chờ tải tệp lên xong, hãy thử lại.",
     "Built with Gradio": "Làm bằng Gradio", "Use via API": "Dùng qua API",
+    # accessibility labels and status announcements (read aloud, or shown on hover)
+    "Click to upload or drop files": "Bấm để chọn tệp hoặc thả tệp vào đây", "File upload": "Tải tệp lên",
+    "Static column": "Cột cố định", "Reset to default value": "Đặt lại giá trị mặc định",
+    "common.complete": "Xong", "common.error": "Lỗi", "common.loading": "Đang tải",
+    "common.progress": "Tiến độ", "common.clear": "Xoá",
 }
 # Strings with a number inside: (regular expression, replacement).
 VI_PATTERNS: list[tuple[str, str]] = [
@@ -60,6 +65,9 @@ VI_PATTERNS: list[tuple[str, str]] = [
     (r"^(\d+) ?/ ?(\d+) ?\| ?([\d.]+)s$", "$1/$2 | $3 giây"),
     (r"^processing \| ([\d.]+)s$", "đang xử lý | $1 giây"),
     (r"^([\d.]+)s$", "$1 giây"),
+    (r"^number input for ([\s\S]*)$", "Ô nhập số: $1"),
+    (r"^range slider for ([\s\S]*)$", "Thanh trượt: $1"),
+    (r"^Invalid file types?: ([\s\S]*)\. Only ([\s\S]*) allowed\.$", "Không nhận tệp $1: ở đây chỉ nhận tệp $2."),
 ]
 
 SCRIPT = """<script>(() => {
@@ -80,10 +88,15 @@ SCRIPT = """<script>(() => {
     const v = tr(n.nodeValue);
     if (v !== null && v !== n.nodeValue) n.nodeValue = v;
   };
+  // a chat message's label is its content: read aloud as text, never as HTML source
+  const plain = (s) => s.includes("<") ? s.replace(/<[^>]*>/g, " ").replace(/\\s+/g, " ").trim() : s;
   const fixEl = (el) => {
     for (const a of ATTRS) {
       const old = el.getAttribute(a);
-      if (old) { const v = tr(old); if (v !== null && v !== old) el.setAttribute(a, v); }
+      if (!old) continue;
+      let v = tr(old) ?? old;
+      if (a === "aria-label") v = plain(v);
+      if (v !== old) el.setAttribute(a, v);
     }
   };
   const walk = (root) => {

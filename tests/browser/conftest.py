@@ -82,9 +82,11 @@ def serve(settings: Settings, **kw: Any) -> Served:
     return Served(url.rstrip("/"), settings, demo)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, started once for the whole session."""
+    """Debian's Chromium, headless, started once for the browser tests and stopped after them
+    (Playwright's sync API holds an event loop in the main thread while it runs, which the
+    other tests' `asyncio.run` must not find)."""
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
     sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra is not installed")

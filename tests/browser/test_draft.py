@@ -87,7 +87,11 @@ def test_draft_from_a_yaml_file_edit_check_and_docx(page, served, tmp_path) -> N
     assert "71,2%" in texts["phuong_huong"]
     sources = page_sources(page)
     check_numbering(texts, sources)
-    assert not [s for s in sources.values() if s.split(" – ")[0].endswith("Đại Sơn")]  # its own report left out
+    assert not [s for s in sources.values() if s.split(" — ")[0].endswith("Đại Sơn")]  # its own report left out
+    # each source by commune and document title; the hashed file name only on hover
+    assert all(s.split("] ", 1)[1].startswith("Xã ") for s in sources.values()), sources
+    assert not [s for s in sources.values() if re.search(r"\d{3}_[0-9a-f]{16}\.txt", s)], sources
+    assert "Tệp: " in (page.locator("ol.cite-list li").first.get_attribute("title") or "")
 
     # the officer adds a sentence with a figure no source states: «Kiểm tra lại» flags it
     box = page.locator("#draft-ton_tai textarea")

@@ -179,6 +179,45 @@ def test_rebuild_asks_first_and_questions_are_answered_meanwhile(pages, served_l
     assert "đoạn" in said
 
 
+def test_cancel_an_upload_while_it_is_read(pages, served_login, monkeypatch, request, tmp_path) -> None:
+    """«Huỷ» stops the upload this page started: nothing is added and the page says so."""
+    import assistant.ingest.jobs as jobs
+
+    started, release = threading.Event(), threading.Event()
+    request.addfinalizer(release.set)
+    real_progress = jobs.IngestJob._progress
+
+    def held_progress(self, stage, done, total):  # the job waits while embedding, until «Huỷ»
+        if stage == "embed":
+            started.set()
+            self.token._event.wait(60)
+        return real_progress(self, stage, done, total)
+
+    monkeypatch.setattr(jobs.IngestJob, "_progress", held_progress)
+    report = tmp_path / "bao_cao_cds_dai_son_bo_sung.txt"
+    report.write_text(REPORT.replace("HỒNG PHONG", "ĐẠI SƠN").replace("Hồng Phong", "Đại Sơn"), encoding="utf-8")
+    page = pages(served_login.url)
+    log_in(page, served_login.url, "canbo_daison", tab="library")
+    before = len(rows(page))
+    upload(page, report)
+    assert started.wait(60)
+    page.locator("#library-cancel-upload").click()
+    said = wait_result(page, "Đã huỷ tải lên")
+    assert report.name in said and "không có gì được thêm" in said
+    assert len(rows(page)) == before and not row_of(page, "bo_sung").count()
+
+
+def test_cancel_with_nothing_running_keeps_the_last_result(pages, served_login) -> None:
+    page = pages(served_login.url)
+    log_in(page, served_login.url, "canbo_daison", tab="library")
+    upload(page, "bad_empty.txt")
+    said = wait_result(page, "bad_empty.txt")
+    assert "❌" in said
+    page.locator("#library-cancel-upload").click()
+    page.get_by_text("Không có tải lên nào đang chạy").first.wait_for()
+    assert "bad_empty.txt" in page.locator(RESULT).inner_text()  # the upload's outcome is still shown
+
+
 def test_a_commune_account_may_not_rebuild(pages, served_login) -> None:
     page = pages(served_login.url)
     log_in(page, served_login.url, "canbo_daison", tab="library")

@@ -103,6 +103,40 @@ def test_the_page_is_vietnamese(page, served) -> None:
         assert not {"Drop File Here", "Click to Upload", "Drop CSV or TSV files here to import data into dataframe"} & texts
 
 
+def test_widget_labels_and_messages_are_vietnamese_too(page, served, tmp_path) -> None:
+    """What a screen reader reads and what Gradio's widgets say on their own: chat messages are
+    labelled by their text (not their HTML), sliders and upload boxes in Vietnamese, and a file
+    dropped on a table that takes only CSV is refused in Vietnamese."""
+    open_tab(page, served.url, "qa")
+    ask(page, "Tân An có bao nhiêu ấp?")
+    labels = page.evaluate("() => [...document.querySelectorAll('#qa-chat [aria-label]')].map(e => e.getAttribute('aria-label'))")
+    said = [x for x in labels if x.startswith("Trả lời:")]
+    assert said and not [x for x in said if "<" in x], said
+    assert any("Xã Tân An" in x for x in said)
+
+    english = re.compile(r"number input|range slider|Reset to default|Static column|Click to upload|"
+                         r"File upload|common\.\w+|Invalid file|allowed")
+    page.get_by_role("tab", name="So sánh").click()
+    page.locator("#compare-go").wait_for(state="visible")
+    page.get_by_role("tab", name="Soạn thảo").click()
+    page.locator("#draft-indicators").wait_for(state="visible")
+    strings = page.evaluate("""() => { const out = [];
+        document.querySelectorAll('[aria-label],[title],[placeholder]').forEach(e => {
+            for (const a of ['aria-label', 'title', 'placeholder']) if (e.getAttribute(a)) out.push(e.getAttribute(a)); });
+        out.push(document.body.innerText); return out; }""")
+    assert not [x for x in strings if english.search(x)], [english.search(x).group(0) for x in strings if english.search(x)]
+    assert "Thanh trượt: Số đoạn của xã khác cho mỗi đoạn" in strings
+
+    # a YAML file dropped on the indicators table (it imports CSV only): refused in Vietnamese
+    wrong = tmp_path / "so_lieu.yaml"
+    wrong.write_text("xa: Đại Sơn\n", encoding="utf-8")
+    page.locator("#draft-indicators input[type=file]").first.set_input_files(str(wrong))
+    toast = page.get_by_text("Không nhận tệp so_lieu.yaml")
+    toast.first.wait_for()
+    assert "chỉ nhận tệp .csv, .tsv" in toast.first.inner_text()
+    assert page.get_by_text("Invalid file type").count() == 0
+
+
 def test_retry_and_feedback_are_the_chat_s_own_buttons(page, served, tmp_path) -> None:
     import json
 
