@@ -205,8 +205,8 @@ class PeerComparer:
             own.setdefault(kind, []).append(para)
             out.items.append(self._item(para, kind, heading or kind, name, k))
         if skipped:
-            out.warnings.append(f"Bỏ qua {skipped} đoạn không rõ thuộc phần nào (no heading such as "
-                                "'Tồn tại, hạn chế' above them); dùng --section để chỉ rõ.")
+            out.warnings.append(f"Bỏ qua {skipped} đoạn không rõ thuộc phần nào (phía trên không có tiêu đề như "
+                                "«Tồn tại, hạn chế»); hãy chọn phần báo cáo cần so sánh (dòng lệnh: --section).")
         out.missing_pillars = self._missing(own, name)
         return out
 

@@ -80,7 +80,9 @@ def comparison_html(cmp: Comparison) -> str:
         best = item.peers[0] if item.peers else None
         own = diff_html(best.diff, "a", item.text) if best else esc(item.text)
         pillar = f" · {esc(item.to_json()['pillar_label'])}" if item.pillar else ""
-        leaf = esc(item.section.split(" > ")[-1]) if item.section else ""
+        # a pasted draft's paragraph has no heading: its part of the report by name, not its key
+        named = section_label(item.section) if item.section == item.section_kind else item.section
+        leaf = esc(named.split(" > ")[-1]) if named else ""
         peers = "".join(
             f"<div class='peer'><div class='peer-head'>Xã {esc(p.commune)}{esc(provenance(p))} {level_html(p)}"
             f"<span class='muted'> · {esc(p.section.split(' > ')[-1])}</span></div>"
@@ -236,7 +238,8 @@ def build(ctx: WebContext) -> dict[str, Any]:
     with gr.Row():
         commune = gr.Dropdown([*communes, PASTE], value=communes[0] if communes else PASTE, label="Xã",
                               scale=2, elem_id="compare-commune")
-        section = gr.Dropdown(SECTION_CHOICES, value="ton_tai", label="Phần báo cáo", scale=2)
+        section = gr.Dropdown(SECTION_CHOICES, value="ton_tai", label="Phần báo cáo", scale=2,
+                              elem_id="compare-section")
         k = gr.Slider(1, 5, value=2, step=1, label="Số đoạn của xã khác cho mỗi đoạn", scale=2)
         go = gr.Button("So sánh", variant="primary", scale=1, elem_id="compare-go")
     with gr.Accordion("Hoặc dán dự thảo của bạn (để trống nếu so sánh báo cáo đã có của xã)", open=False):

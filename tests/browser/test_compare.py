@@ -57,3 +57,30 @@ def test_indicator_table_and_chart_write_numbers_the_vietnamese_way(page, served
     assert dai_son.split(" | ")[1] == "71,2%"
     assert not re.search(r"\d{3}_[0-9a-f]{16}\.txt", dai_son)  # the document by its title
     snap(page, "indicators")
+
+
+def test_a_pasted_draft_without_headings_is_explained_in_vietnamese(page, served) -> None:
+    open_tab(page, served.url, "compare")
+    pick(page, "#compare-commune", "(Dán dự thảo bên dưới)")
+    pick(page, "#compare-section", "Tất cả các phần")
+    page.get_by_text("Hoặc dán dự thảo của bạn").click()
+    page.locator("#compare-draft textarea").fill(
+        "Hạ tầng mạng ở các thôn vùng sâu còn yếu, nhiều hộ chưa có cáp quang.\n\n"
+        "Cán bộ chưa thành thạo dùng chữ ký số trong xử lý văn bản.")
+    page.locator("#compare-go").click()
+    warn = page.locator("#compare-result .warn").filter(has_text="Bỏ qua")
+    warn.first.wait_for()
+    said = warn.first.inner_text()
+    assert "không rõ thuộc phần nào" in said and "hãy chọn phần báo cáo" in said
+    assert not re.search(r"\b(no|heading|such|above|them)\b", said), said
+
+
+def test_a_pasted_draft_s_paragraphs_are_named_by_their_part_of_the_report(page, served) -> None:
+    open_tab(page, served.url, "compare")
+    pick(page, "#compare-commune", "(Dán dự thảo bên dưới)")
+    page.get_by_text("Hoặc dán dự thảo của bạn").click()
+    page.locator("#compare-draft textarea").fill("Hạ tầng mạng ở các thôn vùng sâu còn yếu, nhiều hộ chưa có cáp quang.")
+    page.locator("#compare-go").click()
+    head = page.locator("#compare-result .own .peer-head").first
+    head.wait_for()
+    assert "Tồn tại" in head.inner_text() and "ton_tai" not in page.locator("#compare-result").inner_text()
