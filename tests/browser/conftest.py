@@ -31,9 +31,13 @@ PHONE = {"width": 390, "height": 844}
 WAIT_MS = 30_000  # a step that takes longer fails the test (a failure, not a timing check)
 
 
+REQUIRED = os.environ.get("TESTS_REQUIRE_CHROMIUM") == "1"  # set by .ci/run: never skip them there
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without Chromium every browser test is skipped, with the reason (CI installs it)."""
-    if CHROMIUM.exists():
+    """Without Chromium every browser test is skipped, with the reason (CI installs it, and with
+    TESTS_REQUIRE_CHROMIUM=1 a missing Chromium fails them instead)."""
+    if CHROMIUM.exists() or REQUIRED:
         return
     skip = pytest.mark.skip(reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     here = Path(__file__).parent
@@ -88,8 +92,12 @@ def browser() -> Iterator[Any]:
     (Playwright's sync API holds an event loop in the main thread while it runs, which the
     other tests' `asyncio.run` must not find)."""
     if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra is not installed")
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    # Chromium is there: the browser tests run, and a missing driver is an error, not a skip
+    from playwright import sync_api
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
