@@ -178,7 +178,7 @@ def test_draft_builds_the_whole_report_and_flags_an_invented_figure(web) -> None
     # suggestions are highlighted in the preview and offered to keep or delete
     assert "class='suggestion'" in check1 and picks["choices"]
     # one numbering: each [n] of a box is entry n of "Nguồn trích dẫn"
-    listed = dict(re.findall(r"data-n='(\d+)'>\[\d+\] ([^<]+)</li>", cites))
+    listed = dict(re.findall(r"data-n='(\d+)'[^>]*>\[\d+\] ([^<]+)</li>", cites))
     texts = [b["value"] for b in (ket_qua, ton_tai, phuong_huong, kien_nghi)]
     assert {n for t in texts for n in re.findall(r"\[(\d+)\]", t)} == set(listed)
     # the officer edits the text and types a figure no source states: it is flagged

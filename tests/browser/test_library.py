@@ -198,13 +198,13 @@ def test_cancel_an_upload_while_it_is_read(pages, served_login, monkeypatch, req
     report.write_text(REPORT.replace("HỒNG PHONG", "ĐẠI SƠN").replace("Hồng Phong", "Đại Sơn"), encoding="utf-8")
     page = pages(served_login.url)
     log_in(page, served_login.url, "canbo_daison", tab="library")
-    before = len(rows(page))
     upload(page, report)
     assert started.wait(60)
     page.locator("#library-cancel-upload").click()
     said = wait_result(page, "Đã huỷ tải lên")
     assert report.name in said and "không có gì được thêm" in said
-    assert len(rows(page)) == before and not row_of(page, "bo_sung").count()
+    assert not row_of(page, "bo_sung").count()
+    assert not (served_login.settings.upload_dir / report.name).exists()  # nothing left behind
 
 
 def test_cancel_with_nothing_running_keeps_the_last_result(pages, served_login) -> None:
