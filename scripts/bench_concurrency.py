@@ -196,8 +196,8 @@ def _close(client) -> None:  # noqa: ANN001
 
 
 def _ask(client, call: Call) -> None:  # noqa: ANN001 - gradio_client.Client
-    chat, _ = client.predict(call.what, [], "Tất cả các xã", api_name="/hoi_dap")
-    call.answer = _text(chat[-1]) if chat else ""
+    chat, _, _ = client.predict(call.what, [], {}, "Tất cả các xã", api_name="/hoi_dap")
+    call.answer = "\n".join(_text(m) for m in chat[1:]) if chat else ""  # the sources block and the answer
     call.cited = CITE_MARK in call.answer
     if not call.answer.strip():
         call.error = "empty answer"

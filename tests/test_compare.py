@@ -15,6 +15,7 @@ from assistant.compare.peers import (
     classify_pillar,
     guess_kind,
     inline_diff,
+    passage_units,
     shared_phrases,
     split_paragraphs,
     word_diff,
@@ -264,3 +265,94 @@ def test_done_when_with_the_real_embedder(e5_index: Path):
     for item in data["items"]:
         communes = {p["commune"] for p in item["peers"]}
         assert "Đại Sơn" not in communes and len(communes) >= 3
+
+
+# ---------------------------------------------------------------- exact quotes, levels, stored vectors
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("section", ["ton_tai", "phuong_huong", "de_xuat"])
+def test_peer_text_is_quoted_exactly_as_the_report_writes_it(comparer, section):
+    """Both sides of the diff, put back together, are the texts as written: case, spacing and
+    punctuation kept ("chưa", not "Chưa"; "TTHC/DVC", not "TTHC / DVC"), and each peer passage is
+    found in its source chunk."""
+    from assistant.compare.diff import diff_segments
+
+    res = comparer.compare_commune("Đại Sơn", section, k=3)
+    sources = {c.chunk_id: _norm(c.text) for c in comparer.r.chunks}
+    checked = 0
+    for item in res.items:
+        for p in item.peers:
+            assert "".join(piece for piece, _ in diff_segments(p.diff, p.text, "b")) == p.text
+            assert "".join(piece for piece, _ in diff_segments(p.diff, item.text, "a")) == item.text
+            assert any(_norm(p.text) in text for text in sources.values()), p.text
+            checked += 1
+    assert checked >= 5
+
+
+def test_the_web_page_shows_peer_text_unaltered(comparer):
+    import html as html_lib
+    import re
+
+    pytest.importorskip("gradio", reason="the web extra is not installed")
+    from assistant.web.tab_compare import comparison_html
+
+    res = comparer.compare_commune("Đại Sơn", "ton_tai", k=3)
+    page = comparison_html(res)
+    shown = [html_lib.unescape(re.sub(r"<[^>]+>", "", t)) for t in re.findall(r"<div class='peer-text'>(.*?)</div>", page)]
+    expected = [p.text for item in res.items for p in item.peers]
+    assert shown == expected
+
+
+def test_levels_tell_a_copied_paragraph_from_an_unrelated_one(comparer):
+    source = next(c for c in comparer.r.chunks if c.commune == "Tân An" and c.section_kind == "ton_tai")
+    para = max(chunk_paragraphs(source.text), key=len)
+    copied = comparer.compare_text(para, "ton_tai", k=2, commune="Đại Sơn").items[0]
+    best = copied.peers[0]
+    assert best.commune == "Tân An" and _norm(para) in _norm(best.text) or _norm(best.text) in _norm(para)
+    assert best.level == "rat_gan" and best.percentile >= 0.9
+    unrelated = comparer.compare_text("Đội bóng đá thanh niên của xã giành cúp vô địch giải giao hữu mùa hè.",
+                                      "ton_tai", k=2, commune="Đại Sơn").items[0]
+    assert unrelated.peers and all(p.level == "khac" for p in unrelated.peers)
+    data = best.to_json()
+    assert data["level"] == "rat_gan" and data["level_label"] == "rất gần" and 0 <= data["percentile"] <= 1
+
+
+def test_levels_are_spread_over_a_commune_s_section(comparer):
+    """Calibrated on the usual best match between communes, not on any pair: not everything is «rất gần»."""
+    from collections import Counter
+
+    res = comparer.compare_commune("Đại Sơn", "ton_tai", k=2)
+    levels = Counter(p.level for item in res.items for p in item.peers)
+    assert len(levels) >= 2 and levels["rat_gan"] < sum(levels.values()) / 2
+
+
+def test_peer_passages_are_scored_with_the_stored_vectors(seed_index):
+    """Comparing a commune's section embeds its own paragraphs (and a fixed sample, once per
+    section kind for the levels) — never the peer passages, whose vectors the index holds."""
+    r = Retriever(seed_index)
+    try:
+        embedded: list[str] = []
+        real = r.embedder.embed_batch
+
+        def counting(texts, *, query):  # noqa: ANN001, ANN202
+            embedded.extend(texts)
+            return real(texts, query=query)
+
+        r.embedder.embed_batch = counting
+        from assistant.compare.similarity import NULL_PARAGRAPHS
+
+        comparer = PeerComparer(r)
+        res = comparer.compare_commune("Đại Sơn", "ton_tai", k=3)
+        weighed = {u for item in res.items for c in comparer._peer_chunks(item.text, "ton_tai", "Đại Sơn")
+                   for para in comparer._chunk_paras(c) for u in passage_units(para)}
+        assert len(weighed) > 2 * (len(res.items) + NULL_PARAGRAPHS)  # many peer passages were weighed …
+        assert len(embedded) <= len(res.items) + NULL_PARAGRAPHS  # … only the paragraphs were embedded
+        embedded.clear()
+        comparer.compare_commune("Đại Sơn", "ton_tai", k=3)  # the same section again: nothing new
+        assert embedded == []
+    finally:
+        r.close()

@@ -181,8 +181,8 @@ def served(seed_index: Settings, tmp_path_factory: pytest.TempPathFactory):
 def _ask(c, question: str) -> str:  # noqa: ANN001 - gradio_client.Client
     from .test_web import _text
 
-    chat, _ = c.predict(question, [], "Tất cả các xã", api_name="/hoi_dap")
-    return _text(chat[-1])
+    chat, _, _ = c.predict(question, [], {}, "Tất cả các xã", api_name="/hoi_dap")
+    return "\n".join(_text(m) for m in chat[1:])  # the sources block (file names as detail) and the answer
 
 
 def test_an_uploaded_draft_stays_with_its_commune_until_published(served) -> None:
@@ -192,8 +192,8 @@ def test_an_uploaded_draft_stays_with_its_commune_until_published(served) -> Non
     xp, hl, tinh = client("xp"), client("hl"), client("tinh")
     message, table, _, chosen = xp.predict([_file(INGEST / DRAFT)], "", False, api_name="/tai_len")
     assert "đã thêm vào kho" in message and "bản nháp" in message
-    row = next(r for r in table["data"] if r[0] == DRAFT)
-    assert row[7] == "Bản nháp (Xuân Phong)"
+    row = next(r for r in table["data"] if r[6].startswith(DRAFT))
+    assert row[5] == "Bản nháp (Xuân Phong)"
     assert "published: false" in (settings.corpus_dir / "uploads" / f"{DRAFT}.meta.yaml").read_text(encoding="utf-8")
 
     assert DRAFT in _ask(xp, QUESTION)
@@ -202,7 +202,7 @@ def test_an_uploaded_draft_stays_with_its_commune_until_published(served) -> Non
 
     # another commune cannot list, delete or publish it (it is not among its choices)
     _, table, _, chosen = hl.predict([], api_name="/xoa_tai_lieu")
-    assert all(r[0] != DRAFT for r in table["data"])
+    assert all(DRAFT not in r[6] for r in table["data"])
     for api in ("/xoa_tai_lieu", "/cong_bo"):
         with pytest.raises(Exception, match="not in the list of choices"):
             hl.predict([DRAFT], api_name=api)
@@ -211,14 +211,14 @@ def test_an_uploaded_draft_stays_with_its_commune_until_published(served) -> Non
     assert DRAFT in _ask(xp, QUESTION)  # nothing was lost
 
     message, table, _, _ = xp.predict([DRAFT], api_name="/cong_bo")
-    assert f"Đã công bố **{DRAFT}**" in message
-    assert next(r for r in table["data"] if r[0] == DRAFT)[7] == "Dùng chung"
+    assert "Đã công bố **" in message and f"({DRAFT})**" in message
+    assert next(r for r in table["data"] if r[6].startswith(DRAFT))[5] == "Dùng chung"
     assert DRAFT in _ask(hl, QUESTION)
 
     with pytest.raises(Exception, match="not in the list of choices"):  # shared now, but still not theirs
         hl.predict([DRAFT], api_name="/xoa_tai_lieu")
     message, *_ = xp.predict([DRAFT], api_name="/xoa_tai_lieu")
-    assert f"Đã xoá **{DRAFT}**" in message
+    assert "Đã xoá **" in message and f"({DRAFT})**" in message
     assert list((settings.corpus_dir / "uploads").iterdir()) == []  # the file and its sidecar
 
 

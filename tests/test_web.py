@@ -81,43 +81,54 @@ def _text(message: dict) -> str:
     return "".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
-def test_ask_streams_the_answer_then_shows_expandable_citations(web) -> None:
+ALL = "Tất cả các xã"
+
+
+def _ask(client, question: str, commune: str = ALL, chat: list | None = None, kept: dict | None = None):
+    """(chat messages, browser-kept history) after one question."""
+    chat, kept, _ = client.predict(question, chat or [], kept or {}, commune, api_name="/hoi_dap")
+    return chat, kept
+
+
+def test_offline_answer_comes_at_once_with_only_the_cited_sources(web) -> None:
     client, _ = web
-    job = client().submit("Tân An có bao nhiêu ấp?", [], "Tất cả các xã", api_name="/hoi_dap")
-    chat, _ = job.result(timeout=60)
+    job = client().submit("Tân An có bao nhiêu ấp?", [], {}, ALL, api_name="/hoi_dap")
+    chat, _, _ = job.result(timeout=60)
+    # no fake stream: without an LLM nothing shows a partial answer with a cursor
     steps = [_text(out[0][-1]) for out in job.outputs()]
-    final = _text(chat[-1])
+    assert not [s for s in steps if s.endswith("▌")], steps
+    sources, answer = _text(chat[-2]), _text(chat[-1])
     assert chat[0]["role"] == "user" and chat[-1]["role"] == "assistant"
-    assert "17 ấp" in final
-    # streamed: partial texts (with a cursor) came before the final message
-    partial = [s for s in steps if s.endswith("▌")]
-    assert len(partial) >= 2, steps
-    assert len(partial[0]) < len(partial[-1])
-    # every citation opens to its passage, with commune / document / section and the figure marked
-    assert final.count("<details class='cite'>") >= 1
-    assert "<b>Xã:</b> Tân An" in final and "003_7619b87458e9843f.txt" in final and "<b>Mục:</b>" in final
-    assert "<mark>17</mark>" in final
+    assert "17 ấp" in answer and "<" not in answer  # the answer is plain text (what «copy» copies)
+    cited = set(re.findall(r"\[(\d+)\]", answer.split("Nguồn:")[0]))
+    assert cited and chat[-2]["metadata"]["title"].startswith(f"{len(cited)} nguồn được trích")
+    assert set(re.findall(r"<summary>\[(\d+)\]", sources.split("class='nearby'")[0])) == cited
+    assert "Các đoạn gần nhất" in sources  # the other passages found, closed
+    # every source opens to its passage: commune, title, section, the file only as detail, figure marked
+    assert "<b>Xã:</b> Tân An" in sources and "Tệp: 003_7619b87458e9843f.txt" in sources
+    assert "<b>Mục:</b>" in sources and "<mark>17</mark>" in sources
+    assert "003_7619b87458e9843f.txt" not in answer
 
 
 def test_commune_filter_restricts_the_sources(web) -> None:
     client, _ = web
-    chat, _ = client().predict("Có bao nhiêu Tổ công nghệ số cộng đồng?", [], "Giao Minh", api_name="/hoi_dap")
-    final = _text(chat[-1])
-    assert set(re.findall(r"<b>Xã:</b> ([^<]+)<br>", final)) == {"Giao Minh"}
+    chat, _ = _ask(client(), "Có bao nhiêu Tổ công nghệ số cộng đồng?", "Giao Minh")
+    sources = _text(chat[-2])
+    assert set(re.findall(r"<b>Xã:</b> ([^<]+)<br>", sources)) == {"Giao Minh"}
 
 
-def test_chat_history_is_per_session_and_exportable(web) -> None:
+def test_chat_history_is_kept_by_the_browser_and_exportable(web) -> None:
     client, _ = web
-    mine, other = client(), client()
-    mine.predict("Tân An có bao nhiêu ấp?", [], "Tất cả các xã", api_name="/hoi_dap")
-    mine.predict("Xã Giao Minh có bao nhiêu Tổ công nghệ số cộng đồng?", [], "Tất cả các xã", api_name="/hoi_dap")
-    data = json.loads(_path(mine.predict(api_name="/tai_lich_su_json")).read_text(encoding="utf-8"))
+    mine = client()
+    chat, kept = _ask(mine, "Tân An có bao nhiêu ấp?")
+    chat, kept = _ask(mine, "Xã Giao Minh có bao nhiêu Tổ công nghệ số cộng đồng?", chat=chat, kept=kept)
+    data = json.loads(_path(mine.predict(kept, api_name="/tai_lich_su_json")).read_text(encoding="utf-8"))
     assert [r["question"] for r in data] == ["Tân An có bao nhiêu ấp?",
                                              "Xã Giao Minh có bao nhiêu Tổ công nghệ số cộng đồng?"]
     assert data[0]["answer"]["citations"][0]["commune"] == "Tân An"
-    md = _path(mine.predict(api_name="/tai_lich_su_md")).read_text(encoding="utf-8")
-    assert "## 1. Tân An có bao nhiêu ấp?" in md and "17 ấp" in md and "[1] xã Tân An" in md
-    empty = other.predict(api_name="/tai_lich_su_json")  # another browser has its own history
+    md = _path(mine.predict(kept, api_name="/tai_lich_su_md")).read_text(encoding="utf-8")
+    assert "## 1. Tân An có bao nhiêu ấp?" in md and "17 ấp" in md and "[1] Xã Tân An — Báo cáo" in md
+    empty = client().predict({}, api_name="/tai_lich_su_json")  # another browser has its own history
     assert (empty["value"] if isinstance(empty, dict) else empty) is None
 
 
@@ -167,7 +178,7 @@ def test_draft_builds_the_whole_report_and_flags_an_invented_figure(web) -> None
     # suggestions are highlighted in the preview and offered to keep or delete
     assert "class='suggestion'" in check1 and picks["choices"]
     # one numbering: each [n] of a box is entry n of "Nguồn trích dẫn"
-    listed = dict(re.findall(r"data-n='(\d+)'>\[\d+\] ([^<]+)</li>", cites))
+    listed = dict(re.findall(r"data-n='(\d+)'[^>]*>\[\d+\] ([^<]+)</li>", cites))
     texts = [b["value"] for b in (ket_qua, ton_tai, phuong_huong, kien_nghi)]
     assert {n for t in texts for n in re.findall(r"\[(\d+)\]", t)} == set(listed)
     # the officer edits the text and types a figure no source states: it is flagged
@@ -222,7 +233,8 @@ def test_indicator_chart_has_bars_per_commune_and_the_target_line(web) -> None:
     assert svg.startswith("<svg") and "stroke-dasharray" in svg and "Mục tiêu ≥" in svg
     assert svg.count("<rect") == len(detail["data"]) >= 3
     by_commune = {row[0]: row for row in detail["data"]}
-    assert by_commune["Đại Sơn"][1] == "71.2%" and "71.2%" in by_commune["Đại Sơn"][2]
+    # the figure written the Vietnamese way; the source sentence as the report wrote it
+    assert by_commune["Đại Sơn"][1] == "71,2%" and "71.2%" in by_commune["Đại Sơn"][2]
 
 
 def test_upload_good_and_bad_files_then_delete(web) -> None:
@@ -234,20 +246,19 @@ def test_upload_good_and_bad_files_then_delete(web) -> None:
     assert "✅ **xuan_phong_2025.docx**: đã thêm vào kho." in message
     assert "❌ **bad_empty.txt**: không đọc được — tệp rỗng (0 byte)." in message
     assert "❌ **bad_unknown.xyz**: không nhận — loại tệp '.xyz' không được hỗ trợ" in message
-    row = next(r for r in table["data"] if r[0] == "xuan_phong_2025.docx")
-    assert row[1] == "Xuân Phong" and row[6] == "Tải lên" and row[7] == "Dùng chung"
+    row = next(r for r in table["data"] if r[6].startswith("xuan_phong_2025.docx"))
+    assert row[1] == "Xuân Phong" and row[6] == "xuan_phong_2025.docx (tải lên)" and row[5] == "Dùng chung"
+    assert "Xuân Phong" in row[0]  # listed by its title
     assert sorted(p.name for p in upload_dir(settings).iterdir()) == ["xuan_phong_2025.docx"]
     # the app answers from the new document at once (its retriever was reloaded)
-    chat, _ = c.predict("Xuân Phong có bao nhiêu thành viên Tổ công nghệ số cộng đồng?", [], "Tất cả các xã",
-                        api_name="/hoi_dap")
-    assert "xuan_phong_2025.docx" in _text(chat[-1])
+    chat, _ = _ask(c, "Xuân Phong có bao nhiêu thành viên Tổ công nghệ số cộng đồng?")
+    assert "Tệp: xuan_phong_2025.docx" in _text(chat[-2])
     message, table, summary, _ = c.predict(["xuan_phong_2025.docx"], api_name="/xoa_tai_lieu")
-    assert "Đã xoá **xuan_phong_2025.docx**" in message
-    assert all(r[0] != "xuan_phong_2025.docx" for r in table["data"])
+    assert "Đã xoá **" in message and "(xuan_phong_2025.docx)**" in message
+    assert all("xuan_phong_2025.docx" not in r[6] for r in table["data"])
     assert list(upload_dir(settings).iterdir()) == []
-    chat, _ = c.predict("Xuân Phong có bao nhiêu thành viên Tổ công nghệ số cộng đồng?", [], "Tất cả các xã",
-                        api_name="/hoi_dap")
-    assert "xuan_phong_2025.docx" not in _text(chat[-1])
+    chat, _ = _ask(c, "Xuân Phong có bao nhiêu thành viên Tổ công nghệ số cộng đồng?")
+    assert "xuan_phong_2025.docx" not in _text(chat[-2])
 
 
 def test_llm_answers_stream_token_by_token_and_untraceable_figures_are_marked(seed_index: Settings) -> None:
@@ -267,7 +278,7 @@ def test_llm_answers_stream_token_by_token_and_untraceable_figures_are_marked(se
     assert len(partial) >= 3 and all(partial[i] in partial[i + 1] for i in range(len(partial) - 1))
     assert ans.mode == "llm" and ans.unsupported_numbers == ["99"]
     html = answer_html(ans, titles)
-    assert "<mark class=\"unsupported\"" in html and "⟦99⟧" in html
+    assert "**⟦99⟧**" in html  # marked (in bold) in the answer
     assert "⟦99⟧" in partial[-1]  # already marked while it streamed
 
 
@@ -284,7 +295,7 @@ def test_login_is_required_when_auth_is_configured(seed_index: Settings, tmp_pat
         with pytest.raises(Exception, match="(?i)login|auth|401|credentials"):
             client_mod.Client(url, verbose=False, analytics_enabled=False, auth=("canbo", "sai"))
         ok = client_mod.Client(url, verbose=False, analytics_enabled=False, auth=("canbo", "mat-khau-dai"))
-        chat, _ = ok.predict("Tân An có bao nhiêu ấp?", [], "Tất cả các xã", api_name="/hoi_dap")
+        chat, _ = _ask(ok, "Tân An có bao nhiêu ấp?")
         assert "17 ấp" in _text(chat[-1])
     finally:
         demo.close()

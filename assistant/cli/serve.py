@@ -75,13 +75,16 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
         if (exc.name or "").split(".")[0] in ("gradio", "gradio_client"):
             raise UserError("thiếu gói giao diện web (gradio); cài lại: pip install -e .") from exc
         raise
-    demo = build_app(settings, accounts=communes)
+    demo = build_app(settings, accounts=communes)  # returns at once; a missing index is built in the background
     health = getattr(demo, "index_health", None)
     if health is not None and not health.ok:  # the start-up self-check (also shown in the page)
         for line in health.lines()[1:]:
             click.echo(line, err=True)
     click.echo(f"Trợ lý đang chạy tại http://{host}:{port} — nhấn Ctrl+C để dừng."
                + (" Đăng nhập bằng tài khoản trong " + str(settings.auth_file) + "." if auth else ""), err=True)
+    if demo.assistant_context.status.busy:
+        click.echo("Chưa có chỉ mục: đang xây dựng lần đầu trong nền; trang web đã mở được, hiển thị tiến độ "
+                   "và trả lời câu hỏi ngay khi xong.", err=True)
     try:
         launch(demo, settings, host=host, port=port, auth=auth, quiet=True)
     except OSError as exc:

@@ -36,6 +36,10 @@ class VectorStore(ABC):
     @abstractmethod
     def ids(self) -> set[str]: ...
 
+    def get(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of `ids` (ids without a vector are left out)."""
+        raise NotImplementedError
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources."""
 
@@ -93,6 +97,14 @@ class ChromaStore(VectorStore):
         ids = res["ids"][0]
         dists = res["distances"][0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
+
+    def get(self, ids: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), 1000):
+            got = self._col.get(ids=ids[i : i + 1000], include=["embeddings"])
+            for vid, vec in zip(got["ids"], got["embeddings"], strict=True):
+                out[vid] = np.asarray(vec, dtype=np.float32)
+        return out
 
     def ids(self) -> set[str]:
         out: set[str] = set()

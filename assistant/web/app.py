@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Callable
@@ -18,10 +17,13 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no usage reports
 
 import gradio as gr  # noqa: E402 - after the analytics switch
+from starlette.middleware import Middleware  # noqa: E402
 
 from assistant.settings import Settings  # noqa: E402
 from assistant.web.common import ALL_COMMUNES, Downloads, esc  # noqa: E402
-from assistant.web.context import WebContext  # noqa: E402
+from assistant.web.context import BuildStatus, WebContext  # noqa: E402
+from assistant.web.style import CSS  # noqa: E402
+from assistant.web.vietnamese import VietnamesePages  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -29,54 +31,7 @@ TITLE = "Trợ lý báo cáo chuyển đổi số"
 TABS = {"qa": "Hỏi đáp", "draft": "Soạn thảo", "compare": "So sánh", "library": "Kho tài liệu"}
 CONCURRENCY = 4  # requests served at once per event; library changes run one at a time
 
-CSS = """
-.gradio-container {max-width: 1320px !important}
-#app-title h1 {margin-bottom: 0}
-.muted {color: var(--body-text-color-subdued); font-size: 0.92em}
-.warn {background: #fff4e5; color: #7a4a00; border-left: 3px solid #f0a030; padding: 4px 8px; margin: 6px 0}
-.ok {background: #eaf6ec; color: #1d5e2a; border-left: 3px solid #3c9a50; padding: 4px 8px; margin: 6px 0}
-mark {background: #ffe066; color: inherit; padding: 0 2px; border-radius: 2px}
-mark.unsupported {background: #ffd0d0; color: #9b1111; font-weight: 600}
-details.cite {border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 4px 8px; margin: 4px 0}
-details.cite summary {cursor: pointer; font-weight: 600; font-size: 0.95em}
-.cite-meta {font-size: 0.9em; margin: 4px 0}
-.passage {font-size: 0.93em; border-left: 3px solid #9bb7d4; padding-left: 8px; margin: 4px 0}
-.passage u {text-decoration-color: #2f6fb0; text-decoration-thickness: 2px}
-.cmp-row {display: grid; grid-template-columns: 1fr 1.4fr; gap: 12px; border-bottom: 1px solid var(--border-color-primary); padding: 8px 0}
-.peers {display: flex; flex-direction: column; gap: 6px}
-.peer {background: var(--background-fill-secondary); border-radius: 6px; padding: 6px 8px}
-.own {background: var(--background-fill-secondary); border-radius: 6px; padding: 6px 8px}
-.peer-head {font-weight: 600; font-size: 0.9em; margin-bottom: 2px}
-.own-only {background: #fff1b8; border-radius: 2px}
-.peer-only {background: #d3f0da; border-radius: 2px}
-.table-wrap td, .table-wrap th, .table-wrap .cell-wrap, .table-wrap textarea, .table-wrap input {font-family: var(--font) !important}
-details.cite summary .sec {font-weight: 400; color: var(--body-text-color-subdued)}
-.check {margin: 2px 0 6px 0}
-.draft-preview {font-size: 0.93em; border: 1px dashed var(--border-color-primary); padding: 6px 10px; max-height: 260px; overflow: auto}
-"""
 
-
-# Gradio ships no Vietnamese translation of its own widgets; these are the strings our tabs show.
-VI_STRINGS = {
-    "Drop File Here": "Thả tệp vào đây", "- or -": "- hoặc -", "Click to Upload": "Bấm để chọn tệp",
-    "Drop CSV Here": "Thả tệp CSV vào đây", "Paste from Clipboard": "Dán từ bộ nhớ tạm",
-    "Loading...": "Đang tải…", "Error": "Lỗi", "Warning": "Chú ý", "Examples": "Ví dụ",
-    "Connection errored out.": "Mất kết nối tới máy chủ.", "Clear": "Xoá", "Download": "Tải về",
-}
-JS = """() => {
-  const vi = %s;
-  const fix = (root) => {
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const t = n.nodeValue.trim();
-      if (t && vi[t] !== undefined) n.nodeValue = n.nodeValue.replace(t, vi[t]);
-    }
-  };
-  fix(document.body);
-  new MutationObserver((ms) => ms.forEach((m) => m.addedNodes.forEach((n) =>
-      n.nodeType === 3 ? fix(n.parentNode || document.body) : n.nodeType === 1 && fix(n)))
-  ).observe(document.body, {childList: true, subtree: true, characterData: false});
-}"""
 
 
 def _tab_or_notice(name: str, build: Callable[[], Any]) -> Any:
@@ -92,7 +47,8 @@ def _tab_or_notice(name: str, build: Callable[[], Any]) -> Any:
 
 def build_app(settings: Settings, *, ctx: WebContext | None = None,
               accounts: dict[str, str] | None = None) -> gr.Blocks:
-    """The whole web app over `settings` (the index is built first if there is none).
+    """The whole web app over `settings`. Without an index the page is served at once and the
+    index is built in the background; the page shows how far it got and fills in when done.
 
     `accounts` (user -> commune, from the auth file) turns on per-commune drafts: each request
     then reads the index as its logged-in user may (see `assistant.access`).
@@ -101,12 +57,15 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None,
     downloads = Downloads()
     refreshers: list[tuple[Callable[..., Any], list, list]] = []
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
-        gr.Markdown(f"# {TITLE}\nTra cứu, hỏi đáp, soạn thảo và so sánh báo cáo chuyển đổi số cấp xã — "
-                    "chạy hoàn toàn trên máy này, không cần Internet.", elem_id="app-title")
+        gr.Markdown(f"# {TITLE}\n<span class='subtitle'>Tra cứu, hỏi đáp, soạn thảo và so sánh báo cáo "
+                    "chuyển đổi số cấp xã — chạy hoàn toàn trên máy này, không cần Internet.</span>",
+                    elem_id="app-title")
         health = _health(settings)  # the index's self-check at start-up: a notice when it needs mending
         if not health.ok:
             gr.Markdown(f"⚠️ {esc(health.notice())}", elem_classes=["warn"], elem_id="health-notice")
-        with gr.Tabs(selected="qa") as tabs:
+        status = gr.HTML(status_html(ctx.status, ctx.ready), elem_id="index-status")
+        timer = gr.Timer(1.0, active=ctx.status.busy)
+        with gr.Tabs(selected="qa", overflow_behavior="wrap", elem_id="main-tabs") as tabs:
             with gr.Tab(TABS["qa"], id="qa"):
                 from assistant.web import tab_qa
 
@@ -129,32 +88,63 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None,
             wanted = (request.query_params.get("tab") if request else None) or "qa"
             return gr.Tabs(selected=wanted if wanted in TABS else "qa")
 
+        def show_status() -> tuple:
+            st = ctx.status
+            return status_html(st, ctx.ready), gr.Timer(active=st.busy)
+
         demo.load(pick_tab, None, tabs, api_visibility="private", queue=False)
+        demo.load(qa["restore"], qa["kept"], qa["chat"], api_visibility="private", queue=False).then(
+            None, js=qa["scroll_js"])  # the conversation kept in this browser, after a reload too
+        demo.load(show_status, None, [status, timer], api_visibility="private", queue=False)
+        # while the first index is built the banner follows its progress; the tick that finds it
+        # ready also fills in the tabs (communes, documents, the indicator table), then stops
+        ticked = timer.tick(show_status, None, [status, timer], api_visibility="private", queue=False,
+                            show_progress="hidden")
         for fn, inputs, outputs in refreshers:  # communes and documents may have changed since start
-            run = _as_viewer(ctx, fn, len(inputs))
+            run = _as_viewer(ctx, fn, len(inputs), len(outputs))
             demo.load(run, inputs, outputs, api_visibility="private", show_progress="hidden")
             tabs.change(run, inputs, outputs, api_visibility="private", show_progress="hidden")
+            ticked.then(run, inputs, outputs, api_visibility="private", show_progress="hidden")
     demo.queue(default_concurrency_limit=CONCURRENCY)
     demo.assistant_context = ctx  # type: ignore[attr-defined] - closed by `launch`'s caller
     demo.index_health = health  # type: ignore[attr-defined] - logged by `assistant serve`
     return demo
 
 
-def _as_viewer(ctx: WebContext, fn: Callable[..., Any], n_inputs: int) -> Callable[..., Any]:
-    """An event handler calling `fn(*inputs, viewer)` with the logged-in user of the request."""
+def status_html(status: BuildStatus, ready: bool) -> str:
+    """The banner above the tabs: the index being built (with progress), or a marker when ready."""
+    text = status.message()
+    marker = "<span id='app-ready' hidden></span>" if ready else ""
+    if not text:
+        return marker
+    cls = "warn" if status.phase == "failed" else "building"
+    pct = ""
+    if status.total:
+        pct = (f"<progress max='{status.total}' value='{status.done}' "
+               f"aria-label='Tiến độ xây dựng chỉ mục'></progress>")
+    return f"<div class='{cls}' role='status'>⏳ {esc(text)} {pct}</div>{marker}"
+
+
+def _as_viewer(ctx: WebContext, fn: Callable[..., Any], n_inputs: int, n_outputs: int) -> Callable[..., Any]:
+    """An event handler calling `fn(*inputs, viewer)` with the logged-in user of the request;
+    it changes nothing until the index is ready."""
+
+    def later() -> Any:
+        return gr.skip() if n_outputs == 1 else tuple(gr.skip() for _ in range(n_outputs))
+
     if n_inputs == 0:
         def run0(request: gr.Request) -> Any:
-            return fn(ctx.viewer(request))
+            return fn(ctx.viewer(request)) if ctx.ready else later()
 
         return run0
     if n_inputs == 1:
         def run1(value: Any, request: gr.Request) -> Any:
-            return fn(value, ctx.viewer(request))
+            return fn(value, ctx.viewer(request)) if ctx.ready else later()
 
         return run1
     if n_inputs == 3:
         def run3(a: Any, b: Any, c: Any, request: gr.Request) -> Any:
-            return fn(a, b, c, ctx.viewer(request))
+            return fn(a, b, c, ctx.viewer(request)) if ctx.ready else later()
 
         return run3
     raise ValueError(f"refreshers take 0, 1 or 3 inputs, not {n_inputs}")
@@ -179,10 +169,9 @@ def launch(demo: gr.Blocks, settings: Settings, *, host: str = "127.0.0.1", port
     _, url, _ = demo.launch(
         server_name=host, server_port=port, auth=auth, auth_message="Đăng nhập để dùng trợ lý" if auth else None,
         max_file_size=int(settings.max_file_mb * 1024 * 1024), css=CSS, theme=_theme(),
-        js=JS % json.dumps(VI_STRINGS, ensure_ascii=False),
         footer_links=[], share=False, inbrowser=False, prevent_thread_lock=not block, quiet=quiet,
         show_error=True, ssr_mode=False, enable_monitoring=False, mcp_server=False, pwa=False,
-        allowed_paths=[], app_kwargs=_login_options() if auth else None,
+        allowed_paths=[], app_kwargs=_server_options(bool(auth)),
     )
     return url
 
@@ -201,11 +190,15 @@ def _health(settings: Settings) -> Any:
     return health
 
 
-def _login_options() -> dict:
-    """Server options the login check needs (it sees each login's connecting address)."""
-    from assistant.web.auth import server_options
+def _server_options(auth: bool) -> dict:
+    """Middleware of the served app: Vietnamese pages, and with logins what the login check needs
+    (it sees each login's connecting address)."""
+    middleware = [Middleware(VietnamesePages)]
+    if auth:
+        from assistant.web.auth import server_options
 
-    return server_options()
+        middleware += server_options()["middleware"]
+    return {"middleware": middleware}
 
 
-__all__ = ["ALL_COMMUNES", "CSS", "TABS", "TITLE", "build_app", "launch"]
+__all__ = ["ALL_COMMUNES", "CSS", "TABS", "TITLE", "build_app", "launch", "status_html"]

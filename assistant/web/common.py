@@ -30,6 +30,19 @@ def esc_attr(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def provenance(source: object) -> str:
+    """" (tải lên bởi lan (Đại Sơn), bản nháp chưa công bố)" for a cited passage, peer or citation
+    dict of an uploaded document; "" for the bundled corpus (see `qa.provenance`)."""
+    from assistant.qa.provenance import provenance_note
+    from assistant.records import Citation
+
+    get = source.get if isinstance(source, dict) else lambda k, d=None: getattr(source, k, d)
+    published = get("published", True)
+    return provenance_note(Citation(0, "", "", get("commune", "") or "", "", "", owner=get("owner", "") or "",
+                                    uploaded_by=get("uploaded_by", "") or "",
+                                    published=True if published is None else bool(published)))
+
+
 def text_html(text: str) -> str:
     """Plain text as HTML: escaped, line breaks kept, ⟦untraceable⟧ figures marked red."""
     out = esc(text)

@@ -20,7 +20,6 @@ from assistant.domain.sections import DRAFT_SECTION_IDS, DRAFT_TITLES
 from assistant.drafting.document import (
     SUGGESTION_MARK,
     DraftDocument,
-    citation_line,
     is_suggestion,
     renumber,
     resolve_suggestions,
@@ -29,8 +28,9 @@ from assistant.drafting.document import (
 from assistant.qa.grounding import mark_unsupported, untraceable
 from assistant.text.citations import cited, mask_citations
 from assistant.text.vn_numbers import figure_keys, find_numbers
-from assistant.web.common import Downloads, esc, figure_key_set, text_html
+from assistant.web.common import Downloads, esc, esc_attr, figure_key_set, text_html
 from assistant.web.context import WebContext
+from assistant.web.qa_messages import source_label
 
 log = logging.getLogger(__name__)
 
@@ -174,14 +174,20 @@ def checked_html(text: str, spans: list, bad_markers: list[str] = ()) -> str:  #
     return "".join(parts)
 
 
-def citations_html(doc: DraftDocument) -> str:
-    """The sources in the draft's one numbering: entry n is the passage "[n]" cites."""
+def citations_html(doc: DraftDocument, titles: dict[str, str] | None = None) -> str:
+    """The sources in the draft's one numbering: entry n is the passage "[n]" cites, named by
+    commune, document title and section (the file name and full section on hover)."""
     _, cites = renumber(doc)
     if not cites:
         return "<div class='muted'>Bản thảo không trích dẫn đoạn nào của xã khác.</div>"
-    items = "".join(f"<li value='{c.n}' data-n='{c.n}'>[{c.n}] {esc(citation_line(c, 400))}</li>"
-                    for c in cites)
-    return f"<ol class='cite-list'>{items}</ol>"
+    items = []
+    for c in cites:
+        quote = " ".join(c.text.split())
+        quote = quote[:399].rstrip() + "…" if len(quote) > 400 else quote
+        detail = f"Tệp: {c.source}" + (f" — {c.section}" if c.section else "")
+        items.append(f"<li value='{c.n}' data-n='{c.n}' title='{esc_attr(detail)}'>[{c.n}] "
+                     f"{esc(source_label(c.to_json(), titles or {}))}: “{esc(quote)}”</li>")
+    return f"<ol class='cite-list'>{''.join(items)}</ol>"
 
 
 def suggestion_choices(doc: DraftDocument) -> list[str]:
@@ -272,16 +278,17 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
         progress(0.9, desc="Đang kiểm tra số liệu")
         st = {"draft": draft.to_json(), "sources": figure_texts(figs),
               "section_sources": {k: list(v) for k, v in getattr(draft, "sources", {}).items()},
-              "original": {s.id: s.text for s in draft.sections}}
+              "original": {s.id: s.text for s in draft.sections},
+              "titles": _cited_titles(loaded, draft)}
         choices = suggestion_choices(draft)
-        return (st, _notes(draft), *_section_outputs(draft, st), citations_html(draft),
+        return (st, _notes(draft), *_section_outputs(draft, st), citations_html(draft, st["titles"]),
                 gr.CheckboxGroup(choices=choices, value=choices))
 
     def do_recheck(st: dict, *texts: str) -> tuple:
         if not st:
             raise gr.Error("Chưa có bản thảo. Hãy bấm «Soạn thảo» trước.", title="Lỗi", print_exception=False)
         doc = _edited(st, texts)
-        return (*(_checked(st, doc, s) for s in _by_id(doc)), citations_html(doc))
+        return (*(_checked(st, doc, s) for s in _by_id(doc)), citations_html(doc, st.get("titles")))
 
     def do_apply(st: dict, keep: list[str], *texts: str) -> tuple:
         if not st:
@@ -293,7 +300,7 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
         left = suggestion_choices(doc)
         return (*(x for s in _all(doc) for x in (gr.Textbox(value=s.text) if s else gr.skip(),
                                                  _checked(st, doc, s) if s else "")),
-                citations_html(doc), gr.CheckboxGroup(choices=left, value=left))
+                citations_html(doc, st.get("titles")), gr.CheckboxGroup(choices=left, value=left))
 
     def do_export(st: dict, fmt: str, *texts: str) -> Any:
         if not st:
@@ -393,6 +400,13 @@ def _section_outputs(draft: DraftDocument, st: dict) -> list:
             continue
         out += [gr.Textbox(value=s.text, label=s.title), _checked(st, draft, s)]
     return out
+
+
+def _cited_titles(loaded: Any, draft: DraftDocument) -> dict[str, str]:
+    """Doc id -> title of the documents the draft cites (the page names sources by title)."""
+    ids = {c.doc_id for sec in draft.sections for c in sec.citations}
+    titles = loaded.engine("titles", lambda L: {c.doc_id: c.title for c in L.retriever.chunks})
+    return {d: t for d, t in titles.items() if d in ids and t}
 
 
 def _edited(st: dict, texts: tuple[str, ...]) -> DraftDocument:
