@@ -35,6 +35,22 @@ def test_a_goal_is_not_given_as_what_was_achieved(assistant: Assistant) -> None:
     assert not ans.answer.startswith("50%")  # "phấn đấu … đạt trên 50%" is the goal
 
 
+def test_the_figure_given_as_the_answer_is_inside_its_quote(assistant: Assistant) -> None:
+    """A long sentence is cut for quoting around the figure answered, never to a part without it."""
+    ans = assistant.ask("Tỷ lệ hồ sơ trực tuyến của Gia Phúc")
+    lead, _, rest = ans.answer.partition(" — theo báo cáo của xã Gia Phúc: «")
+    assert lead == "35%"
+    assert "35%" in rest.split("»")[0]
+
+
+def test_a_long_quote_is_cut_around_the_figure_kept() -> None:
+    from assistant.qa.answers.common import MAX_QUOTE, quote
+
+    text = "Tỷ lệ đạt 35%, " + "chữ " * 200 + "tỷ lệ mục tiêu trên 50%."
+    assert "35%" in quote(text, "tỷ lệ mục tiêu", keep="35%")
+    assert "35%" not in quote(text, "tỷ lệ mục tiêu") and len(quote(text, "x")) < MAX_QUOTE
+
+
 def test_entity_answer_names_the_signer(assistant: Assistant) -> None:
     ans = assistant.ask("Lãnh đạo nào ký báo cáo của xã Gia Phúc?")
     assert ans.found and ans.kind == "entity"

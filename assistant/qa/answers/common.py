@@ -3,6 +3,7 @@ the "không tìm thấy" answer with the nearest passages."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from assistant.qa.evidence import Evidence
@@ -60,15 +61,23 @@ def where(c: Chunk) -> str:
     return f"xã {c.commune}" if c.commune else (c.title or c.source)
 
 
-def quote(text: str, question: str = "") -> str:
-    """A unit as quoted in an answer: one line, no list marker, long ones cut around the question's words."""
+def quote(text: str, question: str = "", keep: str = "") -> str:
+    """A unit as quoted in an answer: one line, no list marker, long ones cut around the question's
+    words — or around `keep` (the figure given as the answer), which the quote must show."""
     text = " ".join(strip_marker(text).split())
     if len(text) <= MAX_QUOTE:
         return text
-    q = set(fold(" ".join(syllables(question))).split())
     words = text.split(" ")
-    hits = [i for i, w in enumerate(words) if fold(w.strip(",.;:()")) in q]
-    centre = sorted(hits)[len(hits) // 2] if hits else 0
+    at = text.find(keep) if keep else -1
+    if at < 0 and keep:  # the figure as written in the passage: its digits
+        digits = re.search(r"\d[\d.,]*", keep)
+        at = text.find(digits.group()) if digits else -1
+    if at >= 0:
+        centre = text[:at].count(" ")
+    else:
+        q = set(fold(" ".join(syllables(question))).split())
+        hits = [i for i, w in enumerate(words) if fold(w.strip(",.;:()")) in q]
+        centre = sorted(hits)[len(hits) // 2] if hits else 0
     lo, hi = max(0, centre - 30), min(len(words), centre + 30)
     out = " ".join(words[lo:hi])
     return ("… " if lo else "") + out + (" …" if hi < len(words) else "")

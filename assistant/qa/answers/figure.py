@@ -206,7 +206,7 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
         n = book.cite(u.chunk)
         lead = key_figure(u.text, q.intent, q.text, results_in(u.text, q), units_as) if u is best else None
         prefix = f"{lead} — theo" if lead else "Theo"
-        parts.append(f"{prefix} báo cáo của {where(u.chunk)}: «{quote(u.text, q.text)}» [{n}]")
+        parts.append(f"{prefix} báo cáo của {where(u.chunk)}: «{quote(u.text, q.text, lead or '')}» [{n}]")
     book.pad(results, ctx.k)
     return Answer("\n".join(parts), book.citations, "extractive", ocr_warnings(book.citations),
                   kind=q.kind)

@@ -108,7 +108,7 @@ def answer_which(q: Question, ctx: Context) -> Answer:
             lines.append(f"- Xã {s.commune}: không nêu.")
             continue
         lead = f"{s.figure} — " if s.figure else ""
-        lines.append(f"- Xã {s.commune}: {lead}«{quote(s.unit.text, q.text)}» [{numbers[s.commune]}]")
+        lines.append(f"- Xã {s.commune}: {lead}«{quote(s.unit.text, q.text, s.figure or '')}» [{numbers[s.commune]}]")
     for name in q.unknown_communes:
         lines.append(f"- Xã {name}: chưa có báo cáo trong kho tài liệu.")
     return Answer("\n".join(lines), book.citations, "extractive", kind=q.kind)
