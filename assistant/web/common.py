@@ -52,12 +52,6 @@ def text_html(text: str) -> str:
     return out.replace("\n", "<br>")
 
 
-def figure_key_set(texts: Iterable[str]) -> set[tuple]:
-    keys: set[tuple] = set()
-    for t in texts:
-        for span in find_numbers(t):
-            keys |= figure_keys(span)
-    return keys
 
 
 def highlight_passage(passage: str, keys: set[tuple], quote: str = "") -> str:

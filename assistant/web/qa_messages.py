@@ -13,9 +13,10 @@ import re
 from datetime import datetime
 from typing import Any
 
+from assistant.qa.grounding import source_keys
 from assistant.records import Answer
 from assistant.text.citations import CITATION_RE, MARK_CLOSE, MARK_OPEN, cited
-from assistant.web.common import esc, figure_key_set, highlight_passage, provenance
+from assistant.web.common import esc, highlight_passage, provenance
 
 _LEAD_RE = re.compile(r"^(.*?) — theo ")
 _QUOTE_RE = re.compile(r"«(.*?)»")
@@ -51,7 +52,7 @@ def citation_html(c: dict, answer: str, titles: dict[str, str]) -> str:
     sentence underlined; commune, document title, section and (as detail) the file name."""
     lines = _cited_lines(answer, c["n"])
     leads = [m.group(1) for ln in lines if (m := _LEAD_RE.match(ln))]
-    keys = figure_key_set(leads or lines)
+    keys = source_keys(leads or lines)
     quote = next((m.group(1) for ln in lines if (m := _QUOTE_RE.search(ln))), "")
     title = titles.get(c["doc_id"]) or c["source"]
     meta = [f"<b>Xã:</b> {esc(c.get('commune') or '—')}", f"<b>Tài liệu:</b> {esc(title)}",

@@ -25,10 +25,10 @@ from assistant.drafting.document import (
     resolve_suggestions,
     suggestion_lines,
 )
-from assistant.qa.grounding import mark_unsupported, untraceable
+from assistant.qa.grounding import mark_unsupported, source_keys, untraceable
 from assistant.text.citations import cited, mask_citations
 from assistant.text.vn_numbers import figure_keys, find_numbers
-from assistant.web.common import Downloads, esc, esc_attr, figure_key_set, text_html
+from assistant.web.common import Downloads, esc, esc_attr, text_html
 from assistant.web.context import WebContext
 from assistant.web.qa_messages import source_label
 
@@ -130,7 +130,7 @@ def check_edit(text: str, original: str, unsupported: list[str], sources: list[s
     traced), and figures it could not trace stay flagged."""
     allowed = [str(year), str(year + 1)]
     spans = {(s.start, s.end): s for s in untraceable(text, [original, *sources], allowed=allowed)}
-    bad = figure_key_set(unsupported)
+    bad = source_keys(unsupported)
     masked = mask_citations(text)
     for s in find_numbers(masked):
         if figure_keys(s) & bad:
