@@ -24,6 +24,7 @@ class Chunk:
     section: str = ""  # heading path, "PHẦN A > II > 3. Hạ tầng số > b) Tồn tại, hạn chế"
     section_kind: str = "other"
     position: int = 0  # order inside the document
+    ocr: bool = False  # the text was read by OCR from a scan or a photo (may hold reading errors)
 
     def metadata(self) -> dict[str, Any]:
         meta = asdict(self)
@@ -49,7 +50,7 @@ class SearchResult:
 
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
-        return {
+        data = {
             "doc_id": c.doc_id,
             "source": c.source,
             "commune": c.commune,
@@ -59,6 +60,9 @@ class SearchResult:
             "text": c.text,
             "score": round(float(self.score), 6),
         }
+        if c.ocr:
+            data["ocr"] = True
+        return data
 
 
 @dataclass
@@ -71,9 +75,13 @@ class Citation:
     commune: str
     section: str
     text: str
+    ocr: bool = False  # the passage was read by OCR; `to_json` has "ocr": true only then
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.ocr:
+            data.pop("ocr")
+        return data
 
 
 @dataclass

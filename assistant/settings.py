@@ -62,6 +62,15 @@ class Settings(BaseSettings):
     chunk_chars: int = Field(900, description="Target maximum characters per chunk.")
     max_file_mb: float = Field(50.0, description="Files larger than this are refused.")
     threads: int | None = Field(None, description="Threads for the embedder (default: all).")
+    ocr_command: str = Field("tesseract", description="The Tesseract program that reads scanned pages.")
+    ocr_languages: str = Field("vie", description="Tesseract language models, e.g. vie or vie+eng.")
+    ocr_dpi: int = Field(300, ge=100, le=600, description="Resolution scanned PDF pages are rendered at.")
+    ocr_jobs: int | None = Field(
+        None, ge=1, description="Pages read at once, one Tesseract process each (default: cores, max 4).")
+    ocr_page_timeout: float = Field(180.0, gt=0, description="Seconds allowed to read one page.")
+    ocr_max_pages: int = Field(300, ge=1, description="Files with more scanned pages are refused.")
+    office_command: str = Field("soffice", description="LibreOffice program for .doc/.odt/.xls/.ods.")
+    office_timeout: float = Field(120.0, gt=0, description="Seconds allowed for one LibreOffice conversion.")
 
     llm: Literal["none", "openai", "llamacpp"] = Field(
         "none", description="LLM backend: none (offline answers) | openai (any OpenAI-compatible "

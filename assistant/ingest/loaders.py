@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import logging
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.text.normalize import nfc
 
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx",
+                      ".doc", ".odt", ".xlsx", ".xls", ".ods",  # ingest/office.py (LibreOffice)
+                      ".jpg", ".jpeg", ".png", ".tif", ".tiff")  # ingest/ocr.py (Tesseract)
 
 
 class UnreadableFile(Exception):
@@ -32,8 +39,12 @@ class RawText:
     pages: int = 0
 
 
-def read_file(path: Path, *, max_mb: float = 50.0) -> RawText:
-    """Read one file; raise UnreadableFile with a plain reason on any problem."""
+def read_file(path: Path, *, max_mb: float = 50.0, settings: Settings | None = None,
+              progress: Callable[[int, int], None] | None = None) -> RawText:
+    """Read one file; raise UnreadableFile with a plain reason on any problem.
+
+    `settings` configures OCR and LibreOffice; `progress(pages done, pages)` follows OCR.
+    """
     if not path.exists():
         raise UnreadableFile(path, "file not found")
     if not path.is_file():
@@ -49,12 +60,22 @@ def read_file(path: Path, *, max_mb: float = 50.0) -> RawText:
     if suffix in (".txt", ".md"):
         raw = RawText(_read_text(path), hard_breaks=False)
     elif suffix == ".pdf":
-        raw = _read_pdf(path)
+        from assistant.ingest.ocr import OcrOptions, read_pdf_with_ocr
+
+        raw = read_pdf_with_ocr(path, OcrOptions.from_settings(settings, progress)) or _read_pdf(path)
     elif suffix == ".docx":
         raw = RawText(_read_docx(path), hard_breaks=True)
+    elif suffix in (".doc", ".odt", ".xlsx", ".xls", ".ods"):
+        from assistant.ingest.office import read_office
+
+        raw = read_office(path, settings)
+    elif suffix in (".jpg", ".jpeg", ".png", ".tif", ".tiff"):
+        from assistant.ingest.ocr import OcrOptions, read_image
+
+        raw = read_image(path, OcrOptions.from_settings(settings, progress))
     else:
         raise UnreadableFile(
-            path, f"unknown file type '{suffix or '(none)'}'; supported: .txt .md .pdf .docx"
+            path, f"unknown file type '{suffix or '(none)'}'; supported: {' '.join(SUPPORTED_SUFFIXES)}"
         )
     text = nfc(raw.text)
     if len(text.strip()) < 20:

@@ -15,7 +15,8 @@ from assistant.index.store import IndexMismatch, IndexStore, write_lock
 from assistant.index.vectors import drop_remote_collection, make_vector_store
 from assistant.ingest.chunking import chunk_blocks
 from assistant.ingest.cleaning import to_blocks
-from assistant.ingest.loaders import SUPPORTED_SUFFIXES, UnreadableFile, read_file
+from assistant.ingest.guidance import chunk_guidance
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES, RawText, UnreadableFile, read_file
 from assistant.ingest.metadata import (
     SKIPPED_NAMES,
     MetadataError,
@@ -24,12 +25,14 @@ from assistant.ingest.metadata import (
     make_doc_id,
     resolve_metadata,
 )
+from assistant.ingest.ocr import OcrText, is_from_ocr, ocr_lines
 from assistant.records import Chunk
 from assistant.settings import Settings
 from assistant.text.normalize import TOKENS_VERSION, expand_abbreviations
 
 log = logging.getLogger(__name__)
 CATALOG_DOC_ID = "chi_tieu_catalog"
+Progress = Callable[[str, int, int], None]  # (stage, done, total): "embed", "ocr:<file name>"
 
 
 @dataclass
@@ -84,26 +87,47 @@ def embed_text(c: Chunk) -> str:
 
 
 def parse_file(path: Path, settings: Settings, *, overrides: dict | None = None,
-               doc_id: str | None = None) -> tuple[dict, list[Chunk]]:
-    """Read and chunk one file; raises UnreadableFile / MetadataError with a plain reason."""
+               doc_id: str | None = None, progress: Progress | None = None) -> tuple[dict, list[Chunk]]:
+    """Read and chunk one file; raises UnreadableFile / MetadataError with a plain reason.
+
+    `progress("ocr:<file name>", pages done, pages)` follows the pages of a scan being read.
+    """
     data = path.read_bytes() if path.is_file() else b""
-    raw = read_file(path, max_mb=settings.max_file_mb)
+    pages = (lambda done, total: progress(f"ocr:{path.name}", done, total)) if progress else None
+    raw = read_file(path, max_mb=settings.max_file_mb, settings=settings, progress=pages)
     blocks = to_blocks(raw.text, hard_breaks=raw.hard_breaks)
     meta = resolve_metadata(path, raw.text, blocks, overrides=overrides)
     doc_id = doc_id or make_doc_id(path)
-    drafts = chunk_blocks(blocks, max_chars=settings.chunk_chars)
+    if meta.kind == "guidance":
+        root = f"{meta.doc_type} {meta.number}".strip() if meta.number else (meta.title or path.stem)
+        drafts = chunk_guidance(blocks, root, max_chars=settings.chunk_chars)
+    else:
+        drafts = chunk_blocks(blocks, max_chars=settings.chunk_chars)
     if not drafts:
         raise UnreadableFile(path, "no text passages found in the file")
     sha = content_hash(data)
+    read_by_ocr = ocr_marker(raw)
     chunks = [
         Chunk(chunk_id=f"{doc_id}:{sha[:10]}:{i:04d}", doc_id=doc_id, text=d.text, source=path.name,
               commune=meta.commune, province=meta.province, year=meta.year, kind=meta.kind,
-              title=meta.title, section=d.section, section_kind=d.section_kind, position=i)
+              title=meta.title, section=d.section, section_kind=d.section_kind, position=i,
+              ocr=read_by_ocr(d.text))
         for i, d in enumerate(drafts)
     ]
     doc = {"doc_id": doc_id, "source": path.name, "path": str(path.resolve()), "sha256": sha,
            **meta.to_dict()}
     return doc, chunks
+
+
+def ocr_marker(raw: RawText) -> Callable[[str], bool]:
+    """Whether a chunk's text was read by OCR: all of a photo or scan, the scanned pages' part of a
+    PDF that is partly scanned."""
+    if not isinstance(raw, OcrText):
+        return lambda _text: False
+    if raw.ocr_pages >= raw.pages:
+        return lambda _text: True
+    lines = ocr_lines(raw.ocr_text)
+    return lambda text: is_from_ocr(text, lines)
 
 
 def doc_id_for(path: Path, store: IndexStore, taken: dict[str, str]) -> str:
@@ -158,24 +182,30 @@ def ingest(
     *,
     rebuild: bool = False,
     include_corpus: bool = True,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
     embedder: Embedder | None = None,
     overrides: dict | None = None,
 ) -> IngestReport:
-    """Index the bundled corpus and the given files; failures are reported, never half-written."""
+    """Index the bundled corpus and the given files; failures are reported, never half-written.
+
+    `overrides` (metadata such as the commune) apply only to the files named in `paths` and
+    the files inside folders named there, never to the rest of the corpus.
+    """
     report = IngestReport()
     root = settings.index_dir
     if embedder is None and settings.embeddings_enabled:
         embedder = make_embedder(settings.embeddings, threads=settings.threads)
     roots = [settings.corpus_dir] if include_corpus and settings.corpus_dir.exists() else []
-    files = collect_files([*roots, *paths], report)
+    named = collect_files(list(paths), report)  # `overrides` apply to these files only
+    files = collect_files([*roots, *named], report)
+    explicit = {f.resolve() for f in named}
     with write_lock(root):
         existing = None if rebuild else IndexStore.current_gen(root)
         replaced = _current_collection(root) if not existing and settings.chroma_url else None
         store = IndexStore(root, existing) if existing else IndexStore.new_generation(root)
         try:
             _check_embedder(store, embedder)
-            parsed = _parse_all(files, store, settings, report, overrides)
+            parsed = _parse_all(files, store, settings, report, overrides, explicit, progress)
             if include_corpus:
                 cat = _catalog(settings, store, report)
                 if cat:
@@ -227,7 +257,7 @@ def _catalog(settings: Settings, store: IndexStore, report: IngestReport) -> _Pa
 
 
 def _parse_all(files: list[Path], store: IndexStore, settings: Settings, report: IngestReport,
-               overrides: dict | None) -> list[_Parsed]:
+               overrides: dict | None, explicit: set[Path], progress: Progress | None) -> list[_Parsed]:
     parsed: list[_Parsed] = []
     seen_hashes: dict[str, str] = {}
     taken: dict[str, str] = {}
@@ -243,7 +273,8 @@ def _parse_all(files: list[Path], store: IndexStore, settings: Settings, report:
                 report.unchanged.append(f.name)
                 log.info("%s has the same content as %s; skipped", f.name, dup)
                 continue
-            doc, chunks = parse_file(f, settings, overrides=overrides, doc_id=doc_id)
+            mine = overrides if f.resolve() in explicit else None  # never the corpus's other files
+            doc, chunks = parse_file(f, settings, overrides=mine, doc_id=doc_id, progress=progress)
             seen_hashes[sha] = doc_id
             replaced = store.doc_hash(doc_id) is not None
             parsed.append(_Parsed(doc, chunks, [chunk_tokens(c) for c in chunks], replaced))
@@ -256,7 +287,7 @@ def _parse_all(files: list[Path], store: IndexStore, settings: Settings, report:
 
 
 def _commit(store: IndexStore, parsed: list[_Parsed], embedder: Embedder | None, settings: Settings,
-            report: IngestReport, progress: Callable[[str, int, int], None] | None) -> None:
+            report: IngestReport, progress: Progress | None) -> None:
     vstore = make_vector_store(path=store.dir / "chroma", url=settings.chroma_url,
                                collection=store.collection) if embedder else None
     try:

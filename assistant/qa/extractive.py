@@ -25,6 +25,7 @@ _TARGET_Q_RE = re.compile(
     r"nq ?57|kh ?02|qd ?411|de an ?06|qd ?126|qd ?1565)\b"
 )
 _MAX_QUOTE = 420
+OCR_NOTE = " (đoạn này được đọc bằng OCR từ bản quét hoặc ảnh chụp, có thể sai chữ hoặc số; nên đối chiếu bản gốc)"
 
 
 @dataclass
@@ -71,10 +72,10 @@ class Answerer:
         if not hits:
             return None
         best = hits[0].chunk
-        cit = [Citation(1, best.doc_id, best.source, best.commune, best.section, best.text)]
+        cit = [Citation(1, best.doc_id, best.source, best.commune, best.section, best.text, best.ocr)]
         for i, h in enumerate(hits[1:3], start=2):
             c = h.chunk
-            cit.append(Citation(i, c.doc_id, c.source, c.commune, c.section, c.text))
+            cit.append(Citation(i, c.doc_id, c.source, c.commune, c.section, c.text, c.ocr))
         return Answer(f"{catalog_summary(best.text, question)} [1]", cit, "catalog")
 
     # --- extractive --------------------------------------------------------------------
@@ -116,17 +117,17 @@ class Answerer:
             c = u.result.chunk
             if c.chunk_id not in order:
                 order[c.chunk_id] = len(order) + 1
-                citations.append(Citation(order[c.chunk_id], c.doc_id, c.source, c.commune, c.section, c.text))
+                citations.append(Citation(order[c.chunk_id], c.doc_id, c.source, c.commune, c.section, c.text, c.ocr))
             where = f"xã {c.commune}" if c.commune else c.title
             quote = _trim(u.text.lstrip("-+*• "), question)
             lead = key_figure(u.text, intent, question) if u is best else None
             prefix = f"{lead} — theo" if lead else "Theo"
-            parts.append(f"{prefix} báo cáo của {where}: «{quote}» [{order[c.chunk_id]}]")
+            parts.append(f"{prefix} báo cáo của {where}: «{quote}» [{order[c.chunk_id]}]" + (OCR_NOTE if c.ocr else ""))
         for res in results[: max(0, k)]:
             c = res.chunk
             if c.chunk_id not in order and len(citations) < k:
                 order[c.chunk_id] = len(order) + 1
-                citations.append(Citation(order[c.chunk_id], c.doc_id, c.source, c.commune, c.section, c.text))
+                citations.append(Citation(order[c.chunk_id], c.doc_id, c.source, c.commune, c.section, c.text, c.ocr))
         return Answer("\n".join(parts), citations, "extractive")
 
 

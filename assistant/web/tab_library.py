@@ -9,6 +9,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.app import progress_label
 from assistant.index.access import Viewer
 from assistant.index.library import delete_documents, list_documents, set_published
 from assistant.index.uploads import is_upload, remove_upload, save_uploads
@@ -63,7 +64,8 @@ def _summary(stats: dict[str, Any]) -> str:
 
 def _progress_cb(progress: Any, start: float, span: float) -> Callable[[str, int, int], None]:
     def cb(stage: str, done: int, total: int) -> None:
-        progress(start + span * done / max(1, total), desc=f"Đang tạo vector ({done}/{total} đoạn)")
+        label, unit = progress_label(stage)  # OCR pages of a scan, then the passages' vectors
+        progress(start + span * done / max(1, total), desc=f"{label} ({done}/{total} {unit})")
 
     return cb
 

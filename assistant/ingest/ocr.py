@@ -1,0 +1,300 @@
+"""Read scanned pages with Tesseract's Vietnamese model, offline, one page at a time.
+
+Photos and scans of pages (.jpg .jpeg .png .tif .tiff) and PDF pages without a text layer are
+rendered to grey images (poppler's `pdftoppm` for PDFs, Pillow for images) and read by the
+`tesseract` program. Pages are read in parallel by `ocr_jobs` single-threaded Tesseract
+processes (one Tesseract using several threads is slower per page on a small machine), and
+every finished page is reported to a progress callback. OCR text is cleaned like any text
+(NFC) and digit-run confusions ("2O25", "1l6") are fixed by `fix_ocr_text`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.ingest.loaders import RawText, UnreadableFile
+from assistant.text.normalize import nfc
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
+INSTALL_TESSERACT = "sudo apt-get install tesseract-ocr tesseract-ocr-vie"
+INSTALL_POPPLER = "sudo apt-get install poppler-utils"
+MIN_PAGE_CHARS = 10  # a PDF page with images, no fonts and less text than this is a scan
+PageProgress = Callable[[int, int], None]  # (pages done, pages to read)
+
+
+@dataclass
+class OcrOptions:
+    """How to run Tesseract; built from the settings (`ASSISTANT_OCR_*`)."""
+
+    command: str = "tesseract"
+    languages: str = "vie"
+    dpi: int = 300
+    jobs: int = 1
+    page_timeout: float = 180.0
+    max_pages: int = 300
+    progress: PageProgress | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None, progress: PageProgress | None = None) -> OcrOptions:
+        if settings is None:
+            return cls(progress=progress)
+        jobs = settings.ocr_jobs or min(4, os.cpu_count() or 1)
+        return cls(command=settings.ocr_command, languages=settings.ocr_languages, dpi=settings.ocr_dpi,
+                   jobs=max(1, jobs), page_timeout=settings.ocr_page_timeout,
+                   max_pages=settings.ocr_max_pages, progress=progress)
+
+
+@dataclass
+class OcrText(RawText):
+    """Text of a file some or all of whose pages were read by OCR."""
+
+    ocr_text: str = ""  # the part read by OCR (all of `text` for a photo or a fully scanned PDF)
+    ocr_pages: int = 0
+
+
+# --- the programs ------------------------------------------------------------------------
+@functools.lru_cache(maxsize=8)
+def _languages(exe: str) -> frozenset[str]:
+    try:
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    lines = (out.stdout + "\n" + out.stderr).splitlines()
+    return frozenset(x.strip() for x in lines if x.strip() and " " not in x.strip())
+
+
+def tesseract(path: Path, opts: OcrOptions) -> str:
+    """The Tesseract program to run; refuses the file, saying how to install it, when it is missing."""
+    exe = shutil.which(opts.command)
+    if exe is None:
+        raise UnreadableFile(
+            path, "đây là ảnh chụp hoặc bản quét, cần chương trình nhận dạng chữ Tesseract nhưng máy "
+            f"chưa cài; hãy cài bằng lệnh: {INSTALL_TESSERACT}")
+    missing = [lang for lang in opts.languages.split("+") if lang not in _languages(exe)]
+    if missing:
+        raise UnreadableFile(
+            path, f"Tesseract chưa có mô hình ngôn ngữ {', '.join(missing)}; hãy cài bằng lệnh: "
+            f"{INSTALL_TESSERACT}")
+    return exe
+
+
+def _run_tesseract(exe: str, image: Path, opts: OcrOptions, source: Path, page: int) -> str:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # parallel pages beat threads inside one page
+    try:
+        out = subprocess.run([exe, str(image), "stdout", "-l", opts.languages, "--psm", "3"],
+                             capture_output=True, timeout=opts.page_timeout, env=env, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise UnreadableFile(source, f"nhận dạng chữ trang {page} quá {opts.page_timeout:g} giây "
+                                     "(ASSISTANT_OCR_PAGE_TIMEOUT)") from exc
+    if out.returncode != 0:
+        log.debug("tesseract failed on %s page %d: %s", source.name, page, out.stderr[-500:])
+        raise UnreadableFile(source, f"Tesseract không đọc được trang {page} (ảnh hỏng hoặc định dạng lạ)")
+    return out.stdout.decode("utf-8", errors="replace")
+
+
+def _read_pages(source: Path, jobs: list[Callable[[Path], Path]], opts: OcrOptions) -> list[str]:
+    """OCR pages in parallel; `jobs[i](tmpdir)` writes page i's image and returns its path."""
+    exe = tesseract(source, opts)
+    texts = [""] * len(jobs)
+    done = 0
+    if opts.progress:
+        opts.progress(0, len(jobs))
+    with tempfile.TemporaryDirectory(prefix="ocr-") as tmp, \
+            ThreadPoolExecutor(max_workers=max(1, min(opts.jobs, len(jobs)))) as pool:
+
+        def one(i: int) -> str:
+            image = jobs[i](Path(tmp))
+            try:
+                return _run_tesseract(exe, image, opts, source, i + 1)
+            finally:
+                image.unlink(missing_ok=True)
+
+        futures = {pool.submit(one, i): i for i in range(len(jobs))}
+        try:
+            for fut in as_completed(futures):
+                texts[futures[fut]] = fut.result()
+                done += 1
+                if opts.progress:
+                    opts.progress(done, len(jobs))
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+    return [fix_ocr_text(t) for t in texts]
+
+
+# --- images ------------------------------------------------------------------------------
+def read_image(path: Path, opts: OcrOptions) -> OcrText:
+    """A photo or scan of one or more pages (a multi-page TIFF gives several)."""
+    try:
+        from PIL import Image, ImageOps, UnidentifiedImageError
+    except ImportError as exc:  # pragma: no cover - Pillow comes with the core dependencies
+        raise UnreadableFile(path, "cần thư viện Pillow để đọc ảnh (pip install pillow)") from exc
+    tesseract(path, opts)  # refuse early, before decoding anything, when OCR cannot run
+    try:
+        with Image.open(path) as im:
+            n = getattr(im, "n_frames", 1)
+            im.verify() if n == 1 else None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise UnreadableFile(path, f"không phải tệp ảnh đọc được ({exc.__class__.__name__})") from exc
+    except Image.DecompressionBombError as exc:
+        raise UnreadableFile(path, "ảnh quá lớn (quá nhiều điểm ảnh) để nhận dạng chữ") from exc
+    if n > opts.max_pages:
+        raise UnreadableFile(path, f"tệp ảnh có {n} trang, vượt giới hạn {opts.max_pages} trang "
+                                   "nhận dạng chữ (ASSISTANT_OCR_MAX_PAGES)")
+
+    def page(i: int) -> Callable[[Path], Path]:
+        def write(tmp: Path) -> Path:
+            with Image.open(path) as im:
+                im.seek(i)
+                frame = ImageOps.exif_transpose(im.convert("RGB") if im.mode in ("P", "CMYK") else im)
+                out = tmp / f"page-{i + 1:04d}.png"
+                frame.convert("L").save(out)
+            return out
+        return write
+
+    try:
+        texts = _read_pages(path, [page(i) for i in range(n)], opts)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise UnreadableFile(path, f"ảnh bị hỏng, không đọc hết được ({exc.__class__.__name__})") from exc
+    text = "\n\n".join(texts)
+    return OcrText(text, hard_breaks=False, pages=n, ocr_text=text, ocr_pages=n)
+
+
+# --- PDFs --------------------------------------------------------------------------------
+def _resources(obj, depth: int = 0) -> tuple[bool, bool]:  # noqa: ANN001 - pypdf dictionaries
+    """(has fonts, has images) of a page or form, looking one level into its forms."""
+    res = obj.get("/Resources")
+    res = res.get_object() if res is not None else {}
+    fonts = bool(res.get("/Font"))
+    images = False
+    xobjects = res.get("/XObject")
+    for x in (xobjects.get_object().values() if xobjects is not None else []):
+        x = x.get_object()
+        if x.get("/Subtype") == "/Image":
+            images = True
+        elif x.get("/Subtype") == "/Form" and depth < 2:
+            f, i = _resources(x, depth + 1)
+            fonts, images = fonts or f, images or i
+    return fonts, images
+
+
+def _maybe_scanned(page) -> bool:  # noqa: ANN001 - pypdf PageObject
+    """A page that draws images and no text at all (cheap: looks at its resources only)."""
+    try:
+        fonts, images = _resources(page)
+    except Exception:  # noqa: BLE001 - odd resources: leave the page to the text reader
+        return False
+    return images and not fonts
+
+
+def read_pdf_with_ocr(path: Path, opts: OcrOptions) -> OcrText | None:
+    """A PDF in which some pages are scans: text pages as extracted, scanned pages read by OCR.
+
+    Returns None when every page has a text layer (or the file cannot be opened here): the
+    ordinary PDF reader then reads it, or says what is wrong with it.
+    """
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(str(path))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return None
+        candidates = [i for i, page in enumerate(reader.pages) if _maybe_scanned(page)]
+        if not candidates:
+            return None  # every page has a text layer: the ordinary reader reads it once
+        texts = [page.extract_text() or "" for page in reader.pages]
+        scanned = [i for i in candidates if len(texts[i].strip()) < MIN_PAGE_CHARS]
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds on a broken file; the PDF reader explains
+        log.debug("cannot look for scanned pages in %s", path.name, exc_info=True)
+        return None
+    if not scanned:
+        return None
+    if len(scanned) > opts.max_pages:
+        raise UnreadableFile(path, f"tệp có {len(scanned)} trang quét, vượt giới hạn {opts.max_pages} "
+                                   "trang nhận dạng chữ (ASSISTANT_OCR_MAX_PAGES)")
+    tesseract(path, opts)
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        raise UnreadableFile(path, "PDF có trang quét, cần chương trình pdftoppm để tách trang thành ảnh; "
+                                   f"hãy cài bằng lệnh: {INSTALL_POPPLER}")
+
+    def render(i: int) -> Callable[[Path], Path]:
+        def write(tmp: Path) -> Path:
+            base = tmp / f"page-{i + 1:04d}"
+            try:
+                out = subprocess.run([pdftoppm, "-r", str(opts.dpi), "-gray", "-png", "-f", str(i + 1),
+                                      "-l", str(i + 1), "-singlefile", str(path), str(base)],
+                                     capture_output=True, timeout=opts.page_timeout, check=False)
+            except subprocess.TimeoutExpired as exc:
+                raise UnreadableFile(path, f"không tách được trang {i + 1} thành ảnh trong "
+                                           f"{opts.page_timeout:g} giây") from exc
+            png = base.with_suffix(".png")
+            if out.returncode != 0 or not png.exists():
+                raise UnreadableFile(path, f"không tách được trang {i + 1} của PDF thành ảnh")
+            return png
+        return write
+
+    read = _read_pages(path, [render(i) for i in scanned], opts)
+    for i, t in zip(scanned, read, strict=True):
+        texts[i] = t
+    ocr_text = "\n\n".join(read)
+    if len(ocr_text.strip()) < 20 and len("".join(texts).strip()) < 20:
+        raise UnreadableFile(path, "PDF không có lớp chữ và nhận dạng chữ (OCR) không đọc được chữ nào "
+                                   "trên các trang quét")
+    return OcrText("\n".join(texts), hard_breaks=False, pages=len(texts), ocr_text=ocr_text,
+                   ocr_pages=len(scanned))
+
+
+# --- cleaning ----------------------------------------------------------------------------
+_O_IN_DIGITS = re.compile(r"(?<=\d)[OoОо](?=\d)|(?<=\d\d)[OoОо](?=%)")  # also Cyrillic look-alikes
+_L_IN_DIGITS = re.compile(r"(?<=\d)[lI|](?=\d)")
+_DOUBLE_SEP = re.compile(r"(?<=\d)([.,])\1+(?=\d)")
+_MIXED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d{3}){2,}(?![\d.,])")
+
+
+def _thousands(m: re.Match[str]) -> str:
+    s = m.group(0)
+    return s.replace(",", ".") if "," in s and "." in s else s
+
+
+def fix_ocr_text(text: str) -> str:
+    """NFC, and OCR confusions inside figures fixed only where the reading is unambiguous.
+
+    Inside a run of digits an "O"/"o" is a zero and an "l"/"I"/"|" a one ("2O25" → "2025",
+    "1l6" → "116", "1O%" stays: one digit before is not a run); a doubled separator is one
+    ("1..284" → "1.284"); a figure with two or more thousands groups of mixed separators
+    ("14,590.000") takes the Vietnamese thousands dot throughout. Nothing outside digits changes.
+    """
+    text = nfc(text).replace("\x0c", "\n")
+    text = _O_IN_DIGITS.sub("0", text)
+    text = _L_IN_DIGITS.sub("1", text)
+    text = _DOUBLE_SEP.sub(r"\1", text)
+    return _MIXED_THOUSANDS.sub(_thousands, text)
+
+
+def ocr_lines(ocr_text: str) -> list[str]:
+    """The OCR'd lines long enough to recognise inside a chunk (spaces collapsed)."""
+    return [x for x in (" ".join(line.split()) for line in ocr_text.splitlines()) if len(x) >= 12]
+
+
+def is_from_ocr(chunk_text: str, lines: list[str]) -> bool:
+    """Whether a chunk holds text read by OCR (one of the OCR'd lines appears in it)."""
+    flat = " ".join(chunk_text.split())
+    return any(line in flat for line in lines)
