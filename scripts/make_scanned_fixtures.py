@@ -4,7 +4,8 @@ Seed-report pages (corpus/reports/*.txt) are typeset on A4 in DejaVu Serif 13 pt
 scanner resolution and spoiled the way real scans are: a small skew, speckle noise, a little blur,
 and either a black-and-white (CCITT G4) or a grey JPEG page. A "photo" adds a perspective, uneven
 light and blur and is saved as a .jpg. LibreOffice turns the project's own .docx and a figures
-table into a .doc and an .xls. The guidance-like plan is written in this project's own words.
+table into a .doc and an .xls, and the invented guidance texts (tests/fixtures/guidance/*.txt,
+written in this project's own words) into a PDF.
 
     python scripts/make_scanned_fixtures.py            # the small committed fixtures
     python scripts/make_scanned_fixtures.py --check    # only say whether the tools are there
@@ -287,6 +288,23 @@ def make_xls(out: Path, tmp: Path) -> Path:
     return Path(shutil.copy(xls, out / "ninh_hai_so_lieu_2025.xls"))
 
 
+GUIDANCE = ROOT / "tests" / "fixtures" / "guidance"
+
+
+def make_guidance_pdf(tmp: Path) -> Path:
+    """The invented Quyết định 512 (tests/fixtures/guidance/*.txt, this project's own words) as the
+    PDF an office would print from Word: its Chương/Điều/Khoản must survive PDF extraction."""
+    import docx
+
+    src = GUIDANCE / "quyet_dinh_512_bac_lam.txt"
+    d = docx.Document()
+    for line in src.read_text(encoding="utf-8").splitlines():
+        d.add_paragraph(line)
+    word = tmp / f"{src.stem}.docx"
+    d.save(word)
+    return Path(shutil.copy(convert(word, "pdf", tmp), GUIDANCE / f"{src.stem}.pdf"))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=OUT)
@@ -300,7 +318,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         made = [make_scanned_pdf(args.out), make_mixed_pdf(args.out, tmp), make_photo(args.out),
-                make_doc(args.out, tmp), make_xls(args.out, tmp)]
+                make_doc(args.out, tmp), make_xls(args.out, tmp), make_guidance_pdf(tmp)]
     for p in made:
         print(f"{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}  {p.stat().st_size / 1024:.0f} KB")
     return 0

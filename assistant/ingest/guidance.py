@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.chunking import ChunkDraft, _short, _split_long
-from assistant.text.normalize import fold
+from assistant.text.normalize import fold, nfc
 
 DOC_TYPES = ("NGHỊ QUYẾT", "KẾ HOẠCH", "QUYẾT ĐỊNH", "CHỈ THỊ", "CÔNG VĂN", "THÔNG TƯ", "NGHỊ ĐỊNH",
              "CHƯƠNG TRÌNH", "ĐỀ ÁN", "HƯỚNG DẪN", "KẾT LUẬN", "LUẬT", "CHIẾN LƯỢC")
@@ -123,6 +123,7 @@ def _subject(blocks: list[str], type_at: int | None, doc_type: str) -> str:
         rest = blocks[type_at + 1]
     if rest.startswith(("Căn cứ", "Số")):
         return ""
+    rest = re.split(r"\s(?=Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị)", rest)[0]  # a preamble joined on
     caps_run = re.search(r"(?:\s[A-ZĐÀ-Ỹ]{2,}){3,}", rest)  # a capitals line the cleaner joined on
     if caps_run and caps_run.start() > 20:
         rest = rest[: caps_run.start()]
@@ -180,14 +181,14 @@ def _label(kind: str, block: str, in_article: bool) -> str:
 
 
 _TARGET_PATH_RE = re.compile(r"muc tieu|chi tieu|chi so")
-_TARGET_TEXT_RE = re.compile(r"(?:phai dat|toi thieu|dat tren|dat it nhat|dat toi da|\bdat\b)[^.;]{0,60}\d")
+_TARGET_TEXT_RE = re.compile(r"(?:phải đạt|tối thiểu|tối đa|ít nhất|\bđạt)[^.;]{0,60}\d")  # accents: đạt ≠ đặt
 
 
 def _kind_of(path: list[str], text: str) -> str:
     """Section kind of a guidance chunk: a target (`chi_tieu`) when its heading or a figure it
     must reach says so, else `other`."""
     return "chi_tieu" if (_TARGET_PATH_RE.search(fold(" ".join(path[-2:])))
-                          or _TARGET_TEXT_RE.search(fold(text))) else "other"
+                          or _TARGET_TEXT_RE.search(nfc(text).lower())) else "other"
 
 
 def _context_line(line: str) -> bool:

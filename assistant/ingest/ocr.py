@@ -94,10 +94,13 @@ def tesseract(path: Path, opts: OcrOptions) -> str:
     return exe
 
 
-def _run_tesseract(exe: str, image: Path, opts: OcrOptions, source: Path, page: int) -> str:
+def _run_tesseract(exe: str, image: Path, dpi: int | None, opts: OcrOptions, source: Path, page: int) -> str:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # parallel pages beat threads inside one page
+    args = [exe, str(image), "stdout", "-l", opts.languages, "--psm", "3"]
+    if dpi:  # a .pgm page carries no resolution; Tesseract sizes its text model by it
+        args += ["--dpi", str(dpi)]
     try:
-        out = subprocess.run([exe, str(image), "stdout", "-l", opts.languages, "--psm", "3"],
+        out = subprocess.run(args,
                              capture_output=True, timeout=opts.page_timeout, env=env, check=False)
     except subprocess.TimeoutExpired as exc:
         raise UnreadableFile(source, f"nhận dạng chữ trang {page} quá {opts.page_timeout:g} giây "
@@ -108,8 +111,11 @@ def _run_tesseract(exe: str, image: Path, opts: OcrOptions, source: Path, page: 
     return out.stdout.decode("utf-8", errors="replace")
 
 
-def _read_pages(source: Path, jobs: list[Callable[[Path], Path]], opts: OcrOptions) -> list[str]:
-    """OCR pages in parallel; `jobs[i](tmpdir)` writes page i's image and returns its path."""
+PageImage = Callable[[Path], tuple[Path, int | None]]  # writes a page's image into a folder: (path, dpi)
+
+
+def _read_pages(source: Path, jobs: list[PageImage], opts: OcrOptions) -> list[str]:
+    """OCR pages in parallel; `jobs[i](folder)` writes page i's image there and gives its path and dpi."""
     exe = tesseract(source, opts)
     texts = [""] * len(jobs)
     done = 0
@@ -119,9 +125,9 @@ def _read_pages(source: Path, jobs: list[Callable[[Path], Path]], opts: OcrOptio
             ThreadPoolExecutor(max_workers=max(1, min(opts.jobs, len(jobs)))) as pool:
 
         def one(i: int) -> str:
-            image = jobs[i](Path(tmp))
+            image, dpi = jobs[i](Path(tmp))
             try:
-                return _run_tesseract(exe, image, opts, source, i + 1)
+                return _run_tesseract(exe, image, dpi, opts, source, i + 1)
             finally:
                 image.unlink(missing_ok=True)
 
@@ -159,14 +165,15 @@ def read_image(path: Path, opts: OcrOptions) -> OcrText:
         raise UnreadableFile(path, f"tệp ảnh có {n} trang, vượt giới hạn {opts.max_pages} trang "
                                    "nhận dạng chữ (ASSISTANT_OCR_MAX_PAGES)")
 
-    def page(i: int) -> Callable[[Path], Path]:
-        def write(tmp: Path) -> Path:
+    def page(i: int) -> PageImage:
+        def write(tmp: Path) -> tuple[Path, int | None]:
             with Image.open(path) as im:
                 im.seek(i)
+                dpi = im.info.get("dpi", (0, 0))[0]
                 frame = ImageOps.exif_transpose(im.convert("RGB") if im.mode in ("P", "CMYK") else im)
-                out = tmp / f"page-{i + 1:04d}.png"
+                out = tmp / f"page-{i + 1:04d}.pgm"  # uncompressed grey: quick to write and read
                 frame.convert("L").save(out)
-            return out
+            return out, int(dpi) if dpi and 70 <= dpi <= 1200 else None
         return write
 
     try:
@@ -235,20 +242,20 @@ def read_pdf_with_ocr(path: Path, opts: OcrOptions) -> OcrText | None:
         raise UnreadableFile(path, "PDF có trang quét, cần chương trình pdftoppm để tách trang thành ảnh; "
                                    f"hãy cài bằng lệnh: {INSTALL_POPPLER}")
 
-    def render(i: int) -> Callable[[Path], Path]:
-        def write(tmp: Path) -> Path:
+    def render(i: int) -> PageImage:
+        def write(tmp: Path) -> tuple[Path, int | None]:
             base = tmp / f"page-{i + 1:04d}"
             try:
-                out = subprocess.run([pdftoppm, "-r", str(opts.dpi), "-gray", "-png", "-f", str(i + 1),
+                out = subprocess.run([pdftoppm, "-r", str(opts.dpi), "-gray", "-f", str(i + 1),
                                       "-l", str(i + 1), "-singlefile", str(path), str(base)],
                                      capture_output=True, timeout=opts.page_timeout, check=False)
             except subprocess.TimeoutExpired as exc:
                 raise UnreadableFile(path, f"không tách được trang {i + 1} thành ảnh trong "
                                            f"{opts.page_timeout:g} giây") from exc
-            png = base.with_suffix(".png")
-            if out.returncode != 0 or not png.exists():
+            pgm = base.with_suffix(".pgm")  # uncompressed grey: ten times faster to write than PNG
+            if out.returncode != 0 or not pgm.exists():
                 raise UnreadableFile(path, f"không tách được trang {i + 1} của PDF thành ảnh")
-            return png
+            return pgm, opts.dpi
         return write
 
     read = _read_pages(path, [render(i) for i in scanned], opts)
