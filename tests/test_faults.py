@@ -34,7 +34,7 @@ INGEST = FIXTURES / "ingest"
 REFUSED = {
     BAD / "empty.pdf": "empty",
     BAD / "corrupt.pdf": "damaged",
-    BAD / "image_only.pdf": "no text layer",
+    BAD / "image_only.pdf": "OCR",  # an image with no letters: read by OCR, nothing found
     BAD / "renamed_txt.docx": "not a valid .docx",
     BAD / "junk_parts.docx": "not a readable .docx",
     INGEST / "bad_encrypted.pdf": "password",
