@@ -90,7 +90,9 @@ def test_a_photo_of_a_page_is_read(scans) -> None:
 @needs_tesseract
 def test_chunks_from_ocr_are_marked_and_text_pages_are_not(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "index")
-    _, chunks = parse_file(SCANNED / "giao_minh_mixed.pdf", settings)
+    events: list[tuple[str, int, int]] = []
+    _, chunks = parse_file(SCANNED / "giao_minh_mixed.pdf", settings, progress=lambda *e: events.append(e))
+    assert events == [("ocr:giao_minh_mixed.pdf", 0, 1), ("ocr:giao_minh_mixed.pdf", 1, 1)]
     by_text = {c.text: c.ocr for c in chunks}
     scanned = [ocr for text, ocr in by_text.items() if "21 xóm" in text]
     typed = [ocr for text, ocr in by_text.items() if "Tình hình, đánh giá kết quả" in text]
@@ -113,8 +115,11 @@ def test_without_tesseract_a_scan_is_refused_with_the_install_command(tmp_path: 
         with pytest.raises(UnreadableFile) as err:
             read_file(SCANNED / name, settings=settings)
         assert "Tesseract" in err.value.reason and "apt-get install tesseract-ocr tesseract-ocr-vie" in err.value.reason
-    # a PDF with a text layer does not need Tesseract at all
+    # a PDF with a text layer does not need Tesseract at all, and a partly scanned one is read as
+    # before (its text pages only; the skipped pages are named in a warning)
     assert "Xuân Phong" in read_file(FIXTURES / "ingest" / "xuan_phong_2025.pdf", settings=settings).text
+    mixed = read_file(SCANNED / "giao_minh_mixed.pdf", settings=settings)
+    assert "Tình hình, đánh giá kết quả" in mixed.text and "21 xóm" not in mixed.text
 
 
 @needs_tesseract
@@ -164,3 +169,10 @@ def test_ocr_confusions_are_fixed_only_inside_figures(ocr: str, fixed: str) -> N
 def test_ocr_text_is_nfc() -> None:
     decomposed = unicodedata.normalize("NFD", "Tổ công nghệ số cộng đồng")
     assert fix_ocr_text(decomposed) == "Tổ công nghệ số cộng đồng"
+
+
+def test_progress_bars_name_the_pages_being_read() -> None:
+    from assistant.app import progress_label
+
+    assert progress_label("ocr:tan_an_scan.pdf") == ("Đang nhận dạng chữ (OCR) tan_an_scan.pdf", "trang")
+    assert progress_label("embed") == ("Đang tạo vector", "đoạn")

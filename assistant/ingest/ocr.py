@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,6 +66,7 @@ class OcrText(RawText):
 
     ocr_text: str = ""  # the part read by OCR (all of `text` for a photo or a fully scanned PDF)
     ocr_pages: int = 0
+    page_texts: list[str] = field(default_factory=list)  # the text of each page, in order
 
 
 # --- the programs ------------------------------------------------------------------------
@@ -181,7 +182,7 @@ def read_image(path: Path, opts: OcrOptions) -> OcrText:
     except (OSError, SyntaxError, ValueError) as exc:
         raise UnreadableFile(path, f"ảnh bị hỏng, không đọc hết được ({exc.__class__.__name__})") from exc
     text = "\n\n".join(texts)
-    return OcrText(text, hard_breaks=False, pages=n, ocr_text=text, ocr_pages=n)
+    return OcrText(text, hard_breaks=False, pages=n, ocr_text=text, ocr_pages=n, page_texts=texts)
 
 
 # --- PDFs --------------------------------------------------------------------------------
@@ -236,11 +237,17 @@ def read_pdf_with_ocr(path: Path, opts: OcrOptions) -> OcrText | None:
     if len(scanned) > opts.max_pages:
         raise UnreadableFile(path, f"tệp có {len(scanned)} trang quét, vượt giới hạn {opts.max_pages} "
                                    "trang nhận dạng chữ (ASSISTANT_OCR_MAX_PAGES)")
-    tesseract(path, opts)
     pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        raise UnreadableFile(path, "PDF có trang quét, cần chương trình pdftoppm để tách trang thành ảnh; "
-                                   f"hãy cài bằng lệnh: {INSTALL_POPPLER}")
+    try:
+        tesseract(path, opts)
+        if pdftoppm is None:
+            raise UnreadableFile(path, "PDF có trang quét, cần chương trình pdftoppm để tách trang thành "
+                                       f"ảnh; hãy cài bằng lệnh: {INSTALL_POPPLER}")
+    except UnreadableFile as exc:
+        if len("".join(texts).strip()) < 20:
+            raise  # nothing readable without OCR: refuse, saying what to install
+        log.warning("%s: bỏ qua %d trang ảnh quét vì %s", path.name, len(scanned), exc.reason)
+        return None  # its text pages are read as before OCR existed
 
     def render(i: int) -> PageImage:
         def write(tmp: Path) -> tuple[Path, int | None]:
@@ -266,7 +273,7 @@ def read_pdf_with_ocr(path: Path, opts: OcrOptions) -> OcrText | None:
         raise UnreadableFile(path, "PDF không có lớp chữ và nhận dạng chữ (OCR) không đọc được chữ nào "
                                    "trên các trang quét")
     return OcrText("\n".join(texts), hard_breaks=False, pages=len(texts), ocr_text=ocr_text,
-                   ocr_pages=len(scanned))
+                   ocr_pages=len(scanned), page_texts=texts)
 
 
 # --- cleaning ----------------------------------------------------------------------------
