@@ -161,6 +161,7 @@ def test_too_many_scanned_pages_are_refused_before_reading(tmp_path: Path) -> No
     ("dân số 14,590.000 người", "dân số 14.590.000 người"),
     ("Ol thôn, lO ấp, 1O%", "Ol thôn, lO ấp, 1O%"),  # not inside a run of digits: left alone
     ("Lào Cai, Long An, mục I, 1.5 và 2,5", "Lào Cai, Long An, mục I, 1.5 và 2,5"),
+    ("Kế hoạch số 50/KH-\nUBND ngày 11/9/2025; công nghệ -\nthông tin", "Kế hoạch số 50/KH-UBND ngày 11/9/2025; công nghệ -\nthông tin"),
 ])
 def test_ocr_confusions_are_fixed_only_inside_figures(ocr: str, fixed: str) -> None:
     assert fix_ocr_text(ocr) == fixed
@@ -176,3 +177,25 @@ def test_progress_bars_name_the_pages_being_read() -> None:
 
     assert progress_label("ocr:tan_an_scan.pdf") == ("Đang nhận dạng chữ (OCR) tan_an_scan.pdf", "trang")
     assert progress_label("embed") == ("Đang tạo vector", "đoạn")
+
+
+@needs_tesseract
+def test_a_turned_phone_photo_and_a_multipage_tiff_are_read(tmp_path: Path) -> None:
+    """Phones store the picture sideways with an EXIF orientation; a fax-like TIFF holds several pages."""
+    from PIL import Image
+
+    settings = make_settings(tmp_path / "index")
+    with Image.open(SCANNED / "dai_son_photo.jpg") as im:
+        page = im.convert("RGB")
+    turned = tmp_path / "chup_doc.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to show"
+    page.rotate(90, expand=True).save(turned, quality=85, exif=exif)
+    assert "11/11 thôn" in " ".join(read_file(turned, settings=settings).text.split())
+    tiff = tmp_path / "hai_trang.tif"
+    top = page.crop((0, 0, page.width, page.height // 2)).convert("L")
+    top.save(tiff, save_all=True, append_images=[top.transpose(Image.Transpose.FLIP_LEFT_RIGHT)])
+    events: list[tuple[int, int]] = []
+    raw = read_file(tiff, settings=settings, progress=lambda d, t: events.append((d, t)))
+    assert raw.pages == 2 and events[-1] == (2, 2) and len(raw.page_texts) == 2
+    assert "Tổ công nghệ số" in raw.page_texts[0]

@@ -157,7 +157,8 @@ def read_image(path: Path, opts: OcrOptions) -> OcrText:
     try:
         with Image.open(path) as im:
             n = getattr(im, "n_frames", 1)
-            im.verify() if n == 1 else None
+            if n == 1:
+                im.verify()  # a truncated or corrupt image fails here, before Tesseract sees it
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UnreadableFile(path, f"không phải tệp ảnh đọc được ({exc.__class__.__name__})") from exc
     except Image.DecompressionBombError as exc:
@@ -280,6 +281,7 @@ def read_pdf_with_ocr(path: Path, opts: OcrOptions) -> OcrText | None:
 _O_IN_DIGITS = re.compile(r"(?<=\d)[OoОо](?=\d)|(?<=\d\d)[OoОо](?=%)")  # also Cyrillic look-alikes
 _L_IN_DIGITS = re.compile(r"(?<=\d)[lI|](?=\d)")
 _DOUBLE_SEP = re.compile(r"(?<=\d)([.,])\1+(?=\d)")
+_CODE_BREAK = re.compile(r"(?<=[A-ZĐ0-9]-)\n+(?=[A-ZĐ]{2})")  # "50/KH-" / "UBND" broken over two lines
 _MIXED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d{3}){2,}(?![\d.,])")
 
 
@@ -294,12 +296,14 @@ def fix_ocr_text(text: str) -> str:
     Inside a run of digits an "O"/"o" is a zero and an "l"/"I"/"|" a one ("2O25" → "2025",
     "1l6" → "116", "1O%" stays: one digit before is not a run); a doubled separator is one
     ("1..284" → "1.284"); a figure with two or more thousands groups of mixed separators
-    ("14,590.000") takes the Vietnamese thousands dot throughout. Nothing outside digits changes.
+    ("14,590.000") takes the Vietnamese thousands dot throughout. A document code broken at its
+    hyphen over two lines is joined again ("50/KH-" + "UBND"). Nothing else changes.
     """
     text = nfc(text).replace("\x0c", "\n")
     text = _O_IN_DIGITS.sub("0", text)
     text = _L_IN_DIGITS.sub("1", text)
     text = _DOUBLE_SEP.sub(r"\1", text)
+    text = _CODE_BREAK.sub("", text)
     return _MIXED_THOUSANDS.sub(_thousands, text)
 
 
