@@ -46,6 +46,17 @@ def test_commune_reports_are_not_guidance() -> None:
     assert detect_guidance(letter) is None
 
 
+def test_a_party_resolution_heading_is_recognised() -> None:
+    """The layout of a Party resolution's heading: no colon after "Số", an asterisk under the body."""
+    blocks = ["BAN CHẤP HÀNH TRUNG ƯƠNG", "*", "Số 88-NQ/TW", "ĐẢNG CỘNG SẢN VIỆT NAM",
+              "Hà Nội, ngày 05 tháng 01 năm 2026", "NGHỊ QUYẾT", "CỦA BỘ CHÍNH TRỊ",
+              "về một chủ đề được đặt ra cho phép thử", "I. TÌNH HÌNH"]
+    info = detect_guidance(blocks)
+    assert (info.doc_type, info.number, info.issuer, info.issued) == (
+        "Nghị quyết", "88-NQ/TW", "BAN CHẤP HÀNH TRUNG ƯƠNG", "2026-01-05")
+    assert info.subject == "CỦA BỘ CHÍNH TRỊ về một chủ đề được đặt ra cho phép thử"
+
+
 def test_a_cong_van_is_recognised_by_its_subject_line() -> None:
     blocks = ["SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Số: 3670/SKHCN-KHTC", "V/v báo cáo tổng kết chuyển đổi số năm 2025",
               "Hà Nội, ngày 02 tháng 12 năm 2025", "Kính gửi: Ủy ban nhân dân các xã."]

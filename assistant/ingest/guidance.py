@@ -119,8 +119,11 @@ def _subject(blocks: list[str], type_at: int | None, doc_type: str) -> str:
         return ""
     b = blocks[type_at]
     rest = b[len(doc_type):].strip(" :") if doc_type != "Công văn" else b[3:].strip()
-    if not rest and type_at + 1 < len(blocks):
-        rest = blocks[type_at + 1]
+    nxt = type_at + 1
+    if not rest and nxt < len(blocks):
+        rest, nxt = blocks[nxt], nxt + 1
+    if rest.startswith(("CỦA ", "Của ")) and nxt < len(blocks) and blocks[nxt][:3] in ("về ", "Về "):
+        rest = f"{rest} {blocks[nxt]}"  # "NGHỊ QUYẾT" / "CỦA BỘ CHÍNH TRỊ" / "về …"
     if rest.startswith(("Căn cứ", "Số")):
         return ""
     rest = re.split(r"\s(?=Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị)", rest)[0]  # a preamble joined on
