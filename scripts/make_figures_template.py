@@ -19,18 +19,19 @@ log = logging.getLogger("make_figures_template")
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "assistant" / "data" / "figures_template.xlsx"
 HEADERS = ["Loại", "Tên chỉ tiêu / Nội dung", "Giá trị", "Mục tiêu", "Ghi chú"]
 HEADER_HELP = [
-    "xã, tỉnh, năm, kỳ báo cáo, chỉ tiêu, số liệu hoặc nhận xét (chọn trong danh sách).",
+    "xã, tỉnh, năm, kỳ báo cáo, đơn vị dân cư, chỉ tiêu, số liệu hoặc nhận xét (chọn trong danh sách).",
     "Tên chỉ tiêu hoặc số liệu; với 'nhận xét' ghi cả câu nhận xét ở đây.",
     "Ghi như trong báo cáo: 71,2%  ·  1.429  ·  ~15%  ·  Trên 3.000. Với 'xã' ghi tên xã.",
     "Chỉ với 'chỉ tiêu', không bắt buộc: ≥80%  ·  >50%  ·  ≤5%  ·  100% (= ít nhất 100%).",
     "Không bắt buộc, ví dụ: 2.937 hồ sơ trực tuyến / 6.234.",
 ]
-KINDS = ["xã", "tỉnh", "năm", "kỳ báo cáo", "chỉ tiêu", "số liệu", "nhận xét"]
+KINDS = ["xã", "tỉnh", "năm", "kỳ báo cáo", "đơn vị dân cư", "chỉ tiêu", "số liệu", "nhận xét"]
 HEAD_ROWS = [
     ("xã", "Tên xã, ví dụ: Đại Sơn (bắt buộc)"),
     ("tỉnh", "Tỉnh/thành phố, ví dụ: Hải Phòng"),
     ("năm", "Năm báo cáo, ví dụ: 2025 (bắt buộc)"),
-    ("kỳ báo cáo", "Ví dụ: 01/01/2025 - 20/11/2025"),
+    ("kỳ báo cáo", "Năm 2025 · 6 tháng đầu năm 2025 · quý III/2025 (để trống: cả năm)"),
+    ("đơn vị dân cư", "thôn, ấp, xóm, bản, tổ dân phố… (để dùng đúng từ của xã)"),
 ]
 BLANK_ROWS = [("chỉ tiêu", 12), ("số liệu", 8), ("nhận xét", 5)]
 EXAMPLES = [
@@ -77,6 +78,8 @@ def build(out: Path) -> Path:
         "Bắt buộc: tên xã (dòng 'xã'), năm (dòng 'năm'), tên và giá trị của mỗi chỉ tiêu.",
         "Số ghi kiểu Việt Nam: 71,2% · 1.429 (một nghìn bốn trăm hai mươi chín) · ~15% · Trên 3.000.",
         "Mục tiêu có dấu so sánh: ≥80% · >50% · ≤5%; ghi 100% nghĩa là ít nhất 100%.",
+        "Kỳ báo cáo: năm, 6 tháng đầu/cuối năm, 9 tháng, quý I–IV; phương hướng soạn cho kỳ kế tiếp.",
+        "Nhận xét có 'chưa', 'còn thiếu', 'hạn chế'… được đưa vào Tồn tại; nhận xét khác vào Kết quả.",
         "Thêm dòng nếu cần; dòng có 'Loại' bắt đầu bằng # được bỏ qua.",
         "",
         "Ví dụ:",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -110,30 +111,49 @@ def test_nfd_yaml_is_normalised(tmp_path: Path) -> None:
     assert f.indicators[3].name == "Tỷ lệ hồ sơ TTHC xử lý trực tuyến"
 
 
-def test_bad_yaml_reports_every_problem_with_field_and_line() -> None:
+def test_bad_yaml_reports_every_problem_with_field_and_line_in_vietnamese() -> None:
     got = problems(FIX / "bad.yaml")
     assert got == [
-        "bad.yaml: indicators[0].value (line 5): '71,2 %%' is not a number",
-        "bad.yaml: indicators[1].target (line 9): 'Hoàn thành' is not a target such as "
-        "'≥80%' or '>50%'",
-        "bad.yaml: indicators[2].name (line 10): indicator name is missing",
-        "bad.yaml: indicators[3].vaule (line 12): unknown field; expected name, value, target, note",
-        "bad.yaml: indicators[3].value (line 11): indicator value is missing",
+        "bad.yaml: dòng 5, chỉ tiêu thứ 1, mục value: «71,2 %%» không phải là một con số "
+        "(ví dụ đúng: 71,2%, 1.429, ~15%)",
+        "bad.yaml: dòng 9, chỉ tiêu thứ 2, mục target: «Hoàn thành» không phải là mục tiêu có dấu "
+        "so sánh (ví dụ đúng: ≥80%, >50%, ≤5%, 100%)",
+        "bad.yaml: dòng 10, chỉ tiêu thứ 3, mục name: thiếu tên chỉ tiêu",
+        "bad.yaml: dòng 12, chỉ tiêu thứ 4, mục vaule: mục «vaule» không có trong mẫu; chỉ dùng: "
+        "name (tên), value (giá trị), target (mục tiêu), note (ghi chú)",
+        "bad.yaml: dòng 11, chỉ tiêu thứ 4, mục value: thiếu giá trị của chỉ tiêu",
     ]
+    _no_english(got)
+
+
+ENGLISH = re.compile(r"\b(?:is not|missing|expected|unknown|field|line|row|not found|unsupported|"
+                     r"cannot|header|workbook|top level)\b")
+
+
+def _no_english(lines: list[str]) -> None:
+    """The reason and the place are Vietnamese (the YAML keys the officer typed may stay)."""
+    for line in lines:
+        assert not ENGLISH.search(line.split(": ", 1)[1]), line
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("year: 2025\n", ["x.yaml: commune: the commune name is missing"]),
-        ("commune: A\n", ["x.yaml: year: the year is missing"]),
-        ("commune: A\nyear: 20x5\n", ["x.yaml: year: '20x5' is not a year such as 2025"]),
-        ("commune: A\nyear: 2025\nprovnce: B\n", ["x.yaml: provnce (line 3): unknown field"]),
-        ("commune: [A]\nyear: 2025\n", ["x.yaml: commune (line 1): expected a single value"]),
-        ("commune: A\nyear: 2025\nindicators: 5\n", ["x.yaml: indicators: expected a list"]),
-        ("a: [1\n", ["x.yaml: line 2: not valid YAML"]),
-        ("- 1\n- 2\n", ["x.yaml: top level: expected fields"]),
-        ("", ["x.yaml: top level: expected fields"]),
+        ("year: 2025\n", ["x.yaml: tên xã: thiếu tên xã"]),
+        ("commune: A\n", ["x.yaml: năm báo cáo: thiếu năm báo cáo"]),
+        ("commune: A\nyear: 20x5\n", ["x.yaml: dòng 2, mục year: «20x5» không phải là năm"]),
+        ("commune: A\nyear: 2025\nprovnce: B\n", ["x.yaml: dòng 3, mục provnce: mục «provnce» không có"]),
+        ("commune: [A]\nyear: 2025\n", ["x.yaml: dòng 1, mục commune: cần một giá trị đơn"]),
+        ("commune: A\nyear: 2025\nindicators: 5\n", ["x.yaml: dòng 3, mục indicators: cần một danh sách"]),
+        ("a: [1\n", ["x.yaml: dòng 2: không đúng cú pháp YAML"]),
+        ("- 1\n- 2\n", ["x.yaml: đầu tệp: cần các mục"]),
+        ("", ["x.yaml: đầu tệp: cần các mục"]),
+        ("commune: A\nyear: 2025\nperiod: quý 5/2025\n",
+         ["x.yaml: dòng 3, mục period: «quý 5/2025» không phải là một quý"]),
+        ("commune: A\nyear: 2025\nperiod: 6 tháng đầu năm 2024\n",
+         ["x.yaml: dòng 3, mục period: kỳ báo cáo «6 tháng đầu năm 2024» thuộc năm 2024, khác năm báo cáo 2025"]),
+        ("commune: A\nyear: 2025\nsettlement: làng xã\n",
+         ["x.yaml: dòng 3, mục settlement: «làng xã» không phải là đơn vị dân cư"]),
     ],
 )
 def test_yaml_structure_problems(tmp_path: Path, text: str, expected: list[str]) -> None:
@@ -143,6 +163,7 @@ def test_yaml_structure_problems(tmp_path: Path, text: str, expected: list[str])
     assert len(got) == len(expected), got
     for line, start in zip(got, expected, strict=True):
         assert line.startswith(start), got
+    _no_english(got)
 
 
 # ---------------------------------------------------------------- CSV
@@ -191,21 +212,23 @@ def _cp1258_char(ch: str) -> str:
 
 
 def test_bad_csv_names_rows_and_columns() -> None:
-    assert problems(FIX / "bad.csv") == [
-        "bad.csv: row 4 (value): '71,2 %%' is not a number",
-        "bad.csv: row 5 (Loại): 'chỉ tiu' is not a known kind; use one of: xã, tỉnh, năm, "
-        "kỳ báo cáo, chỉ tiêu, số liệu, nhận xét",
-        "bad.csv: row 6 (value): indicator value is missing",
-        "bad.csv: commune: the commune name is missing ('commune:' or a 'xã' row)",
-        "bad.csv: year: 'hai nghìn' is not a year such as 2025",
+    got = problems(FIX / "bad.csv")
+    assert got == [
+        "bad.csv: dòng 4, cột Giá trị: «71,2 %%» không phải là một con số (ví dụ đúng: 71,2%, 1.429, ~15%)",
+        "bad.csv: dòng 5, cột Loại: «chỉ tiu» không phải là loại dòng hợp lệ; dùng một trong: xã, "
+        "tỉnh, năm, kỳ báo cáo, đơn vị dân cư, chỉ tiêu, số liệu, nhận xét",
+        "bad.csv: dòng 6, cột Giá trị: thiếu giá trị của chỉ tiêu",
+        "bad.csv: tên xã: thiếu tên xã (mục «commune:» hoặc dòng «xã»)",
+        "bad.csv: dòng 3, cột Giá trị: «hai nghìn» không phải là năm (ví dụ: 2025)",
     ]
+    _no_english(got)
 
 
 def test_csv_without_header(tmp_path: Path) -> None:
     path = tmp_path / "noheader.csv"
     path.write_text("xã,,Giao Minh\nnăm,,2025\n", encoding="utf-8")
     (got,) = problems(path)
-    assert got.startswith("noheader.csv: header: no header row with at least 'Loại' and 'Giá trị'")
+    assert got.startswith("noheader.csv: tiêu đề: không có dòng tiêu đề có ít nhất cột «Loại» và «Giá trị»")
 
 
 # ---------------------------------------------------------------- XLSX and the template
@@ -223,16 +246,19 @@ def test_xlsx_reads_text_and_excel_numbers() -> None:
 
 
 def test_bad_xlsx_names_rows() -> None:
-    assert problems(FIX / "bad.xlsx") == [
-        "bad.xlsx: row 4 (value): '71,2 %%' is not a number",
-        "bad.xlsx: row 5 (name): indicator name is missing",
-        "bad.xlsx: row 6 (target): 'tốt' is not a target such as '≥80%' or '>50%'",
+    got = problems(FIX / "bad.xlsx")
+    assert got == [
+        "bad.xlsx: dòng 4, cột Giá trị: «71,2 %%» không phải là một con số (ví dụ đúng: 71,2%, 1.429, ~15%)",
+        "bad.xlsx: dòng 5, cột Tên chỉ tiêu: thiếu tên chỉ tiêu",
+        "bad.xlsx: dòng 6, cột Mục tiêu: «tốt» không phải là mục tiêu có dấu so sánh "
+        "(ví dụ đúng: ≥80%, >50%, ≤5%, 100%)",
     ]
+    _no_english(got)
 
 
 def test_blank_template_asks_for_commune_and_year() -> None:
     got = problems(TEMPLATE)
-    assert [p.split(": ")[1] for p in got] == ["commune", "year"]
+    assert [p.split(": ")[1] for p in got] == ["tên xã", "năm báo cáo"]
 
 
 def test_filled_template_reads(tmp_path: Path) -> None:
@@ -273,7 +299,7 @@ def test_template_script_writes_a_readable_template(tmp_path: Path) -> None:
     assert wb.sheetnames == ["Số liệu", "Hướng dẫn"]
     header = [c.value for c in wb["Số liệu"][1]]
     assert header == ["Loại", "Tên chỉ tiêu / Nội dung", "Giá trị", "Mục tiêu", "Ghi chú"]
-    assert [p.split(": ")[1] for p in problems(out)] == ["commune", "year"]
+    assert [p.split(": ")[1] for p in problems(out)] == ["tên xã", "năm báo cáo"]
 
 
 # ---------------------------------------------------------------- other entry points
@@ -289,17 +315,18 @@ def test_rows_from_a_web_table() -> None:
         ]
     )
     assert f.source == "table" and f.indicators[0].target.comparator == ">"
-    with pytest.raises(FiguresError, match=r"table: row 3 \(value\): 'x' is not a number"):
+    with pytest.raises(FiguresError, match=r"table: dòng 3, cột Giá trị: «x» không phải là một con số"):
         figures_from_rows([["Loại", "Tên", "Giá trị"], ["xã", "", "A"], ["chỉ tiêu", "B", "x"]])
 
 
 def test_unsupported_or_missing_files(tmp_path: Path) -> None:
     (tmp_path / "figures.txt").write_text("commune: A", encoding="utf-8")
     (got,) = problems(tmp_path / "figures.txt")
-    assert "unsupported file type '.txt'" in got
+    assert "không đọc được loại tệp «.txt»" in got
     (got,) = problems(tmp_path / "nothing.yaml")
-    assert got.startswith("nothing.yaml: file not found")
+    assert got.startswith("nothing.yaml: không tìm thấy tệp")
     broken = tmp_path / "broken.xlsx"
     shutil.copy(FIX / "good.csv", broken)
     (got,) = problems(broken)
-    assert got.startswith("broken.xlsx: workbook: cannot open as an Excel .xlsx file")
+    assert got.startswith("broken.xlsx: tệp Excel: không mở được như tệp Excel .xlsx")
+    assert "Error" not in got  # the library's exception stays in the log

@@ -169,3 +169,26 @@ def test_gia_phuc_table_as_written():
         "Tỷ lệ hộ gia đình được phủ mạng Internet băng rộng cáp quang",
     }
     assert sum(g.at_boundary for g in report.unmet) == 4
+
+
+# ---------------------------------------------------------------- binding targets
+
+
+def test_the_strictest_binding_target_of_the_year_is_recorded(tmp_path: Path) -> None:
+    _, g = one(tmp_path, "Tỷ lệ hồ sơ TTHC xử lý trực tuyến", "75%", "≥70%")
+    assert g.status == "met" and g.binding_missed
+    assert (g.binding.target.raw, g.binding.source) == ("≥80%", "Kế hoạch 02-KH/BCĐTW")
+    assert g.binding_gap_text() == "5"
+    _, g = one(tmp_path, "Tỷ lệ hồ sơ TTHC xử lý trực tuyến", "85%", "≥70%")
+    assert g.binding is not None and not g.binding_missed  # recorded, and met
+    # another year: the 2025 targets do not bind a 2024 report
+    _, g = one(tmp_path, "Tỷ lệ hồ sơ TTHC xử lý trực tuyến", "75%", "≥70%", year=2024)
+    assert g.binding is None
+
+
+def test_a_commune_target_binds_only_the_commune_it_names(tmp_path: Path) -> None:
+    # Tân An's province appendix asks ≥60% of it; Đại Sơn's own table ≥70%; KH 02 ≥80% of all
+    _, g = one(tmp_path, "Tỷ lệ hồ sơ TTHC xử lý trực tuyến", "50%", "≥40%", commune="Tân An")
+    assert g.binding.target.raw == "≥80%"
+    strict = [t for t in g.indicator.targets if t.source.startswith("Mục tiêu cụ thể năm 2025 của xã An Khánh")]
+    assert strict and not applies_to(strict[0], "Tân An")

@@ -147,31 +147,48 @@ def test_figures_file_fills_the_form_and_a_bad_file_says_why(web) -> None:
     assert rows["Tỷ lệ hồ sơ TTHC xử lý trực tuyến"][1:3] == ["71,2%", "≥70%"]
     assert "Trụ sở UBND xã còn chật hẹp" in observations
     message = c.predict(_file(FIGURES / "bad.yaml"), api_name="/nap_so_lieu")[-1]
-    assert "❌ bad.yaml: indicators[0].value (line 5)" in message
+    assert "❌ bad.yaml: dòng 5, chỉ tiêu thứ 1, mục value: «71,2 %%» không phải là một con số" in message
+    assert "is not" not in message and "unknown field" not in message
 
 
-def test_draft_builds_both_sections_and_flags_an_invented_figure(web) -> None:
+def test_draft_builds_the_whole_report_and_flags_an_invented_figure(web) -> None:
     client, _ = web
     c = client()
     form = _draft_form(c)
-    notes, ton_tai, check1, phuong_huong, check2, cites = c.predict(*form, True, api_name="/soan_thao")
+    out = c.predict(*form, True, True, api_name="/soan_thao")
+    notes, ket_qua, _, ton_tai, check1, phuong_huong, check2, kien_nghi, _, cites, picks = out
     assert "Bản thảo cho xã Đại Sơn, năm 2025" in notes
-    assert ton_tai["value"].strip() and phuong_huong["value"].strip()
+    assert all(b["value"].strip() for b in (ket_qua, ton_tai, phuong_huong, kien_nghi))
     assert "Phương hướng" in phuong_huong["label"]
     assert "71,2%" in phuong_huong["value"]  # the commune's own figure, carried over
     assert "✓" in check1 and "✓" in check2  # everything the drafter wrote is traced
     assert "Đại Sơn" not in cites  # its own report is left out of the model passages
+    # suggestions are highlighted in the preview and offered to keep or delete
+    assert "class='suggestion'" in check1 and picks["choices"]
+    # one numbering: each [n] of a box is entry n of "Nguồn trích dẫn"
+    listed = dict(re.findall(r"data-n='(\d+)'>\[\d+\] ([^<]+)</li>", cites))
+    texts = [b["value"] for b in (ket_qua, ton_tai, phuong_huong, kien_nghi)]
+    assert {n for t in texts for n in re.findall(r"\[(\d+)\]", t)} == set(listed)
     # the officer edits the text and types a figure no source states: it is flagged
     edited = ton_tai["value"] + "\n- Tỷ lệ hộ dùng ví điện tử đạt 93,7%."
-    check1, check2 = c.predict(edited, phuong_huong["value"], api_name="/kiem_tra")
-    assert "93,7%" in check1 and "unsupported" in check1 and "✓" in check2
-    docx = _path(c.predict(edited, phuong_huong["value"], api_name="/tai_docx"))
+    boxes = (ket_qua["value"], edited, phuong_huong["value"], kien_nghi["value"])
+    checks = c.predict(*boxes, api_name="/kiem_tra")
+    assert "93,7%" in checks[1] and "unsupported" in checks[1] and "✓" in checks[2]
+    docx = _path(c.predict(*boxes, api_name="/tai_docx"))
     with zipfile.ZipFile(docx) as z:
         body = z.read("word/document.xml").decode("utf-8")
     assert "93,7%" in body and "ĐẠI SƠN" in body.upper()
-    md = _path(c.predict(edited, phuong_huong["value"], api_name="/tai_md")).read_text(encoding="utf-8")
+    md = _path(c.predict(*boxes, api_name="/tai_md")).read_text(encoding="utf-8")
     assert md.startswith("# Bản thảo báo cáo chuyển đổi số – xã Đại Sơn – năm 2025")
     assert "Số liệu chưa đối chiếu được với nguồn: 93,7%" in md
+    # keep the first suggestion, delete the others
+    first = picks["choices"][0]
+    first = first[0] if isinstance(first, list | tuple) else first
+    applied = c.predict([first], *boxes, api_name="/ap_dung_goi_y")
+    new_texts = [applied[i]["value"] for i in (0, 2, 4, 6)]
+    assert not any("(gợi ý – cần xác nhận)" in t for t in new_texts)
+    assert any(first in t.split("\n") for t in new_texts)
+    assert applied[-1]["choices"] == []
 
 
 def test_draft_form_errors_are_plain(web) -> None:
@@ -182,7 +199,7 @@ def test_draft_form_errors_are_plain(web) -> None:
              "data": [["Tỷ lệ hồ sơ TTHC xử lý trực tuyến", "nhiều lắm", "", "", ""]]}
     facts = {"headers": ["Số liệu khác", "Giá trị"], "data": [["", ""]]}
     with pytest.raises(AppError, match="chỉ tiêu «Tỷ lệ hồ sơ TTHC xử lý trực tuyến»"):
-        client().predict("Đại Sơn", "", 2025, "", empty, facts, "", True, api_name="/soan_thao")
+        client().predict("Đại Sơn", "", 2025, "", empty, facts, "", True, True, api_name="/soan_thao")
 
 
 def test_compare_shows_peers_side_by_side_with_differences(web) -> None:

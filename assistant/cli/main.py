@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -44,11 +45,29 @@ def _debug() -> bool:
         return False
 
 
+def utf8_streams() -> None:
+    """Write UTF-8 where the streams' encoding cannot hold Vietnamese, and read stdin as UTF-8.
+
+    A Windows console redirected to a file or a pipe uses the legacy code page (cp1252, cp1258),
+    which cannot encode "ấ"; printing an answer would then fail.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "ấỗ".encode(getattr(stream, "encoding", None) or "ascii")
+        except (UnicodeEncodeError, LookupError):
+            with contextlib.suppress(AttributeError, ValueError, OSError):
+                stream.reconfigure(encoding="utf-8")
+    if (getattr(sys.stdin, "encoding", None) or "").lower().replace("-", "") != "utf8":
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            sys.stdin.reconfigure(encoding="utf-8")
+
+
 def run() -> None:
     """Entry point that turns expected failures into one plain line instead of a traceback."""
     from assistant.errors import MissingExtra
     from assistant.index.store import IndexMismatch, IndexMissing
 
+    utf8_streams()
     try:
         rc = main(standalone_mode=False)
         sys.exit(rc if isinstance(rc, int) else 0)

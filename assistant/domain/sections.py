@@ -16,8 +16,13 @@ SECTION_LABELS = {
 NARRATIVE_KINDS = ("ket_qua", "ton_tai", "de_xuat", "phuong_huong")
 
 # Sections of a drafted report (ids in `draft --json`), in report order.
-DRAFT_SECTION_IDS = ("ton_tai", "phuong_huong")
-DRAFT_TITLES = {"ton_tai": "Tồn tại, hạn chế và nguyên nhân", "phuong_huong": "Phương hướng, nhiệm vụ"}
+DRAFT_SECTION_IDS = ("ket_qua", "ton_tai", "phuong_huong", "kien_nghi")
+DRAFT_TITLES = {
+    "ket_qua": "Kết quả đạt được",
+    "ton_tai": "Tồn tại, hạn chế và nguyên nhân",
+    "phuong_huong": "Phương hướng, nhiệm vụ",
+    "kien_nghi": "Đề xuất, kiến nghị",
+}
 
 
 def section_label(kind: str) -> str:

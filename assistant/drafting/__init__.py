@@ -1,4 +1,5 @@
-"""Drafting "Tồn tại, hạn chế" and "Phương hướng, nhiệm vụ năm sau" from a commune's figures.
+"""Drafting a commune's report from its figures: "Kết quả đạt được", "Tồn tại, hạn chế",
+"Phương hướng, nhiệm vụ" of the next period and "Đề xuất, kiến nghị".
 
     from assistant.drafting import draft_report
     doc = draft_report(settings, "dai_son_2025.yaml")          # a DraftDocument (plus .gaps)
@@ -6,7 +7,8 @@
 
 `compose` returns the unverified skeleton with, per section, the source texts of every figure
 it may hold (for an LLM layer that rewrites the skeleton); `draft_report` composes and runs
-the number verifier on every section.
+the number verifier on every section. Citation numbers are shared by the whole draft, so "[n]"
+means the same passage in every section, in the sources list, in the web view and the .docx.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from assistant.drafting.templates import Phrases, TemplateError, load_phrases, p
 from assistant.qa.grounding import unsupported_numbers
 from assistant.qa.retriever import Retriever
 from assistant.settings import Settings, get_settings
+from assistant.text.citations import cited
+from assistant.text.citations import renumber as renumber_markers
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +67,13 @@ class Draft(DraftDocument):
     # figures, the catalog targets used, figures derived by code such as gaps), plus the cited
     # passages; use these, not the figures file alone, to re-check an edited section
     sources: dict[str, list[str]] = field(default_factory=dict)
+    # the suggestions for pillars the input leaves out (each also written, marked, in the text)
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = super().to_json()
         data["gaps"] = list(self.gaps)
+        data["suggestions"] = list(self.suggestions)
         return data
 
 
@@ -109,6 +116,7 @@ def draft_report(
     phrases: Phrases | None = None,
     llm: Any = None,
     prompts_dir: Any = None,
+    suggestions: bool = True,
 ) -> Draft:
     """Draft the requested sections for a figures file (or loaded figures), verified.
 
@@ -118,6 +126,7 @@ def draft_report(
     With `llm` (an `assistant.llm.ChatModel`) each section is rewritten into fluent prose from the
     skeleton and the peer passages; the rewrite is verified against the skeleton's sources and falls
     back to the skeleton, with a warning, when the model fails.
+    `suggestions=False` leaves out the peers' suggestions for the pillars the input leaves out.
     Raises `FiguresError` for an unreadable figures file, `TemplateError` for a broken phrase file.
     """
     figs = figures if isinstance(figures, CommuneFigures) else load_figures(figures)
@@ -136,6 +145,7 @@ def draft_report(
             exclude_communes=exclude_communes,
             catalog=catalog,
             phrases=phrases,
+            suggestions=suggestions,
         )
     finally:
         if owner is not None:
@@ -147,11 +157,7 @@ def draft_report(
         text = s.text
         unsupported = section_unsupported(s.text, sources[s.id], sk.year)
         if llm is not None:
-            from assistant.llm.rewrite import rewrite_section
-
-            text, llm_unsupported, llm_warnings = rewrite_section(
-                llm, s.text, s.peer_passages, sources=s.sources, allowed=s.allowed, title=s.title,
-                commune=sk.commune, prompts_dir=prompts_dir)
+            text, llm_unsupported, llm_warnings = _rewrite(llm, s, sk.commune, prompts_dir)
             unsupported = list(dict.fromkeys([*unsupported, *llm_unsupported]))
             warnings.extend(llm_warnings)
         if unsupported:
@@ -167,6 +173,27 @@ def draft_report(
         sections=out,
         unmatched=sk.unmatched,
         warnings=warnings,
+        period=sk.period,
+        next_period=sk.next_period,
         gaps=[g.to_json() for g in sk.gaps.items],
         sources=sources,
+        suggestions=[x.to_json() for x in sk.suggestions],
     )
+
+
+def _rewrite(llm: Any, s: SectionSkeleton, commune: str, prompts_dir: Any) -> tuple[str, list, list]:
+    """An LLM rewrite of one section; the model sees its passages numbered 1…k, the draft keeps
+    the document's numbers, and a rewrite that drops a suggestion's mark is not used."""
+    from assistant.drafting.document import SUGGESTION_MARK
+    from assistant.llm.rewrite import rewrite_section
+
+    local = {c.n: i for i, c in enumerate(s.citations, start=1)}
+    back = {i: n for n, i in local.items()}
+    text, unsupported, warnings = rewrite_section(
+        llm, renumber_markers(s.text, local), s.peer_passages, sources=s.sources,
+        allowed=s.allowed, title=s.title, commune=commune, prompts_dir=prompts_dir)  # fmt: skip
+    text = renumber_markers(text, back) if cited(text) else text
+    if text.count(SUGGESTION_MARK) < s.text.count(SUGGESTION_MARK):
+        warnings = [*warnings, f"Bản viết lại mục «{s.title}» làm mất đánh dấu gợi ý; giữ bản khung."]
+        return s.text, [], warnings
+    return text, unsupported, warnings

@@ -10,6 +10,8 @@ from typing import Any
 
 from assistant.domain.sections import DRAFT_SECTION_IDS  # noqa: F401 - re-exported
 from assistant.records import Citation
+from assistant.text.citations import CITATION_RE, cited
+from assistant.text.citations import renumber as renumber_markers
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +22,11 @@ class DraftSection:
 
     `text` holds paragraphs separated by "\\n". A line starting with "- " or "+ " is a bullet
     item; a line starting with a heading marker ("1. ", "a) ") or written in upper case may be
-    a sub-heading. Markers such as "[1]" refer to the citation with that `n`.
+    a sub-heading. Markers such as "[1]" refer to the citation with that `n` (one numbering
+    for the whole document). A line ending in `SUGGESTION_MARK` is a suggestion from peers.
     """
 
-    id: str  # "ton_tai" | "phuong_huong"
+    id: str  # "ket_qua" | "ton_tai" | "phuong_huong" | "kien_nghi"
     title: str
     text: str
     citations: list[Citation] = field(default_factory=list)
@@ -59,12 +62,24 @@ class DraftDocument:
     sections: list[DraftSection] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    period: str = ""  # "năm 2025", "quý III năm 2025"; "" means the year
+    next_period: str = ""  # the period Phương hướng is for: "năm 2026", "quý IV năm 2025"
+
+    @property
+    def period_label(self) -> str:
+        return self.period or f"năm {self.year}"
+
+    @property
+    def next_period_label(self) -> str:
+        return self.next_period or f"năm {self.year + 1}"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "commune": self.commune,
             "province": self.province,
             "year": self.year,
+            "period": self.period_label,
+            "next_period": self.next_period_label,
             "sections": [s.to_json() for s in self.sections],
             "unmatched": list(self.unmatched),
             "warnings": list(self.warnings),
@@ -79,30 +94,28 @@ class DraftDocument:
             sections=[DraftSection.from_json(s) for s in data.get("sections", [])],
             unmatched=[str(x) for x in data.get("unmatched", [])],
             warnings=[str(x) for x in data.get("warnings", [])],
+            period=str(data.get("period", "")),
+            next_period=str(data.get("next_period", "")),
         )
 
 
 # ----------------------------------------------------- conventions of DraftSection.text
-MARKER_RE = re.compile(r"\[(\d+(?:\s*[-–]\s*\d+)?(?:\s*[,;]\s*\d+(?:\s*[-–]\s*\d+)?)*)\]")
-_STRIP_RE = re.compile(r"[ \t]*" + MARKER_RE.pattern)
+# A suggestion taken from peer reports ends with this mark until the officer keeps or deletes it.
+SUGGESTION_MARK = "(gợi ý – cần xác nhận)"
+_STRIP_RE = re.compile(r"[ \t]*" + CITATION_RE.pattern)
 _NUM_HEADING_RE = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*\.)\s+\S")
 _LETTER_HEADING_RE = re.compile(r"^[a-zđ]\)\s+\S")
 _BULLET_RE = re.compile(r"^[-+•*–]\s+")
 
 
-def marker_numbers(inner: str) -> list[int]:
-    """Numbers inside a marker body: "1, 3-4" -> [1, 3, 4]."""
-    nums: list[int] = []
-    for part in re.split(r"\s*[,;]\s*", inner.strip()):
-        a, _, b = re.sub(r"\s+", "", part).replace("–", "-").partition("-")
-        lo, hi = int(a), int(b or a)
-        nums.extend(range(lo, hi + 1) if 0 < hi - lo < 50 else [lo])
-    return nums
-
-
 def strip_markers(text: str) -> str:
     """Remove "[n]" citation markers and the space before them."""
     return _STRIP_RE.sub("", text)
+
+
+def is_suggestion(line: str) -> bool:
+    """Whether a text line is a suggestion the officer has not confirmed yet."""
+    return SUGGESTION_MARK in line
 
 
 def classify_line(line: str) -> tuple[str, str]:
@@ -129,10 +142,14 @@ def _cite_key(c: Citation) -> tuple[str, str, str, str]:
 
 
 def renumber(doc: DraftDocument) -> tuple[list[str], list[Citation]]:
-    """Give every distinct citation one document-wide number and rewrite the markers.
+    """One numbering for the whole document: the texts with their markers, and the sources.
 
-    Numbers are kept where they do not clash; a citation repeated in two sections gets the
-    same number. Returns the rewritten section texts and the citations ordered by number.
+    A drafted document is numbered once already (the composer shares one numbering across its
+    sections), so its numbers are kept. A document whose sections were numbered apart (an
+    older draft, a hand-made one) gets clashing numbers moved on, and a passage cited in two
+    sections one number. Every text, list and annex shows these numbers, so "[n]" in the text
+    and entry n of the sources are the same passage. Returns the rewritten section texts and
+    the cited sources in number order (a source no text cites any more is left out).
     """
     by_key: dict[tuple[str, str, str, str], Citation] = {}
     used: set[int] = set()
@@ -146,16 +163,12 @@ def renumber(doc: DraftDocument) -> tuple[list[str], list[Citation]]:
                 used.add(n)
                 by_key[key] = dataclasses.replace(c, n=n)
             mapping[c.n] = by_key[key].n
-
-        def rewrite(m: re.Match[str], mapping: dict[int, int] = mapping) -> str:
-            nums = marker_numbers(m.group(1))
-            missing = [n for n in nums if n not in mapping]
-            if missing:
-                log.warning("citation marker %s has no matching citation", m.group(0))
-            return "[" + ", ".join(str(mapping.get(n, n)) for n in nums) + "]"
-
-        texts.append(MARKER_RE.sub(rewrite, section.text))
-    return texts, sorted(by_key.values(), key=lambda c: c.n)
+        missing = [n for n in cited(section.text) if n not in mapping]
+        if missing:
+            log.warning("section %s cites %s without a source", section.id, missing)
+        texts.append(renumber_markers(section.text, mapping))
+    in_text = {n for t in texts for n in cited(t)}
+    return texts, sorted((c for c in by_key.values() if c.n in in_text), key=lambda c: c.n)
 
 
 def citation_line(c: Citation, max_chars: int = 0) -> str:
@@ -165,3 +178,48 @@ def citation_line(c: Citation, max_chars: int = 0) -> str:
         quote = quote[: max_chars - 1].rstrip() + "…"
     head = " – ".join(p for p in (c.commune, c.source, c.section) if p)
     return f"{head}: “{quote}”" if head else f"“{quote}”"
+
+
+def suggestion_lines(text: str) -> list[str]:
+    """The suggestion lines of a section text, each without its mark (what the officer reads)."""
+    return [unmark(line) for line in text.split("\n") if is_suggestion(line)]
+
+
+def unmark(line: str) -> str:
+    """A suggestion line kept by the officer: the line without its mark."""
+    return re.sub(r"\s*" + re.escape(SUGGESTION_MARK), "", line).strip()
+
+
+_SUB_RE = re.compile(r"^([a-zđ])\)\s+")
+_LETTERS = "abcdđeghiklmnopqrstuvxy"
+
+
+def resolve_suggestions(text: str, keep: set[str] | frozenset[str]) -> str:
+    """The text with the suggestions in `keep` confirmed (mark removed) and the others deleted.
+
+    `keep` holds suggestion lines as `suggestion_lines` gives them. A pillar sub-heading left
+    with nothing under it goes too, and the remaining sub-headings of each part are lettered
+    again (a, b, c…).
+    """
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if not is_suggestion(line):
+            lines.append(line)
+        elif unmark(line) in keep:
+            lines.append(unmark(line))
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        if _SUB_RE.match(line.strip()):
+            nxt = next((x for x in lines[i + 1 :] if x.strip()), "")
+            if not nxt or classify_line(nxt)[0] in ("heading", "subheading"):
+                continue  # an empty pillar heading
+        kept.append(line)
+    out, k = [], 0
+    for line in kept:
+        if classify_line(line)[0] == "heading":
+            k = 0
+        elif m := _SUB_RE.match(line.strip()):
+            line = f"{_LETTERS[min(k, len(_LETTERS) - 1)]}) {line.strip()[m.end():]}"
+            k += 1
+        out.append(line)
+    return "\n".join(out)

@@ -6,7 +6,14 @@ one, else a numeric catalog target for the report year that applies to this comm
 national targets apply everywhere; a province- or commune-level target applies only when its
 source names this commune (the catalog also holds targets other communes set for
 themselves). Targets such as "chưa giao chỉ tiêu" are not numbers and are ignored. The target
-for next year (phương hướng) is the catalog's target with a deadline of year+1 or later.
+for next year (phương hướng) is the catalog's target with a deadline of year+1 or later; a report
+for part of a year (6 tháng đầu năm, quý I–III) aims at the same year's targets.
+
+Binding targets: an indicator judged against one target (often the commune's own) is also
+compared with the *strictest* numeric catalog target that binds the commune in the report year
+(national, or a province/commune target whose source names it; deadline in that year or
+"hằng năm"; low-confidence figures left out; only for a confident name match). 71,2% meets the commune's own ≥70% but not the
+≥80% of Kế hoạch 02-KH/BCĐTW: the gap records that binding target, which Tồn tại then names.
 """
 
 from __future__ import annotations
@@ -74,6 +81,21 @@ class IndicatorGap:
     gap: float | None = None  # distance to the target in its unit; 0 when met
     next_target: AppliedTarget | None = None  # the catalog's target for year+1 (or yearly)
     long_target: AppliedTarget | None = None  # the nearest later catalog target (e.g. 2030)
+    binding: AppliedTarget | None = None  # a stricter catalog target binding the commune this year
+
+    @property
+    def binding_missed(self) -> bool:
+        """A stricter binding target exists and the value does not meet it."""
+        return self.binding is not None and not meets(self.figure.value, self.binding.target)
+
+    @property
+    def binding_gap(self) -> float | None:
+        return gap(self.figure.value, self.binding.target) if self.binding is not None else None
+
+    def binding_gap_text(self) -> str:
+        """The distance to the binding target written the Vietnamese way ("" when none)."""
+        d = self.binding_gap
+        return format_vn(round(d, 2)) if d else ""
 
     @property
     def name(self) -> str:
@@ -95,7 +117,7 @@ class IndicatorGap:
         return format_vn(round(self.gap, 2))
 
     def to_json(self) -> dict:
-        t, nt = self.target, self.next_target
+        t, nt, b = self.target, self.next_target, self.binding
         return {
             "name": self.name,
             "value": self.figure.value_raw,
@@ -114,6 +136,9 @@ class IndicatorGap:
                 if self.long_target and self.long_target.catalog
                 else None
             ),
+            "binding_target": b.target.raw if b else None,
+            "binding_target_source": b.source if b else None,
+            "binding_met": (not self.binding_missed) if b else None,
         }
 
 
@@ -125,6 +150,11 @@ class GapReport:
     items: list[IndicatorGap] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def binding_missed(self) -> list[IndicatorGap]:
+        """Indicators that miss a stricter target binding the commune (met or not otherwise)."""
+        return [g for g in self.items if g.binding_missed]
 
     def by_status(self, status: Status) -> list[IndicatorGap]:
         return [g for g in self.items if g.status == status]
@@ -185,8 +215,59 @@ def catalog_target(
     return AppliedTarget(parsed, "catalog", t)
 
 
-def analyse_gaps(figures: CommuneFigures, catalog: Sequence[Indicator]) -> GapReport:
-    """Judge every indicator of `figures` against its target (see the module docstring)."""
+_UP = (">=", ">", "=")
+# a binding target is asserted only for a confident name match (a loose one may be another
+# quantity: dossiers handled online vs procedures offered online)
+BINDING_MIN_MATCH = 0.75
+
+
+def _stricter(a: Target, b: Target) -> bool:
+    """Whether target `a` asks more than `b` (same direction: higher floor or lower ceiling)."""
+    if a.comparator in _UP:
+        return a.value > b.value or (a.value == b.value and a.comparator == ">" != b.comparator)
+    return a.value < b.value or (a.value == b.value and a.comparator == "<" != b.comparator)
+
+
+def binding_target(
+    indicator: Indicator, year: int, commune: str, *, percent: bool, upward: bool = True
+) -> AppliedTarget | None:
+    """The strictest numeric catalog target binding `commune` in `year` (see the docstring)."""
+    best: tuple[CatalogTarget, Target] | None = None
+    for t in indicator.targets:
+        due = t.year == year or (t.year is None and fold(t.deadline) == fold("hằng năm"))
+        if not due or t.confidence == "low" or not applies_to(t, commune):
+            continue
+        parsed = parse_target(t.value_raw)
+        if parsed is None or parsed.percent != percent or (parsed.comparator in _UP) != upward:
+            continue
+        if best is None or _stricter(parsed, best[1]):
+            best = (t, parsed)
+    return AppliedTarget(best[1], "catalog", best[0]) if best else None
+
+
+def _binding_for(ind: Indicator | None, fig: IndicatorFigure, applied: AppliedTarget | None,
+                 year: int, commune: str) -> AppliedTarget | None:  # fmt: skip
+    """The binding target when it asks more than the target the indicator was judged against."""
+    if ind is None or applied is None:
+        return None
+    upward = applied.target.comparator in _UP
+    strict = binding_target(ind, year, commune, percent=fig.value.percent, upward=upward)
+    if strict is None or not _stricter(strict.target, applied.target):
+        return None
+    return strict
+
+
+def analyse_gaps(
+    figures: CommuneFigures, catalog: Sequence[Indicator], *, next_year: int | None = None
+) -> GapReport:
+    """Judge every indicator of `figures` against its target (see the module docstring).
+
+    `next_year` is the year of the period Phương hướng is for (default: the report's period's);
+    when it is the report year itself (a report for part of the year) there is no separate
+    next-year target.
+    """
+    if next_year is None:
+        next_year = figures.reporting.next().year
     report = GapReport(year=figures.year)
     for fig in figures.indicators:
         match = match_indicator(fig.name, catalog)
@@ -221,12 +302,15 @@ def analyse_gaps(figures: CommuneFigures, catalog: Sequence[Indicator]) -> GapRe
                 min_year=figures.year + 1,
             )
             if found is not None and found.catalog is not None:
-                if found.catalog.year in (None, figures.year + 1):
+                if found.catalog.year in (None, figures.year + 1) and next_year > figures.year:
                     nxt = found
-                else:
+                elif found.catalog.year not in (None, figures.year + 1):
                     later = found
+        binding = None
+        if score >= BINDING_MIN_MATCH:
+            binding = _binding_for(ind, fig, applied, figures.year, figures.commune)
         report.items.append(
-            IndicatorGap(fig, status, pillar, ind, score, applied, distance, nxt, later)
+            IndicatorGap(fig, status, pillar, ind, score, applied, distance, nxt, later, binding)
         )
         log.debug("%s: %s (%s)", fig.name, status, applied.target.raw if applied else "-")
     low = [

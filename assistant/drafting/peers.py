@@ -2,8 +2,12 @@
 
 One search per item (an unmet indicator or an observation) over the report chunks of kind
 ton_tai / phuong_huong / de_xuat; the passages are split into sentences and list items, and a
-sentence may serve as a model only when it carries no figure, names no other place, and is a
-whole sentence (not a heading). Chosen sentences are cited through a `CitationBook`.
+sentence may serve as a model only when it carries no figure, names no other place, is a whole
+sentence (not a heading) and can be adapted to this commune (`adapt.Locale`): the draft writes
+the adapted sentence, the citation quotes the source as written. A chunk whose text holds its
+own "b. Tồn tại, hạn chế:" / "c. Đề xuất giải pháp:" labels (a heading style the chunker keeps
+inside a results chunk) is read part by part, each part with its own kind. Chosen sentences are
+cited through one `CitationBook` for the whole draft.
 """
 
 from __future__ import annotations
@@ -19,15 +23,46 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.domain import pillars
+from assistant.drafting.adapt import Locale
 from assistant.qa.extractive import split_units
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Chunk, Citation, SearchResult
+from assistant.text.citations import cited
 from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens
 from assistant.text.vn_numbers import find_numbers
 
 log = logging.getLogger(__name__)
 
 PEER_KINDS = ("ton_tai", "phuong_huong", "de_xuat")
+# a label line inside a chunk that starts a part of another kind ("b. Tồn tại, hạn chế:")
+_PART_LABEL_RE = re.compile(
+    r"^\s*(?:[a-zđ][.)]|\d{1,2}(?:\.\d{1,2})*\.?|[-*+•])?\s*"
+    r"(?P<label>(?:một số )?(?:khó khăn,? )?(?:tồn tại|hạn chế)(?:,? (?:tồn tại|hạn chế|khó khăn|vướng mắc))*"
+    r"|khó khăn,? vướng mắc|đề xuất giải pháp|đề xuất,? kiến nghị|kiến nghị,? đề xuất|giải pháp"
+    r"|kết quả đạt được|kết quả thực hiện|phương hướng[^:]{0,60})\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
+_LABEL_KIND = (("tồn tại", "ton_tai"), ("hạn chế", "ton_tai"), ("khó khăn", "ton_tai"),
+               ("đề xuất", "de_xuat"), ("kiến nghị", "de_xuat"), ("giải pháp", "de_xuat"),
+               ("phương hướng", "phuong_huong"), ("kết quả", "ket_qua"))  # fmt: skip
+
+
+def parts(chunk: Chunk) -> list[tuple[str, str]]:
+    """(kind, text) parts of a chunk: the chunk's own kind, changed by label lines inside it."""
+    kind, out, cur = chunk.section_kind, [], []
+    for line in chunk.text.split("\n"):
+        m = _PART_LABEL_RE.match(line)
+        if m and len(line) < 80:
+            if cur:
+                out.append((kind, "\n".join(cur)))
+            label = m.group("label").lower()
+            kind = next((k for word, k in _LABEL_KIND if word in label), kind)
+            cur = []
+            continue
+        cur.append(line)
+    if cur:
+        out.append((kind, "\n".join(cur)))
+    return out
 _LABEL_RE = re.compile(
     r"^(?:[-+*•–]\s*)*(?:(?:\d{1,2}(?:\.\d{1,2})*|[a-zđ]|[IVX]+)[.)]\s+)?"
     r"(?:(?:nhiệm vụ|giải pháp|tồn tại, hạn chế|hạn chế|kết quả đạt được|khó khăn, vướng mắc)\s*:\s*)?",
@@ -43,15 +78,20 @@ _NUMBERED_RE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]+\.|[a-zđ]\))\s")
 
 @dataclass(frozen=True)
 class PeerSentence:
-    """A sentence of a peer passage, with the chunk it comes from and its similarity score."""
+    """A sentence of a peer passage, with the chunk it comes from and its similarity score.
+
+    `text` is what the draft may write (adapted to this commune); `quote` is the sentence as
+    the source writes it, which the citation shows.
+    """
 
     text: str
     chunk: Chunk
     score: float
+    quote: str = ""
 
     @property
-    def kind(self) -> str:
-        return self.chunk.section_kind
+    def source_text(self) -> str:
+        return self.quote or self.text
 
 
 @dataclass
@@ -62,13 +102,20 @@ class CitationBook:
     _index: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def cite(self, peer: PeerSentence) -> int:
-        key = (peer.chunk.chunk_id, peer.text)
+        key = (peer.chunk.chunk_id, peer.source_text)
         if key not in self._index:
             c = peer.chunk
             n = len(self.citations) + 1
-            self.citations.append(Citation(n, c.doc_id, c.source, c.commune, c.section, peer.text))
+            self.citations.append(
+                Citation(n, c.doc_id, c.source, c.commune, c.section, peer.source_text)
+            )
             self._index[key] = n
         return self._index[key]
+
+    def of(self, text: str) -> list[Citation]:
+        """The citations `text` cites, in number order."""
+        wanted = set(cited(text))
+        return [c for c in self.citations if c.n in wanted]
 
 
 @lru_cache(maxsize=8192)
@@ -94,14 +141,19 @@ class PeerFinder:
         province: str = "",
         exclude_communes: Iterable[str] = (),
         k: int = 16,
+        locale: Locale | None = None,
     ) -> None:
         self.r = retriever
         self.commune = commune
         self.k = k
+        self.locale = locale or Locale()
         self.exclude = [c for c in exclude_communes if c]
         self.filters = Filters(
             section_kinds=list(PEER_KINDS), exclude_communes=self.exclude, kinds=["report"]
         )
+        # suggestions come from other communes only, whatever the officer chose to exclude
+        self.peer_only = [*self.exclude, commune] if commune else list(self.exclude)
+        self._adapted: dict[str, str | None] = {}
         own = {fold(commune).strip(), fold(province).strip()} - {""}
         places = {fold(c.commune) for c in retriever.chunks if c.commune}
         places |= {fold(c.province) for c in retriever.chunks if c.province}
@@ -110,58 +162,93 @@ class PeerFinder:
         self._idf = _idf_table(retriever)
         self._idf_max = max(self._idf.values(), default=1.0)
         self._cache: dict[str, list[SearchResult]] = {}
-        self._units: dict[str, list[tuple[str, str, Chunk, int]]] = {}
+        # one vector per query text for every search of this draft (batched by `embed`)
+        self._searcher, self._vectors = retriever, None
+        embedder = getattr(retriever, "embedder", None)
+        if embedder is not None and getattr(retriever, "mode", "") != "bm25":
+            self._vectors = _Prefetched(embedder, {})
+            self._searcher = copy.copy(retriever)  # the shared retriever itself is left untouched
+            self._searcher.embedder = self._vectors
+        self._units: dict[str, list[tuple[str, str, Chunk, int, str]]] = {}
         self._usable: dict[str, bool] = {}
 
     # --- retrieval -------------------------------------------------------------------
-    def _search(self, searcher: Retriever, query: str) -> list[SearchResult]:
+    def _filters(self, scope: str) -> Filters:
+        if scope == "models":
+            return self.filters
+        kinds = ["ton_tai", "ket_qua"] if scope == "shortcomings" else [*PEER_KINDS, "ket_qua"]
+        return Filters(section_kinds=kinds, exclude_communes=self.peer_only, kinds=["report"])
+
+    def _search(self, searcher: Retriever, query: str, scope: str = "models") -> list[SearchResult]:
+        # the keyword bags of suggestions and kiến nghị search by keywords only (BM25 is the
+        # strongest retriever on these reports, and it needs no query embedding)
+        mode = None if scope == "models" else "bm25"
         try:
-            return searcher.search(query, k=self.k, filters=self.filters, auto_commune=False)
+            return searcher.search(
+                query, k=self.k, filters=self._filters(scope), auto_commune=False, mode=mode
+            )
         except Exception as exc:  # noqa: BLE001 - a model passage is optional
             log.warning("peer search failed for %r: %s", query[:60], exc)
             return []
 
-    def results(self, query: str) -> list[SearchResult]:
-        if query not in self._cache:
-            self._cache[query] = self._search(self.r, query)
-        return self._cache[query]
+    def results(self, query: str, scope: str = "models") -> list[SearchResult]:
+        """Passages for `query`: "models" (Tồn tại / Phương hướng / Đề xuất of the communes not
+        excluded), "shortcomings" or "requests" (other communes only, results chunks included
+        for the parts they hold)."""
+        key = query if scope == "models" else f"{scope}\x00{query}"
+        if key not in self._cache:
+            self._cache[key] = self._search(self._searcher, query, scope)
+        return self._cache[key]
 
-    def prefetch(self, queries: Iterable[str]) -> None:
+    def embed(self, queries: Iterable[str]) -> None:
+        """Embed the queries not embedded yet in one batch (the same text serves every scope)."""
+        if self._vectors is None:
+            return
+        texts = [t for t in dict.fromkeys(expand_abbreviations(q) for q in queries)
+                 if t not in self._vectors.vectors]  # fmt: skip
+        if len(texts) < 2:
+            return
+        try:
+            vectors = self._vectors.base.embed_batch(texts, query=True)
+        except Exception as exc:  # noqa: BLE001 - fall back to one query at a time
+            log.info("batch embedding failed (%s); embedding queries one by one", exc)
+            return
+        self._vectors.vectors.update(zip(texts, vectors, strict=True))
+
+    def prefetch(self, queries: Iterable[str], scope: str = "models") -> None:
         """Run all searches now, embedding the queries in one batch when vectors are used."""
-        todo = [q for q in dict.fromkeys(queries) if q not in self._cache]
-        searcher = self.r
-        embedder = getattr(self.r, "embedder", None)
-        if len(todo) > 1 and embedder is not None and getattr(self.r, "mode", "") != "bm25":
-            texts = [expand_abbreviations(q) for q in todo]
-            try:
-                vectors = embedder.embed_batch(texts, query=True)
-            except Exception as exc:  # noqa: BLE001 - fall back to one query at a time
-                log.info("batch embedding failed (%s); embedding queries one by one", exc)
-            else:
-                searcher = copy.copy(self.r)  # the shared retriever itself is left untouched
-                searcher.embedder = _Prefetched(embedder, dict(zip(texts, vectors, strict=True)))
+        keyed = {(q if scope == "models" else f"{scope}\x00{q}"): q for q in dict.fromkeys(queries)}
+        todo = [q for key, q in keyed.items() if key not in self._cache]
+        if scope == "models":  # the other scopes search by keywords only
+            self.embed(todo)
         for q in todo:
-            self._cache[q] = self._search(searcher, q)
+            key = q if scope == "models" else f"{scope}\x00{q}"
+            self._cache[key] = self._search(self._searcher, q, scope)
 
-    def units(self, query: str, kinds: Sequence[str]) -> list[tuple[str, str, Chunk, int]]:
+    def units(
+        self, query: str, kinds: Sequence[str], scope: str = "models"
+    ) -> list[tuple[str, str, Chunk, int]]:
         """(sentence as written, cleaned sentence, chunk, rank) of the passages found.
 
         Headings ("7. Chính quyền số (…)", "Đảm bảo về an toàn, an ninh thông tin mạng") are left
-        out: a numbered line, or a short one, that does not end a sentence.
+        out: a numbered line, or a short one, that does not end a sentence. A sentence's kind is
+        its part's (see `parts`).
         """
-        if query not in self._units:
+        key = query if scope == "models" else f"{scope}\x00{query}"
+        if key not in self._units:
             out = []
-            for rank, res in enumerate(self.results(query)):
-                for unit in split_units(res.chunk.text):
-                    raw = " ".join(unit.split())
-                    ended = raw.rstrip().endswith((".", ";", "!", "?"))
-                    if not ended and (
-                        _NUMBERED_RE.match(raw) or len(raw.split()) < _MIN_WORDS_OPEN
-                    ):
-                        continue
-                    out.append((raw, clean_unit(unit), res.chunk, rank))
-            self._units[query] = out
-        return [u for u in self._units[query] if u[2].section_kind in kinds]
+            for rank, res in enumerate(self.results(query, scope)):
+                for kind, text in parts(res.chunk):
+                    for unit in split_units(text):
+                        raw = " ".join(unit.split())
+                        ended = raw.rstrip().endswith((".", ";", "!", "?"))
+                        if not ended and (
+                            _NUMBERED_RE.match(raw) or len(raw.split()) < _MIN_WORDS_OPEN
+                        ):
+                            continue
+                        out.append((raw, clean_unit(unit), res.chunk, rank, kind))
+            self._units[key] = out
+        return [u[:4] for u in self._units[key] if u[4] in kinds]
 
     # --- filters and scores ------------------------------------------------------------
     def usable(self, sentence: str) -> bool:
@@ -183,6 +270,12 @@ class PeerFinder:
         if letters and all(c.isupper() for c in letters):
             return False
         return self.names_ok(sentence)
+
+    def adapted(self, sentence: str) -> str | None:
+        """The sentence in this commune's words, or None when it cannot be (former communes)."""
+        if sentence not in self._adapted:
+            self._adapted[sentence] = self.locale.adapt(sentence)
+        return self._adapted[sentence]
 
     def names_ok(self, text: str) -> bool:
         padded = " " + " ".join(re.findall(r"[a-z0-9]+", fold(text))) + " "
@@ -217,6 +310,7 @@ class PeerFinder:
         used: set[str] | None = None,
         accept=None,
         score_text: str = "",
+        scope: str = "models",
     ) -> PeerSentence | None:  # noqa: ANN001
         """The best usable sentence for `query` among passages of `kinds`, or None.
 
@@ -225,45 +319,56 @@ class PeerFinder:
         """
         target = score_text or query
         best: PeerSentence | None = None
-        for _, sentence, chunk, rank in self.units(query, kinds):
+        for _, sentence, chunk, rank in self.units(query, kinds, scope):
             if used is not None and fold(sentence) in used:
                 continue
             if not self.usable(sentence) or (accept is not None and not accept(sentence)):
+                continue
+            adapted = self.adapted(sentence)
+            if adapted is None:
                 continue
             score = self.similarity(target, sentence) + 0.03 / (1 + rank)
             if pillar and pillars.primary(sentence, default="") == pillar:
                 score += 0.08
             if score >= min_score and (best is None or score > best.score):
-                best = PeerSentence(sentence, chunk, round(score, 4))
+                best = PeerSentence(adapted, chunk, round(score, 4), sentence)
         return best
 
-    def raw_sentences(self, query: str, kinds: Sequence[str]) -> list[PeerSentence]:
-        """Every sentence (figures allowed) with its similarity to `query`, best first."""
+    def raw_sentences(
+        self, query: str, kinds: Sequence[str], scope: str = "models"
+    ) -> list[PeerSentence]:
+        """Every sentence (figures allowed) with its similarity to `query`, best first.
+
+        `text` is the sentence as written (callers adapt the part they use), `quote` the same.
+        """
         seen: set[str] = set()
         out = []
-        for _, sentence, chunk, rank in self.units(query, kinds):
+        for _, sentence, chunk, rank in self.units(query, kinds, scope):
             if sentence in seen or len(sentence) < _MIN_LEN or not self.names_ok(sentence):
                 continue
             seen.add(sentence)
             score = self.similarity(query, sentence) + 0.03 / (1 + rank)
-            out.append(PeerSentence(sentence, chunk, round(score, 4)))
+            out.append(PeerSentence(sentence, chunk, round(score, 4), sentence))
         return sorted(out, key=lambda p: -p.score)
 
 
 class _Prefetched:
-    """An embedder that answers from vectors computed in one batch, else asks the real one."""
+    """An embedder that answers from vectors computed in one batch (or earlier), else asks the
+    real one and keeps its answer."""
 
     def __init__(self, base: Any, vectors: dict[str, Any]) -> None:
-        self._base = base
-        self._vectors = vectors
+        self.base = base
+        self.vectors = vectors
         self.name = getattr(base, "name", "")
 
     def embed_query(self, text: str) -> Any:
-        vec = self._vectors.get(text)
-        return vec if vec is not None else self._base.embed_query(text)
+        vec = self.vectors.get(text)
+        if vec is None:
+            vec = self.vectors[text] = self.base.embed_query(text)
+        return vec
 
     def __getattr__(self, attr: str) -> Any:
-        return getattr(self._base, attr)
+        return getattr(self.base, attr)
 
 
 _IDF_CACHE: dict[int, tuple[int, dict[str, float]]] = {}

@@ -1,16 +1,18 @@
-"""Section "Phương hướng, nhiệm vụ năm sau": targets, tasks by pillar, recommendations.
+"""Section "Phương hướng, nhiệm vụ" of the next period: targets, tasks by pillar.
 
-1. a target line for every unmet indicator (the catalog's next-year target when it has one,
-   and the longer-term one it leads to), the met indicators to maintain or raise; 2. a task for
-   every unmet indicator and every shortcoming, grouped by pillar, each with the closest peer
-   task as a cited model ("+" line, no figures); 3. peer recommendations that fit (cited).
+1. a target line for every unmet indicator and every missed binding target (the catalog's
+   next-year target when it has one and the next period starts a new year, and the longer-term
+   one it leads to), the met indicators to maintain or raise; 2. a task for every unmet
+   indicator, missed binding target and shortcoming, grouped by pillar, each with the closest
+   peer task as a cited model ("+" line, no figures), and the tasks of the suggestions (marked);
+   a task beyond the commune's power goes to "Đề xuất, kiến nghị" instead when that section is
+   drafted; 3. without that section, peer recommendations that fit (cited).
 """
 
 from __future__ import annotations
 
-import re
-
 from assistant.domain import pillars
+from assistant.drafting.document import SUGGESTION_MARK
 from assistant.drafting.gaps import AppliedTarget, IndicatorGap
 from assistant.drafting.peers import CitationBook, PeerSentence
 from assistant.drafting.rewrite import (
@@ -27,7 +29,6 @@ from assistant.text.vn_numbers import meets
 MIN_MODEL_SCORE = 0.22  # similarity a peer task needs to be offered as a model ("+" line)
 MIN_REQUEST_SCORE = 0.3  # similarity a peer recommendation needs to be proposed
 MAX_REQUESTS = 3
-_CITIES = {"ha noi", "ho chi minh", "hai phong", "da nang", "can tho", "hue"}
 
 
 def long_term(w: Writer, g: IndicatorGap, aim: AppliedTarget | None) -> str:
@@ -50,6 +51,11 @@ def long_term(w: Writer, g: IndicatorGap, aim: AppliedTarget | None) -> str:
     )
 
 
+def aim(g: IndicatorGap) -> AppliedTarget | None:
+    """What an indicator should reach next: next year's catalog target, else the binding one."""
+    if g.next_target is not None:
+        return g.next_target
+    return g.binding if g.binding_missed else g.target
 
 
 def _peer_model(w, book, used, key: str, pillar: str, viec: str) -> list[str]:  # noqa: ANN001
@@ -58,6 +64,7 @@ def _peer_model(w, book, used, key: str, pillar: str, viec: str) -> list[str]:  
     if not peer:
         return []
     return ["+ " + upper_first(w.cite_line(book, peer, "phuong_huong.bien_phap_mau", key)) + "."]
+
 
 def _listed(w, gaps) -> str:  # noqa: ANN001 - writer and gap items
     """"indicator (value); indicator (value)" for a sentence listing indicators to keep up."""
@@ -69,13 +76,13 @@ def _listed(w, gaps) -> str:  # noqa: ANN001 - writer and gap items
 
 def goals(w: Writer) -> list[str]:
     """Part 1: what to reach next year, what to raise, what to maintain."""
-    out, raised = [], set()
-    for g in w.unmet:
-        applied = g.next_target or g.target
+    out, raised = [], {id(g) for g in w.short_of_binding}
+    for g in [*w.unmet, *w.short_of_binding]:
+        applied = aim(g)
         line = w.render("phuong_huong.phan_dau_chua_dat", g.name, **w.indicator_fields(g, applied))
         out.append(line + long_term(w, g, applied))
     for g in w.gaps.items:
-        if g.status == "unmet":
+        if g.status == "unmet" or id(g) in raised:
             continue
         nt = g.next_target
         if nt is not None and not meets(g.figure.value, nt.target):
@@ -110,7 +117,7 @@ def action_for(w: Writer, g: IndicatorGap) -> str:
         "nhiem_vu.theo_tru_cot.lanh_dao",
     ):
         if path and w.ph.has(path):
-            return w.ph.pick(path, g.name)
+            return w.pick(path, g.name)
     return ""
 
 
@@ -128,14 +135,14 @@ def model(w: Writer, query: str, pillar: str, used: set[str], task: str) -> Peer
         accept=lambda s: not is_request(s, w.ph),
     )
     if peer is not None:
-        used.add(fold(peer.text))
+        used.add(fold(peer.source_text))
     return peer
 
 
 def tasks(w: Writer, book: CitationBook, used: set[str]) -> list[str]:
     """Part 2: a task per unmet indicator and per shortcoming, by pillar, with peer models."""
     by_pillar: dict[str, list[str]] = {}
-    for g in w.unmet:
+    for g in [*w.unmet, *w.short_of_binding]:
         viec = action_for(w, g)
         block = [
             "- "
@@ -151,10 +158,15 @@ def tasks(w: Writer, book: CitationBook, used: set[str]) -> list[str]:
         block += _peer_model(w, book, used, g.name, g.pillar, viec)
         by_pillar.setdefault(g.pillar, []).extend(block)
     for o in w.obs:
+        if w.routed(o.text) is not None:
+            continue  # beyond the commune: a kiến nghị (see kien_nghi.py)
         viec = task_from_shortcoming(o.shortcoming, w.ph)
         block = ["- " + upper_first(w.render("phuong_huong.nhiem_vu_han_che", o.text, viec=viec))]
         block += _peer_model(w, book, used, o.text, o.pillar, viec)
         by_pillar.setdefault(o.pillar, []).extend(block)
+    for s in w.suggestions:
+        if s.request is None and s.task_text:
+            by_pillar.setdefault(s.pillar, []).append("- " + suggested_task(w, s, book))
     lines = []
     order = [p for p in pillars.ALL_PILLARS if p in by_pillar] + [
         p for p in by_pillar if p not in pillars.ALL_PILLARS
@@ -163,6 +175,14 @@ def tasks(w: Writer, book: CitationBook, used: set[str]) -> list[str]:
         lines.append(w.pillar_heading(i, pillar, "phuong_huong"))
         lines.extend(by_pillar[pillar])
     return lines
+
+
+def suggested_task(w: Writer, s, book: CitationBook) -> str:  # noqa: ANN001 - a Suggestion
+    """The task of a suggestion: a peer's (cited) or the rule's, marked for confirmation."""
+    viec = upper_first(strip_end(s.task_text))
+    if s.task is not None:
+        viec += f" [{book.cite(s.task)}]"
+    return w.render("phuong_huong.nhiem_vu_goi_y", s.task_text, viec=viec, danh_dau=SUGGESTION_MARK)
 
 
 def requests(w: Writer, book: CitationBook, used: set[str]) -> list[str]:
@@ -182,31 +202,17 @@ def requests(w: Writer, book: CitationBook, used: set[str]) -> list[str]:
         )
         if peer is None:
             continue
-        used.add(fold(peer.text))
+        used.add(fold(peer.source_text))
         n = book.cite(peer)
-        out.append(f"- {adapt_level(w, strip_end(peer.text))} [{n}].")
+        out.append(f"- {strip_end(peer.text)} [{n}].")
         if len(out) >= MAX_REQUESTS:
             break
     return out
 
 
-def adapt_level(w: Writer, sentence: str) -> str:
-    """A peer's "tỉnh"/"thành phố" made to fit this commune's province, when known."""
-    prov = fold(w.f.province).strip()
-    if not prov:
-        return sentence
-    level = "thành phố" if prov in _CITIES or prov.startswith("thanh pho") else "tỉnh"
-
-    def repl(m: re.Match[str]) -> str:
-        word = level if m.group(0)[0].islower() else upper_first(level)
-        return word
-
-    return re.sub(r"\b(?:[Tt]hành phố|[Tt]ỉnh)\b(?!\s+[A-ZĐ])", repl, sentence)
-
-
 def build(w: Writer) -> SectionSkeleton:
-    """The "Phương hướng, nhiệm vụ năm sau" section."""
-    book, used, lines = CitationBook(), set(), []
+    """The "Phương hướng, nhiệm vụ" section of the next period."""
+    book, used, lines = w.book, set(), []
     num = 0
     targets = goals(w)
     if targets:
@@ -217,9 +223,9 @@ def build(w: Writer) -> SectionSkeleton:
     lines.append(f"{num}. " + w.render("phuong_huong.headings.nhiem_vu"))
     todo = tasks(w, book, used)
     lines.extend(todo or [w.render("phuong_huong.khong_co_nhiem_vu")])
-    asks = requests(w, book, used)
+    asks = requests(w, book, used) if "kien_nghi" not in w.sections else []
     if asks:
         num += 1
         lines.append(f"{num}. " + w.render("phuong_huong.headings.kien_nghi"))
         lines.extend(asks)
-    return w.section("phuong_huong", w.render("phuong_huong.title"), lines, book)
+    return w.section("phuong_huong", w.render("phuong_huong.title"), lines)

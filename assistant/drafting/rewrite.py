@@ -49,25 +49,39 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _rules(phrases: Phrases) -> list[tuple[re.Pattern[str], str]]:
+def _rules(
+    phrases: Phrases, path: str = "nhiem_vu.quy_tac", out_key: str = "viec"
+) -> list[tuple[re.Pattern[str], str]]:
     out = []
-    for i, rule in enumerate(phrases.get("nhiem_vu.quy_tac")):
-        if not isinstance(rule, dict) or not {"mau", "viec"} <= set(rule):
-            raise TemplateError(
-                f"{phrases.folder / 'nhiem_vu.yaml'}: quy_tac[{i}] needs 'mau' and 'viec'"
-            )
+    file = phrases.folder / f"{path.partition('.')[0]}.yaml"
+    for i, rule in enumerate(phrases.get(path)):
+        if not isinstance(rule, dict) or not {"mau", out_key} <= set(rule):
+            raise TemplateError(f"{file}: quy_tac[{i}] cần có 'mau' và '{out_key}'")
         try:
-            out.append((_compile(str(rule["mau"])), str(rule["viec"])))
+            out.append((_compile(str(rule["mau"])), str(rule[out_key])))
         except re.error as exc:
             raise TemplateError(
-                f"{phrases.folder / 'nhiem_vu.yaml'}: quy_tac[{i}].mau is not a valid pattern ({exc})"
+                f"{file}: quy_tac[{i}].mau không phải biểu thức chính quy hợp lệ ({exc})"
             ) from None
     return out
 
 
-def _apply_rules(clause: str, phrases: Phrases) -> str | None:
+def apply_rules(
+    clause: str, phrases: Phrases, path: str, out_key: str, **extra: str
+) -> str | None:
+    """The first rule of `path` matching `clause`, filled with its groups and `extra`; or None."""
+    return _apply_rules(clause, phrases, path, out_key, extra)
+
+
+def _apply_rules(
+    clause: str,
+    phrases: Phrases,
+    path: str = "nhiem_vu.quy_tac",
+    out_key: str = "viec",
+    extra: dict[str, str] | None = None,
+) -> str | None:
     folded = _folded(clause)
-    for rx, template in _rules(phrases):
+    for rx, template in _rules(phrases, path, out_key):
         m = rx.match(folded)
         if not m:
             continue
@@ -77,11 +91,12 @@ def _apply_rules(clause: str, phrases: Phrases) -> str | None:
             if v is not None
         }
         try:
-            return " ".join(template.format(**groups).split())
+            return " ".join(template.format(**groups, **(extra or {})).split())
         except (KeyError, IndexError) as exc:
+            file = phrases.folder / f"{path.partition('.')[0]}.yaml"
             raise TemplateError(
-                f"{phrases.folder / 'nhiem_vu.yaml'}: the rule {rx.pattern!r} uses {exc}, "
-                "which is not one of its named groups"
+                f"{file}: quy tắc {rx.pattern!r} dùng chỗ điền {exc}, không phải một nhóm có tên "
+                "của nó"
             ) from None
     return None
 
@@ -240,6 +255,12 @@ def cause_kind(cause: str, phrases: Phrases, default: CauseKind = "khach_quan") 
     if counts["khach_quan"] == counts["chu_quan"]:
         return default
     return "khach_quan" if counts["khach_quan"] > counts["chu_quan"] else "chu_quan"
+
+
+def is_shortcoming(sentence: str, phrases: Phrases) -> bool:
+    """Whether the sentence states a shortcoming (else it reports a result)."""
+    folded = " " + " ".join(re.findall(r"[a-z0-9]+", _folded(sentence))) + " "
+    return any(f" {w} " in folded for w in phrases.get("nguyen_nhan.dau_hieu_ton_tai"))
 
 
 def is_request(sentence: str, phrases: Phrases) -> bool:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import string
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-FILES = ("ton_tai", "phuong_huong", "nhiem_vu", "nguyen_nhan")
+FILES = ("ket_qua", "ton_tai", "phuong_huong", "kien_nghi", "nhiem_vu", "nguyen_nhan", "goi_y")
 
 
 class TemplateError(ValueError):
@@ -36,7 +37,7 @@ class Phrases:
         for part in path.split("."):
             if not isinstance(node, dict) or part not in node:
                 raise TemplateError(
-                    f"{self._file(path)}: key '{path.partition('.')[2]}' is missing"
+                    f"{self._file(path)}: thiếu mục '{path.partition('.')[2]}'"
                 )
             node = node[part]
         return node
@@ -53,8 +54,8 @@ class Phrases:
         items = value if isinstance(value, list) else [value]
         if not items or not all(isinstance(x, str) and x.strip() for x in items):
             raise TemplateError(
-                f"{self._file(path)}: key '{path.partition('.')[2]}' must be a "
-                "phrase or a list of phrases"
+                f"{self._file(path)}: mục '{path.partition('.')[2]}' phải là một câu hoặc "
+                "danh sách câu"
             )
         return items
 
@@ -63,9 +64,17 @@ class Phrases:
         items = self.choices(path)
         return items[zlib.crc32(f"{path}|{seed}".encode()) % len(items)]
 
-    def render(self, path: str, seed: str = "", **fields: object) -> str:
-        """Fill the chosen phrasing; an unknown placeholder is an error naming the file."""
+    def render(
+        self, path: str, seed: str = "", *, adapt: Callable[[str], str] | None = None,
+        **fields: object,
+    ) -> str:  # fmt: skip
+        """Fill the chosen phrasing; an unknown placeholder is an error naming the file.
+
+        `adapt` rewrites the phrasing itself (not what fills it) to the commune's words.
+        """
         template = self.pick(path, seed)
+        if adapt is not None:
+            template = adapt(template)
         try:
             names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
         except ValueError as exc:
@@ -73,8 +82,8 @@ class Phrases:
         missing = names - set(fields)
         if missing:
             raise TemplateError(
-                f"{self._file(path)}: '{path.partition('.')[2]}' uses {{{sorted(missing)[0]}}}, "
-                f"which is not available here (available: {', '.join(sorted(fields))})"
+                f"{self._file(path)}: '{path.partition('.')[2]}' dùng chỗ điền "
+                f"{{{sorted(missing)[0]}}}, không có ở đây (dùng được: {', '.join(sorted(fields))})"
             )
         return template.format(**fields)
 
@@ -96,7 +105,7 @@ def load_phrases(folder: Path) -> Phrases:
     paths = [folder / f"{name}.yaml" for name in FILES]
     for p in paths:
         if not p.is_file():
-            raise TemplateError(f"{p}: phrase file not found")
+            raise TemplateError(f"{p}: không tìm thấy tệp mẫu câu")
     key = (str(folder), tuple(p.stat().st_mtime for p in paths))
     if key in _CACHE:
         return _CACHE[key]
@@ -105,9 +114,9 @@ def load_phrases(folder: Path) -> Phrases:
         try:
             loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise TemplateError(f"{p}: not valid YAML ({exc})") from None
+            raise TemplateError(f"{p}: không đúng cú pháp YAML ({exc})") from None
         if not isinstance(loaded, dict):
-            raise TemplateError(f"{p}: expected keys such as 'title:' at the top level")
+            raise TemplateError(f"{p}: cần các mục như 'title:' ở đầu tệp")
         data[p.stem] = loaded
     phrases = Phrases(data, folder)
     _CACHE.clear()

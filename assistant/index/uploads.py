@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 UPLOAD_DIRNAME = "uploads"
 _UNSAFE_RE = re.compile(r"[^\w.-]+", re.UNICODE)
 _MAX_STEM = 80
+# Device names Windows will not use as file names, with any extension ("con.txt", "LPT1.pdf").
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10))}
 
 
 def upload_dir(settings: Settings) -> Path:
@@ -37,6 +39,8 @@ def safe_name(name: str) -> str:
     if not dot:
         stem, suffix = base, ""
     stem = stem.strip("._-")[:_MAX_STEM] or "tai_lieu"
+    if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
+        stem = f"{stem}_tep"
     suffix = suffix.lower()[:10]
     return f"{stem}.{suffix}" if suffix else stem
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from assistant.index.embedders import Embedder, make_embedder
 from assistant.index.keyword import chunk_tokens, refresh_keyword_index
 from assistant.index.store import IndexMismatch, IndexStore, write_lock
+from assistant.index.vector_cache import VECTOR_CACHE_DIR, embed_passages
 from assistant.index.vectors import drop_remote_collection, make_vector_store
 from assistant.ingest.chunking import chunk_blocks
 from assistant.ingest.cleaning import to_blocks
@@ -301,7 +302,8 @@ def _commit(store: IndexStore, parsed: list[_Parsed], embedder: Embedder | None,
                 if progress:
                     progress("embed", done, len(all_chunks))
 
-            vecs = embedder.embed_passages([embed_text(c) for c in all_chunks], progress=tick)
+            vecs = embed_passages(embedder, [embed_text(c) for c in all_chunks], progress=tick,
+                                  cache_dir=VECTOR_CACHE_DIR if settings.vector_cache else None)
             meta = [{"doc_id": c.doc_id, "commune": c.commune, "section_kind": c.section_kind,
                      "kind": c.kind} for c in all_chunks]
             vstore.upsert([c.chunk_id for c in all_chunks], vecs, meta)

@@ -111,6 +111,12 @@ class WebContext:
     def has_logins(self) -> bool:
         return self.accounts is not None
 
+    @property
+    def embedder_notice(self) -> str | None:
+        """Why answers come from keyword search only although vectors were asked for (shown in the UI)."""
+        loaded = self._loaded
+        return loaded.assistant.embedder_notice if loaded is not None else None
+
     @classmethod
     def from_settings(cls, settings: Settings, *, accounts: Mapping[str, str] | None = None) -> WebContext:
         """Load the index and, when `ASSISTANT_LLM` is set, the chat model (errors become a notice)."""

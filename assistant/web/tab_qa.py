@@ -163,6 +163,8 @@ def build(ctx: WebContext, downloads: Downloads) -> dict[str, Any]:
     if ctx.llm_error:
         gr.Markdown(f"⚠️ Không dùng được mô hình ngôn ngữ ({esc(ctx.llm_error)}); "
                     "câu trả lời được trích dẫn trực tiếp từ văn bản (offline).")
+    if ctx.embedder_notice:
+        gr.Markdown(f"⚠️ {esc(ctx.embedder_notice)}", elem_id="embedder-notice")
     chat = gr.Chatbot(label="Hỏi đáp", show_label=False, height=540, elem_id="qa-chat", buttons=["copy"],
                       placeholder="Đặt câu hỏi ở ô bên dưới, hoặc chọn một câu hỏi mẫu.",
                       feedback_options=None)
