@@ -70,9 +70,13 @@ def convert(path: Path, target: str, workdir: Path, settings: Settings | None) -
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
+    """Stop LibreOffice and the soffice.bin it started (its whole session / process tree)."""
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
+        if os.name == "nt":
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False)
+        else:
+            os.kill(-proc.pid, signal.SIGKILL)  # started with start_new_session: its group is its pid
+    except (ProcessLookupError, PermissionError, OSError):
         proc.kill()
     proc.communicate()
 
