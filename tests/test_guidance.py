@@ -146,3 +146,14 @@ def test_guidance_metadata_is_stored_with_the_document(guidance_index: Settings)
         "guidance", "Kế hoạch", "27/KH-UBND", "ỦY BAN NHÂN DÂN TỈNH BẮC LÂM", "2025-03-14", 2025)
     report = next(d for d in rows if d["doc_id"] == "003_7619b87458e9843f.txt")
     assert report["kind"] == "report" and not report["number"]
+
+
+def test_roman_numerals_misread_by_ocr_are_taken_in_sequence() -> None:
+    """As Tesseract read a scanned copy of the decision: "Chương ]" and "Chương ÏII" for I and II."""
+    blocks = ["Chương ]", "QUY ĐỊNH CHUNG", "Điều 1. Phạm vi", "Quy định này áp dụng cho cấp xã.",
+              "Chương ÏII", "CÁC CHỈ SỐ", "Điều 2. Chỉ số", "1. Tỷ lệ hồ sơ trực tuyến đạt tối thiểu 60%.",
+              "Chương III", "TỔ CHỨC THỰC HIỆN", "Điều 3. Thi hành", "Sở hướng dẫn thực hiện."]
+    sections = [c.section for c in chunk_guidance(blocks, "Quyết định 9/QĐ-UBND")]
+    assert sections == ["Quyết định 9/QĐ-UBND > Chương I. QUY ĐỊNH CHUNG > Điều 1. Phạm vi",
+                        "Quyết định 9/QĐ-UBND > Chương II. CÁC CHỈ SỐ > Điều 2. Chỉ số > Khoản 1",
+                        "Quyết định 9/QĐ-UBND > Chương III. TỔ CHỨC THỰC HIỆN > Điều 3. Thi hành"]

@@ -11,6 +11,8 @@ import re
 
 from assistant.text.normalize import nfc
 
+# A Roman numeral as written, or as OCR reads it ("Chương ]", "Chương ÏII", "Phần l").
+ROMAN_LIKE = r"[IVXÏÌÍl|\]\[!]{1,6}"
 BULLET_RE = re.compile(r"^[-+•*–·▪●]\s*\S")
 HEADING_RE = re.compile(
     r"^(?:"
@@ -19,7 +21,7 @@ HEADING_RE = re.compile(
     r"|[IVX]{1,5}\.\s*\S"  # II. ...
     r"|\d{1,2}\.(?:\d{1,2}\.){0,3}\d{0,2}\s+\S"  # 1. / 1.1. / 1.1
     r"|[a-zđ]\)\s*\S"  # a) ...
-    r"|Điều\s+\d{1,3}[a-z]?\.\s*\S|(?:CHƯƠNG|Chương|MỤC|Mục)\s+(?:[IVX]{1,5}|\d{1,2})\b"  # legal texts
+    r"|Điều\s+\d{1,3}[a-z]?\.\s*\S|(?:CHƯƠNG|Chương|MỤC|Mục)\s+(?:" + ROMAN_LIKE + r"|\d{1,2})(?=$|[\s.:])"
     r")"
 )
 ROW_START_RE = re.compile(r"^\d{1,2}\s+\S")  # "3 Số lượng thành viên ..." (flattened table row)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.chunking import ChunkDraft, _short, _split_long
+from assistant.ingest.cleaning import ROMAN_LIKE
 from assistant.text.normalize import fold, nfc
 
 DOC_TYPES = ("NGHỊ QUYẾT", "KẾ HOẠCH", "QUYẾT ĐỊNH", "CHỈ THỊ", "CÔNG VĂN", "THÔNG TƯ", "NGHỊ ĐỊNH",
@@ -135,9 +136,9 @@ def _subject(blocks: list[str], type_at: int | None, doc_type: str) -> str:
 
 # --- structure ---------------------------------------------------------------------------
 _LEVELS: list[tuple[str, int, re.Pattern[str]]] = [
-    ("part", 0, re.compile(r"^(?:PHẦN|Phần)\s+(?:THỨ\s+\S+|thứ\s+\S+|[IVX]{1,4}|\d{1,2}|[A-D])\b")),
+    ("part", 0, re.compile(r"^(?:PHẦN|Phần)\s+(?:THỨ\s+\S+|thứ\s+\S+|" + ROMAN_LIKE + r"|\d{1,2}|[A-D])(?=$|[\s.:])")),
     ("annex", 0, re.compile(r"^(?:QUY ĐỊNH|QUY CHẾ|PHỤ LỤC|ĐIỀU LỆ)(?:\s+[IVX\d]{1,4})?\s*$")),
-    ("chapter", 1, re.compile(r"^(?:CHƯƠNG|Chương)\s+(?:[IVX]{1,5}|\d{1,2})\b")),
+    ("chapter", 1, re.compile(r"^(?:CHƯƠNG|Chương)\s+(?:" + ROMAN_LIKE + r"|\d{1,2})(?=$|[\s.:])")),
     ("section", 2, re.compile(r"^(?:MỤC|Mục)\s+\d{1,2}\b")),
     ("article", 3, re.compile(r"^Điều\s+\d{1,3}[a-z]?\s*[.:]")),
     ("roman", 3, re.compile(r"^[IVX]{1,5}\.\s*\S")),
@@ -159,6 +160,44 @@ def _level(block: str) -> tuple[str, int] | None:
         if rx.match(block):
             return name, rank
     return None
+
+
+_OCR_ROMAN = str.maketrans({"Ï": "I", "Ì": "I", "Í": "I", "l": "I", "|": "I", "]": "I", "[": "I", "!": "I"})
+_ROMAN = {"I": 1, "V": 5, "X": 10}
+
+
+def roman_value(numeral: str) -> int:
+    """"XIV" → 14 (0 for anything else)."""
+    if not re.fullmatch(r"[IVX]{1,6}", numeral):
+        return 0
+    values = [_ROMAN[c] for c in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def roman(n: int) -> str:
+    out = ""
+    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _numbered_as_read(block: str, previous: int) -> tuple[str, int]:
+    """A Phần/Chương heading with its Roman numeral as meant, and the number.
+
+    OCR reads "Chương I" as "Chương ]" and "Chương II" as "Chương ÏII". A numeral holding such a
+    character is taken as the one after `previous` (chapters and parts count up one by one);
+    a clean numeral is kept as written.
+    """
+    head, _, rest = block.partition(" ")
+    numeral, sep, tail = rest.partition(" ")
+    bare = numeral.rstrip(".:")
+    if bare.isdigit():
+        return block, int(bare)
+    if re.fullmatch(r"[IVX]{1,6}", bare):
+        return block, roman_value(bare)
+    fixed = roman(previous + 1) if previous >= 0 else bare.translate(_OCR_ROMAN)
+    return f"{head} {fixed}{numeral[len(bare):]}{sep}{tail}", roman_value(fixed)
 
 
 def _is_heading_text(block: str) -> bool:
@@ -209,6 +248,7 @@ def chunk_guidance(blocks: list[str], root: str, *, max_chars: int = 900) -> lis
     chunks: list[ChunkDraft] = []
     lines: list[str] = []
     own = 0  # lines of the current element itself (after the repeated parent line, if any)
+    counted = {"part": 0, "chapter": 0}  # the last Phần and Chương numbers, to read OCR'd numerals
     i = 0
 
     def path() -> list[str]:
@@ -235,6 +275,12 @@ def chunk_guidance(blocks: list[str], root: str, *, max_chars: int = 900) -> lis
             i += 1
             continue
         kind, rank = level
+        if kind in ("part", "chapter") and not block.startswith(("PHẦN THỨ", "Phần thứ")):
+            block, counted[kind] = _numbered_as_read(block, counted[kind])
+            if kind == "part":
+                counted["chapter"] = 0  # chapters count again inside each part
+        elif kind == "annex":
+            counted.update(part=0, chapter=0)
         if kind in _TITLED and i + 1 < len(blocks) and _is_caps(blocks[i + 1]) and _level(blocks[i + 1]) is None:
             block = f"{block}. {blocks[i + 1]}" if not block.endswith(".") else f"{block} {blocks[i + 1]}"
             i += 1
