@@ -18,6 +18,7 @@ from assistant.index.embedders import Embedder, choose_embedder
 from assistant.index.store import IndexStore
 from assistant.ingest.pipeline import IngestReport, ingest
 from assistant.qa.extractive import Answerer
+from assistant.qa.provenance import provenance_warnings
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Answer
 from assistant.settings import Settings
@@ -39,6 +40,10 @@ def progress_label(stage: str) -> tuple[str, str]:
     """What a progress stage is called and what it counts: ("Đang tạo vector", "đoạn")."""
     if stage.startswith("ocr:"):
         return f"Đang nhận dạng chữ (OCR) {stage[4:]}", "trang"
+    if stage == "read":
+        return "Đang đọc và chia đoạn", "tệp"
+    if stage == "restore":
+        return "Đang khôi phục vector còn thiếu", "đoạn"
     return "Đang tạo vector", "đoạn"
 
 
@@ -111,9 +116,12 @@ class Assistant:
         """
         model = llm if llm is not None else self.llm
         if model is None:
-            return self.answerer.ask(question, k=k, filters=filters)
-        return self._llm_answerer(model).ask(question, k=k, filters=filters, stream=stream,
-                                             on_token=on_token)
+            answer = self.answerer.ask(question, k=k, filters=filters, history=history)
+        else:
+            answer = self._llm_answerer(model).ask(question, k=k, filters=filters, stream=stream,
+                                                   on_token=on_token, history=history)
+        answer.warnings += provenance_warnings(answer)  # figures only an unvetted upload states
+        return answer
 
     def _llm_answerer(self, model: ChatModel):  # noqa: ANN202 - qa.llm_answer.LLMAnswerer
         from assistant.qa.llm_answer import LLMAnswerer

@@ -24,6 +24,10 @@ class Chunk:
     section: str = ""  # heading path, "PHẦN A > II > 3. Hạ tầng số > b) Tồn tại, hạn chế"
     section_kind: str = "other"
     position: int = 0  # order inside the document
+    # provenance of an uploaded document ("" and published for the bundled corpus)
+    owner: str = ""  # the group (commune, or "*" for province staff) that uploaded it
+    uploaded_by: str = ""  # the account that uploaded it
+    published: bool = True  # False: an unpublished draft, read only by its owner's group
     ocr: bool = False  # the text was read by OCR from a scan or a photo (may hold reading errors)
 
     def metadata(self) -> dict[str, Any]:
@@ -67,7 +71,10 @@ class SearchResult:
 
 @dataclass
 class Citation:
-    """A numbered reference to a passage; `text` is the quoted passage (or the part used)."""
+    """A numbered reference to a passage; `text` is the quoted passage (or the part used).
+
+    The provenance fields say who uploaded a document that is not from the bundled corpus and
+    whether it is published, so every interface can show it next to the source."""
 
     n: int
     doc_id: str
@@ -75,7 +82,22 @@ class Citation:
     commune: str
     section: str
     text: str
+    owner: str = ""  # the uploading group ("" for the bundled corpus)
+    uploaded_by: str = ""  # the uploading account
+    published: bool = True
     ocr: bool = False  # the passage was read by OCR; `to_json` has "ocr": true only then
+
+    @classmethod
+    def of(cls, n: int, chunk: Chunk, text: str | None = None) -> Citation:
+        """A citation of `chunk` (quoting `text`, by default the whole passage), with its provenance."""
+        return cls(n, chunk.doc_id, chunk.source, chunk.commune, chunk.section,
+                   chunk.text if text is None else text, owner=chunk.owner,
+                   uploaded_by=chunk.uploaded_by, published=chunk.published, ocr=chunk.ocr)
+
+    @property
+    def uploaded(self) -> bool:
+        """Whether the passage comes from a document an account uploaded (not the bundled corpus)."""
+        return bool(self.owner or self.uploaded_by)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -86,11 +108,22 @@ class Citation:
 
 @dataclass
 class Answer:
+    """An answer as every interface shows it.
+
+    `found` is False when the library does not state what was asked: `answer` then says so
+    ("Không tìm thấy …") and presents no figure as the answer; `citations` are the nearest
+    passages. `kind` is the kind of question it was understood as (see `qa.question.KINDS`);
+    `understood_as` restates a follow-up as a whole question ("" for a question asked in full).
+    """
+
     answer: str
     citations: list[Citation] = field(default_factory=list)
     mode: str = "extractive"  # extractive | catalog | llm | none
     warnings: list[str] = field(default_factory=list)
     unsupported_numbers: list[str] = field(default_factory=list)
+    found: bool = True
+    kind: str = "figure"
+    understood_as: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,4 +132,6 @@ class Answer:
             "mode": self.mode,
             "warnings": list(self.warnings),
             "unsupported_numbers": list(self.unsupported_numbers),
+            "found": self.found,
+            "kind": self.kind,
         }

@@ -62,7 +62,23 @@ class Settings(BaseSettings):
     candidates: int = Field(50, description="Candidates taken from each ranking before fusion.")
     chunk_chars: int = Field(900, description="Target maximum characters per chunk.")
     max_file_mb: float = Field(50.0, description="Files larger than this are refused.")
+    max_unzipped_mb: float = Field(
+        100.0, gt=0, description="Largest total size of the parts of a .docx/.xlsx once unzipped; "
+        "checked from the zip directory before anything is read (zip bombs).")
+    max_pdf_pages: int = Field(500, ge=1, description="PDFs with more pages are refused before reading.")
+    max_pdf_stream_mb: float = Field(
+        40.0, gt=0, description="Largest total size of a PDF's page contents once decompressed; "
+        "every page is measured before any text is extracted.")
+    max_text_chars: int = Field(
+        2_000_000, ge=1000, description="Most characters of text one file may give (about 600 "
+        "pages); larger texts are refused before they are chunked.")
+    max_chunks_per_doc: int = Field(
+        3000, ge=1, description="Most passages one document may be cut into; more are refused "
+        "before anything is embedded.")
     threads: int | None = Field(None, description="Threads for the embedder (default: all).")
+    job_nice: int = Field(
+        10, ge=0, le=19, description="How much lower the CPU priority of an upload's reading and "
+        "embedding is than the server's (0: the same); questions are answered first meanwhile.")
     ocr_command: str = Field("tesseract", description="The Tesseract program that reads scanned pages.")
     ocr_languages: str = Field("vie", description="Tesseract language models, e.g. vie or vie+eng.")
     ocr_dpi: int = Field(300, ge=100, le=600, description="Resolution scanned PDF pages are rendered at.")

@@ -1,4 +1,5 @@
-"""Benchmark: first ingest of the bundled corpus, then per-query search/ask latency (median, p95).
+"""Benchmark: first ingest of the bundled corpus, then per-query search/ask latency (median, p95),
+and `ask` latency per kind of question (the question as understood by the library).
 
 Usage: python scripts/bench_search.py [--repeat 5] [--questions FILE ...]
 Prints a Markdown table for the README. Machines are noisy: quote medians and ratios.
@@ -20,7 +21,8 @@ from assistant.qa.extractive import Answerer
 from assistant.qa.retriever import Retriever
 from assistant.settings import REPO_DIR, get_settings
 
-DEFAULT_QA = [REPO_DIR.parent / "shared" / "dev-qa.jsonl", REPO_DIR / "tests/data/heldout-qa.jsonl"]
+DEFAULT_QA = [REPO_DIR.parent / "shared" / "dev-qa.jsonl", REPO_DIR.parent / "shared" / "dev-qa-2.jsonl",
+              REPO_DIR / "tests/data/heldout-qa.jsonl"]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -58,12 +60,18 @@ def main() -> None:
                         r.search(q, k=10, mode=mode)
                         lat.append((time.perf_counter() - t0) * 1000)
                 rows.append((emb, mode, "search", statistics.median(lat), pct(lat, 95), t_ingest, t_load, rep.chunks))
-            lat = []
-            for q in questions:
-                t0 = time.perf_counter()
-                a.ask(q)
-                lat.append((time.perf_counter() - t0) * 1000)
+            lat, by_kind = [], {}
+            for _ in range(args.repeat):
+                for q in questions:
+                    t0 = time.perf_counter()
+                    kind = a.ask(q).kind
+                    ms = (time.perf_counter() - t0) * 1000
+                    lat.append(ms)
+                    by_kind.setdefault(kind, []).append(ms)
             rows.append((emb, r.mode, "ask", statistics.median(lat), pct(lat, 95), t_ingest, t_load, rep.chunks))
+            for kind, ms in sorted(by_kind.items()):
+                rows.append((emb, r.mode, f"ask: {kind} ({len(ms) // args.repeat})", statistics.median(ms),
+                             pct(ms, 95), t_ingest, t_load, rep.chunks))
             for f in args.eval:
                 qs = load_questions(f)
                 for mode in (("bm25", "dense", "hybrid") if emb != "none" else ("bm25",)):

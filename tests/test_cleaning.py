@@ -46,3 +46,52 @@ def test_headings_start_their_own_block():
 
 def test_word_paragraphs_are_kept_as_they_are():
     assert to_blocks("Dòng một\ndòng hai", hard_breaks=True) == ["Dòng một", "dòng hai"]
+
+
+# ---------------------------------------------------------------- linear time (work counted, not timed)
+
+LONG_LINE = ("xã tổ chức tuyên truyền chuyển đổi số cho người dân trong các thôn và khu dân cư "
+             "với nhiều hình thức khác nhau")
+
+
+def _scanned_characters(monkeypatch, n_lines: int) -> int:  # noqa: ANN001 - pytest's monkeypatch
+    """Characters handed to the line tests of `cleaning` while cleaning `n_lines` long lines that
+    never end a sentence (one paragraph): each test scans what it is given, so this is the work."""
+    from assistant.ingest import cleaning
+
+    seen = [0]
+
+    class CountingRegex:
+        def __init__(self, rx) -> None:  # noqa: ANN001 - re.Pattern
+            self.rx = rx
+
+        def search(self, s: str):  # noqa: ANN201
+            seen[0] += len(s)
+            return self.rx.search(s)
+
+        def match(self, s: str):  # noqa: ANN201
+            seen[0] += len(s)
+            return self.rx.match(s)
+
+    def counting(fn):  # noqa: ANN001, ANN202
+        def wrapped(s: str, *a):  # noqa: ANN001, ANN202
+            seen[0] += len(s)
+            return fn(s, *a)
+        return wrapped
+
+    with monkeypatch.context() as m:
+        for name in ("TERMINAL_RE", "HEADING_RE", "TABLE_BREAK_RE", "ROW_START_RE", "BULLET_RE"):
+            m.setattr(cleaning, name, CountingRegex(getattr(cleaning, name)))
+        m.setattr(cleaning, "_is_upper_line", counting(cleaning._is_upper_line))
+        m.setattr(cleaning, "_first_alpha_upper", counting(cleaning._first_alpha_upper))
+        blocks = cleaning.to_blocks("\n".join([LONG_LINE] * n_lines))
+    assert len(blocks) == 1 and len(blocks[0]) == n_lines * (len(LONG_LINE) + 1) - 1
+    return seen[0]
+
+
+def test_cleaning_work_grows_linearly_with_a_long_paragraph(monkeypatch) -> None:  # noqa: ANN001
+    """500 → 2,000 lines: four times the text may take at most about four times the scanning
+    (the paragraph used to be re-scanned for every line: sixteen times)."""
+    small, large = _scanned_characters(monkeypatch, 500), _scanned_characters(monkeypatch, 2000)
+    assert large <= 4.5 * small, (small, large)
+    assert small <= 20 * 500 * len(LONG_LINE)  # a bounded number of passes over each line

@@ -35,7 +35,7 @@ def test_json_contract(seed_index):
         assert set(s) == {"id", "title", "text", "citations", "unsupported_numbers"}
         assert s["unsupported_numbers"] == []
         for c in s["citations"]:
-            assert set(c) == {"n", "doc_id", "source", "commune", "section", "text"}
+            assert {"n", "doc_id", "source", "commune", "section", "text", "owner", "uploaded_by", "published"} == set(c)
             assert c["commune"] != "Gia Phúc"
     by_id = {s["id"]: s for s in data["sections"]}
     assert by_id["phuong_huong"]["title"] == "Phương hướng, nhiệm vụ quý IV năm 2025"  # a Q3 review

@@ -107,7 +107,7 @@ def test_to_json_has_exactly_the_agreed_keys():
     assert (data["period"], data["next_period"]) == ("năm 2025", "năm 2026")
     section = data["sections"][0]
     assert set(section) == {"id", "title", "text", "citations", "unsupported_numbers"}
-    assert set(section["citations"][0]) == {"n", "doc_id", "source", "commune", "section", "text"}
+    assert {"n", "doc_id", "source", "commune", "section", "text", "owner", "uploaded_by", "published"} == set(section["citations"][0])
     again = DraftDocument.from_json(data)
     assert again.to_json() == data and again.sections == sample_draft().sections
 

@@ -250,8 +250,8 @@ FAILURES = {
     "not-json": (Reply(body=b"<html>Bad gateway</html>"), "not a valid chat completion|no answer text"),
     "no-choices": (Reply(body=b'{"id": "x", "object": "chat.completion"}'),
                    "not a valid chat completion|no answer text"),
-    "empty": (Reply(""), "empty answer|no answer text"),
-    "blank": (Reply(" \n "), "empty answer"),
+    "empty": (Reply(""), "empty answer|no answer text|rỗng"),
+    "blank": (Reply(" \n "), "empty answer|rỗng"),
 }
 
 
@@ -380,7 +380,8 @@ def test_cli_ask_json_reports_unsupported_numbers(seed_index: Settings, server: 
     proc = run_cli(["ask", "--json", QUESTION], index_dir=seed_index.index_dir, env=cli_env(server.url))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"answer", "citations", "mode", "warnings", "unsupported_numbers"}
+    assert set(data) == {"answer", "citations", "mode", "warnings", "unsupported_numbers", "found", "kind"}
+    assert data["found"] is True and data["kind"] == "figure"
     assert data["mode"] == "llm" and data["unsupported_numbers"] == [INVENTED]
     assert f"⟦{INVENTED}⟧" in data["answer"] and "⟦71,2%⟧" not in data["answer"]
     assert [c["n"] for c in data["citations"]] == [1] and "71,2%" in data["citations"][0]["text"]
@@ -415,7 +416,7 @@ def test_cli_ask_server_trouble_gives_offline_answer_and_exit_0(seed_index: Sett
     assert proc.returncode == 0, proc.stderr
     _no_traceback(proc)
     assert "71,2%" in proc.stdout.splitlines()[0]  # the offline extractive answer
-    assert "Cảnh báo: LLM không trả lời được" in proc.stderr
+    assert "Cảnh báo: Mô hình ngôn ngữ không trả lời được" in proc.stderr
 
 
 def test_cli_settings_file_points_at_the_server(seed_index: Settings, server: FakeOpenAIServer,

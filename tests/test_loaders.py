@@ -39,14 +39,14 @@ def test_nfd_text_becomes_nfc(tmp_path: Path):
 def test_size_limit(tmp_path: Path):
     f = tmp_path / "big.txt"
     f.write_text("x" * 2_000_000, encoding="utf-8")
-    with pytest.raises(UnreadableFile, match="over the 1 MB limit"):
+    with pytest.raises(UnreadableFile, match="vượt giới hạn 1 MB"):
         read_file(f, max_mb=1)
 
 
 def test_binary_junk_named_txt(tmp_path: Path):
     f = tmp_path / "junk.txt"
     f.write_bytes(b"\x00\x01\x02" * 100)
-    with pytest.raises(UnreadableFile, match="not a text file"):
+    with pytest.raises(UnreadableFile, match="không phải tệp văn bản"):
         read_file(f)
 
 

@@ -32,7 +32,8 @@ def test_who_reads_and_changes_what() -> None:
     draft = {"published": 0, "owner": "Xuân Phong"}
     shared = {"published": 1, "owner": "Xuân Phong"}
     bundled = {"published": 1, "owner": None}
-    assert own.can_read(draft) and Viewer.account("xp2", "xuan phong").can_read(draft)  # same commune
+    assert own.can_read(draft) and Viewer.account("xp2", "XUÂN  phong").can_read(draft)  # same commune
+    assert not Viewer.account("xp3", "xuan phong").can_read(draft)  # tone marks are part of the name
     assert not other.can_read(draft) and not anonymous.can_read(draft)
     assert staff.can_read(draft) and Viewer.local().can_read(draft)
     assert all(v.can_read(shared) and v.can_read(bundled) for v in (own, other, anonymous))

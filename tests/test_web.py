@@ -6,6 +6,7 @@ uploads and deletes never touch the shared index or the repository's files.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -231,7 +232,7 @@ def test_upload_good_and_bad_files_then_delete(web) -> None:
         [_file(INGEST / "xuan_phong_2025.docx"), _file(INGEST / "bad_empty.txt"), _file(INGEST / "bad_unknown.xyz")],
         "", api_name="/tai_len")
     assert "✅ **xuan_phong_2025.docx**: đã thêm vào kho." in message
-    assert "❌ **bad_empty.txt**: không đọc được — the file is empty." in message
+    assert "❌ **bad_empty.txt**: không đọc được — tệp rỗng (0 byte)." in message
     assert "❌ **bad_unknown.xyz**: không nhận — loại tệp '.xyz' không được hỗ trợ" in message
     row = next(r for r in table["data"] if r[0] == "xuan_phong_2025.docx")
     assert row[1] == "Xuân Phong" and row[6] == "Tải lên" and row[7] == "Dùng chung"
@@ -381,12 +382,13 @@ def test_auth_file_hashes_and_errors(tmp_path: Path) -> None:
     good = tmp_path / "users"
     good.write_text(f"# tài khoản\ncanbo:{encoded}\n", encoding="utf-8")
     check = make_checker(load_auth_file(good))
-    assert check("canbo", "mat-khau-dai") and not check("canbo", "x") and not check("khac", "mat-khau-dai")
+    assert asyncio.run(check("canbo", "mat-khau-dai"))
+    assert not asyncio.run(check("canbo", "x")) and not asyncio.run(check("khac", "mat-khau-dai"))
     bad = tmp_path / "bad"
     bad.write_text("canbo:plaintext\n", encoding="utf-8")
-    with pytest.raises(AuthFileError, match="bad: line 1"):
+    with pytest.raises(AuthFileError, match="bad: dòng 1"):
         load_auth_file(bad)
-    with pytest.raises(AuthFileError, match="cannot read"):
+    with pytest.raises(AuthFileError, match="không đọc được"):
         load_auth_file(tmp_path / "missing")
 
 
@@ -408,7 +410,7 @@ def test_serve_refuses_a_public_host_without_auth(tmp_path: Path) -> None:
     bad.write_text("nobody\n", encoding="utf-8")
     proc = run_cli(["serve", "--host", "0.0.0.0"], index_dir=tmp_path / "index",
                    env={"ASSISTANT_AUTH_FILE": str(bad)})
-    assert proc.returncode == 2 and "users: line 1" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "users: dòng 1" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_hash_password_command_prints_a_usable_line(tmp_path: Path) -> None:
@@ -416,7 +418,7 @@ def test_hash_password_command_prints_a_usable_line(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     users = tmp_path / "users"
     users.write_text(proc.stdout, encoding="utf-8")
-    assert make_checker(load_auth_file(users))("canbo", "mat-khau-dai")
+    assert asyncio.run(make_checker(load_auth_file(users))("canbo", "mat-khau-dai"))
 
 
 def test_serve_with_a_broken_gradio_is_a_plain_message(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,8 @@ import click
 
 from assistant.cli.common import UserError, assistant_of, batch_lines, llm_of, out, settings_of
 from assistant.domain.sections import SECTION_KINDS
+from assistant.qa.provenance import provenance_note
+from assistant.records import Answer
 
 
 @click.command()
@@ -77,19 +79,24 @@ def ask(ctx: click.Context, question: str | None, k: int, as_json: bool, batch: 
         if as_json or batch:
             out({"id": qid, **ans.to_json()} if batch else ans.to_json())
             continue
-        if shown:
-            click.echo("")
-            if ans.mode != "llm":
-                click.echo("\n— Câu trả lời offline —")
-                click.echo(ans.answer)
-        else:
-            click.echo(ans.answer)
+        print_answer(ans, streamed=bool(shown))
+
+
+def print_answer(ans: Answer, *, streamed: bool = False) -> None:
+    """An answer as a terminal shows it: the text (unless already streamed), the sources, warnings."""
+    if streamed:
         click.echo("")
-        for c in ans.citations:
-            where = f"xã {c.commune} — " if c.commune else ""
-            click.echo(f"[{c.n}] {where}{c.source} — {c.section or '(đầu văn bản)'}")
-        for w in ans.warnings:
-            click.echo(f"Cảnh báo: {w}", err=True)
+        if ans.mode != "llm":
+            click.echo("\n— Câu trả lời offline —")
+            click.echo(ans.answer)
+    else:
+        click.echo(ans.answer)
+    click.echo("")
+    for c in ans.citations:
+        where = f"xã {c.commune} — " if c.commune else ""
+        click.echo(f"[{c.n}] {where}{c.source} — {c.section or '(đầu văn bản)'}" + provenance_note(c))
+    for w in ans.warnings:
+        click.echo(f"Cảnh báo: {w}", err=True)
 
 
 @click.command(name="eval")
@@ -110,7 +117,8 @@ def eval_cmd(ctx: click.Context, qa_file: Path, modes, as_json: bool, show_failu
     a = assistant_of(ctx)
     modes = modes or (("bm25", "dense", "hybrid") if a.retriever.embedder else ("bm25",))
     for mode in modes:
-        res = evaluate(a.retriever, questions, mode=mode)
+        res = evaluate(a.retriever, questions, mode=mode,
+                       ask=lambda q, history: a.ask(q, history=history))
         data = res.to_json()
         if as_json:
             out(data | ({"failures": res.failures} if show_failures else {}))

@@ -33,6 +33,16 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, as_json: 
                    f"{len(report.unchanged)} tệp; chỉ mục có {report.chunks} đoạn ({report.generation}).")
         for name in report.added + report.updated:
             click.echo(f"  + {name}")
+        for dup in report.duplicates:
+            click.echo(f"  = {dup.file}: {dup.reason()}")
+        if report.restored_vectors:
+            click.echo(f"Đã tạo lại {report.restored_vectors} vector còn thiếu trong chỉ mục.")
+        if report.keyword_rebuilt:
+            click.echo("Đã dựng lại chỉ mục từ khoá (BM25) vì bản đã lưu bị cũ hoặc thiếu.")
+    if report.orphans:
+        click.echo(f"Bỏ qua {len(report.orphans)} tệp trong thư mục tải lên chưa có trong chỉ mục (tải lên bị "
+                   f"gián đoạn?): {', '.join(report.orphans)}. Xem `assistant doctor`; thêm hẳn bằng "
+                   "`assistant ingest <tệp>` hoặc xoá bằng `assistant doctor --remove-orphans`.", err=True)
     for name, reason in report.failed:
         click.echo(f"Không đọc được {name}: {reason}", err=True)
     if report.failed:

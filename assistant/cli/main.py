@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli import ask, compare, draft, library, serve
+from assistant.cli import ask, chat, compare, doctor, draft, library, serve
 from assistant.cli.common import UserError
 from assistant.settings import get_settings
 
@@ -33,7 +33,7 @@ def main(ctx: click.Context, index_dir: Path | None, verbose: int) -> None:
         raise UserError(f"cấu hình không hợp lệ (biến ASSISTANT_* hoặc tệp cấu hình): {exc}") from exc
 
 
-for _module in (library, ask, draft, compare, serve):
+for _module in (library, ask, chat, draft, compare, serve, doctor):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 
@@ -65,7 +65,7 @@ def utf8_streams() -> None:
 def run() -> None:
     """Entry point that turns expected failures into one plain line instead of a traceback."""
     from assistant.errors import MissingExtra
-    from assistant.index.store import IndexMismatch, IndexMissing
+    from assistant.index.store import IndexCorrupt, IndexMismatch, IndexMissing
 
     utf8_streams()
     try:
@@ -77,7 +77,7 @@ def run() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (IndexMismatch, IndexMissing, MissingExtra, ValueError) as exc:
+    except (IndexMismatch, IndexMissing, IndexCorrupt, MissingExtra, ValueError) as exc:
         if _debug():
             raise
         click.echo(f"Lỗi: {exc}", err=True)

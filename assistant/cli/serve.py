@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import click
 from assistant.cli.common import UserError, settings_of
 
 AUTH_ENV = "ASSISTANT_AUTH_FILE"
+log = logging.getLogger(__name__)
 
 
 def is_loopback(host: str) -> bool:
@@ -29,8 +31,15 @@ def is_loopback(host: str) -> bool:
 
 
 def _auth_checker(host: str, path: Path | None):  # noqa: ANN202 - (checker, {user: commune}) | (None, None)
-    """The login check for the server and each user's commune: required off loopback, optional on it."""
-    from assistant.web.auth import AuthFileError, load_accounts, make_checker
+    """The login check for the server and each user's commune: required off loopback, optional on it.
+    Accounts whose hash is of the old kind (scrypt) still log in; the start-up says which."""
+    from assistant.web.auth import (
+        AuthFileError,
+        legacy_notice,
+        legacy_users,
+        load_accounts,
+        make_checker,
+    )
 
     if path is None or not str(path).strip():
         if is_loopback(host):
@@ -43,6 +52,10 @@ def _auth_checker(host: str, path: Path | None):  # noqa: ANN202 - (checker, {us
         accounts = load_accounts(path)
     except AuthFileError as exc:
         raise UserError(str(exc)) from exc
+    notice = legacy_notice(legacy_users(accounts))
+    if notice:
+        log.warning("%s", notice)
+        click.echo(notice, err=True)
     return (make_checker({u: enc for u, (enc, _) in accounts.items()}),
             {u: commune for u, (_, commune) in accounts.items()})
 
@@ -63,6 +76,10 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
             raise UserError("thiếu gói giao diện web (gradio); cài lại: pip install -e .") from exc
         raise
     demo = build_app(settings, accounts=communes)
+    health = getattr(demo, "index_health", None)
+    if health is not None and not health.ok:  # the start-up self-check (also shown in the page)
+        for line in health.lines()[1:]:
+            click.echo(line, err=True)
     click.echo(f"Trợ lý đang chạy tại http://{host}:{port} — nhấn Ctrl+C để dừng."
                + (" Đăng nhập bằng tài khoản trong " + str(settings.auth_file) + "." if auth else ""), err=True)
     try:

@@ -26,6 +26,7 @@ from assistant.ingest.chunking import heading_type
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Chunk
 from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens, nfc
+from assistant.text.segment import SENTENCE_END_RE
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,6 @@ def chunk_paragraphs(text: str) -> list[str]:
     return [_BULLET_RE.sub("", p) for p in _merge([b for b in body if b])]
 
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ])")
 
 
 def passage_units(paragraph: str, max_chars: int = 320) -> list[str]:
@@ -104,7 +104,7 @@ def passage_units(paragraph: str, max_chars: int = 320) -> list[str]:
     if len(paragraph) <= max_chars:
         return [paragraph]
     units: list[str] = []
-    for sent in _SENTENCE_END_RE.split(paragraph):
+    for sent in SENTENCE_END_RE.split(paragraph):
         if units and len(units[-1]) + len(sent) < max_chars // 2:
             units[-1] = f"{units[-1]} {sent}"
         else:
@@ -242,11 +242,15 @@ class Peer:
     text: str
     similarity: float
     diff: list[dict[str, str]]
+    owner: str = ""  # provenance of an uploaded peer document ("" for the bundled corpus)
+    uploaded_by: str = ""
+    published: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {"commune": self.commune, "source": self.source, "doc_id": self.doc_id,
                 "section": self.section, "text": self.text, "similarity": round(self.similarity, 4),
-                "shared": shared_phrases(self.diff), "diff": self.diff}
+                "shared": shared_phrases(self.diff), "diff": self.diff,
+                "owner": self.owner, "uploaded_by": self.uploaded_by, "published": self.published}
 
 
 @dataclass
@@ -477,7 +481,8 @@ class PeerComparer:
     def _peer(cand: _Cand, sim: float, own_text: str) -> Peer:
         c = cand.chunk
         return Peer(commune=c.commune, source=c.source, doc_id=c.doc_id, section=c.section,
-                    text=cand.text, similarity=sim, diff=word_diff(own_text, cand.text))
+                    text=cand.text, similarity=sim, diff=word_diff(own_text, cand.text),
+                    owner=c.owner, uploaded_by=c.uploaded_by, published=c.published)
 
     def _missing(self, own: dict[str, list[str]], name: str | None, per_pillar: int = 3) -> list[MissingPillar]:
         """Pillars that peers' paragraphs of a section kind are about and this section never mentions."""

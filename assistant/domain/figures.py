@@ -420,6 +420,15 @@ def _read_csv(path: Path, b: _Builder) -> None:
 def _read_xlsx(path: Path, b: _Builder) -> None:
     import openpyxl  # only needed for Excel files
 
+    from assistant.ingest.errors import UnreadableFile
+    from assistant.ingest.limits import Limits
+
+    try:  # a workbook whose parts unzip to gigabytes is refused before openpyxl reads any of it
+        Limits().check_zip(path, ".xlsx")
+    except UnreadableFile as exc:
+        b.problem("tệp Excel", exc.reason)
+        b.fatal = True
+        return
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

@@ -24,11 +24,11 @@ from typing import Any
 
 from assistant.domain import pillars
 from assistant.drafting.adapt import Locale
-from assistant.qa.extractive import split_units
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Chunk, Citation, SearchResult
 from assistant.text.citations import cited
 from assistant.text.normalize import expand_abbreviations, fold, keyword_tokens
+from assistant.text.segment import answer_units as split_units
 from assistant.text.vn_numbers import find_numbers
 
 log = logging.getLogger(__name__)
@@ -106,9 +106,7 @@ class CitationBook:
         if key not in self._index:
             c = peer.chunk
             n = len(self.citations) + 1
-            self.citations.append(
-                Citation(n, c.doc_id, c.source, c.commune, c.section, peer.source_text)
-            )
+            self.citations.append(Citation.of(n, c, peer.source_text))
             self._index[key] = n
         return self._index[key]
 

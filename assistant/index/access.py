@@ -9,12 +9,33 @@ only by its own group and by province staff (commune `*` in the auth file). With
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from assistant.text.normalize import fold
 
 PROVINCE = "*"  # the commune given to province staff accounts: they see and manage everything
+
+
+def commune_key(name: str | None) -> str:
+    """A commune's identity: NFC, case and spacing ignored, tone marks kept ("Phú Mỹ" ≠ "Phù Mỹ",
+    two real communes). Accent-free matching is for suggestions only (`suggest_commune`)."""
+    return " ".join(unicodedata.normalize("NFC", name or "").casefold().split())
+
+
+def same_commune(a: str | None, b: str | None) -> bool:
+    return bool(commune_key(a)) and commune_key(a) == commune_key(b)
+
+
+def suggest_commune(name: str, known: Iterable[str]) -> str | None:
+    """A known commune written like `name` but with other tone marks ("Phu My" → "Phú Mỹ"), as a
+    suggestion to show; None when `name` is known as written, or nothing is written like it."""
+    names = list(dict.fromkeys(known))
+    if any(same_commune(name, k) for k in names):
+        return None
+    alike = [k for k in names if fold(k) == fold(name)]
+    return alike[0] if len(alike) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -24,6 +45,7 @@ class Viewer:
     user: str = ""
     group: str = ""  # "" with `sees_all`: the local single user
     sees_all: bool = False
+    commune: str = ""  # the account's commune from the auth file ("" for staff and accounts without one)
 
     @classmethod
     def local(cls) -> Viewer:
@@ -35,11 +57,11 @@ class Viewer:
         commune = " ".join(commune.split())
         if commune == PROVINCE:
             return cls(user=user, group=PROVINCE, sees_all=True)
-        return cls(user=user, group=commune or user)
+        return cls(user=user, group=commune or user, commune=commune)
 
     def owns(self, owner: str | None) -> bool:
-        """Whether a document owned by `owner` is this viewer's group's own."""
-        return bool(owner) and bool(self.group) and fold(owner) == fold(self.group)
+        """Whether a document owned by `owner` is this viewer's group's own (tone marks count)."""
+        return bool(self.group) and same_commune(owner, self.group)
 
     def can_read(self, doc: Mapping) -> bool:
         if self.sees_all or doc.get("published", 1):

@@ -110,6 +110,16 @@ def retokenise(store: IndexStore) -> None:
     log.info("re-tokenised %d chunks for keyword search (tokenizer version %s)", len(chunks), TOKENS_VERSION)
 
 
+def keyword_fresh(store: IndexStore) -> bool:
+    """Whether the saved BM25 index matches the chunk store (same revision, same tokenizer)."""
+    directory, rev_file = store.dir / "bm25", store.dir / "bm25.rev"
+    try:
+        return (store.get_meta("tokens_version") == TOKENS_VERSION and (directory / "size").exists()
+                and rev_file.read_text().strip() == str(store.revision))
+    except OSError:
+        return False
+
+
 def refresh_keyword_index(store: IndexStore) -> KeywordIndex:
     """Rebuild BM25 when the saved one is older than the chunk store, and save it (write path:
     call it only while holding the index folder's write lock)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,11 +49,14 @@ class DeleteReport:
     chunks: int = 0  # chunks left in the index
 
 
-def delete_documents(settings: Settings, doc_ids: list[str], viewer: Viewer | None = None) -> DeleteReport:
+def delete_documents(settings: Settings, doc_ids: list[str], viewer: Viewer | None = None, *,
+                     before_removing: Callable[[Path], object] | None = None) -> DeleteReport:
     """Remove documents from the index: rows in one SQLite transaction, then their vectors,
     then a fresh BM25 index; an uploaded document's file is deleted too (bundled corpus
     files are kept on disk, so a later ingest adds them back). With a `viewer`, only the
-    documents it may change are removed (see `Viewer.can_change`)."""
+    documents it may change are removed (see `Viewer.can_change`). `before_removing(path)` is
+    called with each uploaded file before it is deleted (the web app removes the copies its
+    server could still serve)."""
     report = DeleteReport()
     with _locked_index(settings) as (store, docs):
         readable = {d for d, doc in docs.items() if viewer is None or viewer.can_read(doc)}
@@ -81,6 +84,8 @@ def delete_documents(settings: Settings, doc_ids: list[str], viewer: Viewer | No
     for doc_id in report.deleted:
         path = Path(docs[doc_id]["path"])
         if is_upload(settings, path) and path.is_file():
+            if before_removing is not None:
+                before_removing(path)
             remove_upload(path)
             report.files_removed.append(path.name)
     log.info("deleted %d documents (%d chunks left)", len(report.deleted), report.chunks)

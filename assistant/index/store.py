@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
     commune TEXT, province TEXT, year INTEGER, kind TEXT, title TEXT, report_type TEXT,
     period TEXT, owner TEXT, n_chunks INTEGER NOT NULL, added REAL NOT NULL,
-    published INTEGER NOT NULL DEFAULT 1, doc_type TEXT, number TEXT, issuer TEXT, issued TEXT
+    published INTEGER NOT NULL DEFAULT 1, uploaded_by TEXT, commune_set_by TEXT,
+    text_sha TEXT, sketch TEXT, doc_type TEXT, number TEXT, issuer TEXT, issued TEXT
 );
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, position INTEGER NOT NULL,
@@ -41,12 +42,15 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 """
 DOC_FIELDS = ("commune", "province", "year", "kind", "title", "report_type", "period",
               "doc_type", "number", "issuer", "issued")
-# Columns added after the first release, and their definitions (an older index gets them on open).
+# Columns added after the first release, and their definitions (an older index gets them on open):
+# provenance, content fingerprint (ingest.fingerprint), a guiding document's identity, OCR flag.
 _ADDED_COLUMNS = {
-    "documents": {"published": "INTEGER NOT NULL DEFAULT 1", "doc_type": "TEXT", "number": "TEXT",
-                  "issuer": "TEXT", "issued": "TEXT"},
+    "documents": {"published": "INTEGER NOT NULL DEFAULT 1", "uploaded_by": "TEXT",
+                  "commune_set_by": "TEXT", "text_sha": "TEXT", "sketch": "TEXT",
+                  "doc_type": "TEXT", "number": "TEXT", "issuer": "TEXT", "issued": "TEXT"},
     "chunks": {"ocr": "INTEGER NOT NULL DEFAULT 0"},
 }
+OPTIONAL_FIELDS = ("uploaded_by", "commune_set_by", "text_sha", "sketch")
 
 
 class IndexMissing(RuntimeError):
@@ -55,6 +59,16 @@ class IndexMissing(RuntimeError):
 
 class IndexMismatch(RuntimeError):
     """The index was built with another embedder than the settings ask for."""
+
+
+class IndexCorrupt(RuntimeError):
+    """The index's SQLite file cannot be read; the message says to rebuild it."""
+
+    def __init__(self, path: Path, exc: BaseException | None = None) -> None:
+        super().__init__(f"tệp chỉ mục {path} bị hỏng, không đọc được; hãy chạy "
+                         "`assistant ingest --rebuild` để xây dựng lại chỉ mục từ các tệp gốc")
+        self.path = path
+        self.detail = f"{exc.__class__.__name__}: {exc}" if exc else ""
 
 
 def _fsync_write(path: Path, text: str) -> None:
@@ -73,11 +87,17 @@ class IndexStore:
         self.root = root
         self.gen = gen
         self.dir = root / gen
-        self.db = sqlite3.connect(self.dir / "chunks.sqlite", timeout=60, isolation_level=None,
-                                  check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
-        self._migrate()
+        path = self.dir / "chunks.sqlite"
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            raise IndexCorrupt(path, exc) from exc
 
     def _migrate(self) -> None:
         """Bring an index written by an earlier version up to this schema (adds columns only)."""
@@ -100,7 +120,7 @@ class IndexStore:
     def open(cls, root: Path) -> IndexStore:
         gen = cls.current_gen(root)
         if gen is None:
-            raise IndexMissing(f"no index in {root}")
+            raise IndexMissing(f"chưa có chỉ mục trong {root}; hãy chạy `assistant ingest`")
         return cls(root, gen)
 
     @classmethod
@@ -142,10 +162,15 @@ class IndexStore:
         return int(self.get_meta("revision", "0") or 0)
 
     # --- documents and chunks ----------------------------------------------------------
-    def documents(self) -> list[dict]:
+    def documents(self, *, sketches: bool = False) -> list[dict]:
+        """Every document's row (without the content sketch unless asked: it is 2 KB of hex)."""
         cur = self.db.execute("SELECT * FROM documents ORDER BY doc_id")
         cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        rows = [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        if not sketches:
+            for r in rows:
+                r.pop("sketch", None)
+        return rows
 
     def doc_by_hash(self, sha256: str) -> str | None:
         row = self.db.execute("SELECT doc_id FROM documents WHERE sha256=?", (sha256,)).fetchone()
@@ -185,6 +210,8 @@ class IndexStore:
                 commune=d.get("commune") or "", province=d.get("province") or "",
                 year=d.get("year"), kind=d.get("kind") or "", title=d.get("title") or "",
                 section=section or "", section_kind=kind or "other", position=pos, ocr=bool(ocr),
+                owner=d.get("owner") or "", uploaded_by=d.get("uploaded_by") or "",
+                published=bool(d.get("published", 1)),
             ))
             if tokens:
                 out_tokens.append(toks.split(" ") if toks else [])
@@ -211,11 +238,13 @@ class IndexStore:
         """Replace one document and its chunks (inside `transaction`)."""
         db.execute("DELETE FROM chunks WHERE doc_id=?", (doc["doc_id"],))
         db.execute("DELETE FROM documents WHERE doc_id=?", (doc["doc_id"],))
-        cols = ("doc_id", "source", "path", "sha256", *DOC_FIELDS, "owner", "published", "n_chunks", "added")
+        cols = ("doc_id", "source", "path", "sha256", *DOC_FIELDS, "owner", "published", "n_chunks", "added",
+                *OPTIONAL_FIELDS)
         db.execute(
             f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
             (doc["doc_id"], doc["source"], doc["path"], doc["sha256"], *(doc.get(f) for f in DOC_FIELDS),
-             doc.get("owner") or None, int(bool(doc.get("published", True))), len(chunks), time.time()),
+             doc.get("owner") or None, int(bool(doc.get("published", True))), len(chunks), time.time(),
+             *(doc.get(f) or None for f in OPTIONAL_FIELDS)),
         )
         db.executemany(
             "INSERT INTO chunks (chunk_id, doc_id, position, text, section, section_kind, tokens, ocr) "

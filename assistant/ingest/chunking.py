@@ -14,7 +14,7 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("n3", re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}\.?\s+\S")),
     ("n2", re.compile(r"^\d{1,2}\.\d{1,2}\.?\s+\S")),
     ("n1", re.compile(r"^\d{1,2}\.\s+\S")),
-    ("letter", re.compile(r"^[a-zđ]\)\s*\S")),
+    ("letter", re.compile(r"^[a-zđ]\)\s*\S|^[a-dđ]\.\s+[A-ZĐ]")),
     ("star", re.compile(r"^\*\s*\S")),
 ]
 _RANK = {"part": 0, "caps": 0, "roman": 1, "n1": 2, "n2": 3, "n3": 4, "letter": 5, "star": 6,
@@ -106,8 +106,33 @@ def _split_long(text: str, limit: int) -> list[str]:
     return out
 
 
+# A sub-heading written inside a line: "… kỹ năng số. b. Tồn tại, hạn chế: - Một số …",
+# "2. Hạ tầng số a. Kết quả đạt được:" (Word exports often lose the line break before it).
+_INLINE_LABEL_RE = re.compile(
+    r"(?<=[\w.;:)”\"])\s+(?=[a-dđ][.)]\s+(?:Kết quả|Tồn tại|Hạn chế|Đề xuất|Khó khăn|Nguyên nhân|"
+    r"Giải pháp|Phương hướng|Nhiệm vụ|Bài học)\b)")
+
+
+_HEADING_WITH_BODY_RE = re.compile(r":\s*\S.{0,60}$")
+
+
+def split_inline_headings(blocks: list[str]) -> list[str]:
+    """Blocks with sub-headings that were run into the text before them put on their own line."""
+    out: list[str] = []
+    for block in blocks:
+        parts = _INLINE_LABEL_RE.split(block) if len(block) > 12 else [block]
+        for part in parts:
+            head = re.match(r"^([a-dđ][.)]\s+[^:]{3,80}:)\s*(\S.*)$", part, re.DOTALL)
+            if head and part is not parts[0]:
+                out += [head.group(1), head.group(2)]
+            else:
+                out.append(part)
+    return [b for b in out if b.strip()]
+
+
 def chunk_blocks(blocks: list[str], *, max_chars: int = 900) -> list[ChunkDraft]:
     """Group paragraph blocks into chunks that never cross a heading."""
+    blocks = split_inline_headings(blocks)
     stack: list[tuple[str, str]] = []
     chunks: list[ChunkDraft] = []
     lines: list[str] = []
@@ -141,6 +166,7 @@ def chunk_blocks(blocks: list[str], *, max_chars: int = 900) -> list[ChunkDraft]
                 flush()
             push(kind, block)
             lines.append(block)
+            has_body = bool(_HEADING_WITH_BODY_RE.search(block))  # "VI. ĐỀ XUẤT, KIẾN NGHỊ: Không."
             continue
         label = _LABEL_RE.match(block)
         if label and block[label.end():].strip() and len(label.group(1)) < 40:

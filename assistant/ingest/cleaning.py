@@ -59,24 +59,74 @@ def _typical_width(lines: list[str]) -> int:
     return lengths[int(len(lengths) * 0.8)]
 
 
+class _Paragraph:
+    """The block being gathered, kept as parts so each added line costs only its own length.
+
+    Joining strings or re-scanning the whole paragraph for every line made cleaning quadratic in
+    the length of a paragraph (a long PDF paragraph without full stops took minutes). Everything
+    `to_blocks` asks about the paragraph is kept up to date as lines are added: its length, its
+    start (for heading tests), whether its last line ends a sentence, and whether it is all capitals.
+    """
+
+    HEAD = 200  # characters of the start kept for heading tests (headings are short)
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.head = ""
+        self.ended = False  # the text so far ends with sentence punctuation
+        self.letters = 0
+        self.lower = 0  # letters that are not capitals
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def add(self, line: str, sep: str = " ") -> None:
+        if self.parts:
+            self.parts.append(sep)
+            self.length += len(sep)
+        self.parts.append(line)
+        self.length += len(line)
+        if len(self.head) < self.HEAD:
+            self.head = (self.head + (sep if self.head else "") + line)[: self.HEAD]
+        self.ended = bool(TERMINAL_RE.search(line))
+        for ch in line:
+            if ch.isalpha():
+                self.letters += 1
+                self.lower += not ch.isupper()
+
+    @property
+    def upper(self) -> bool:
+        """Like `_is_upper_line` for the whole paragraph."""
+        return self.letters >= 3 and self.lower == 0
+
+    @property
+    def heading(self) -> bool:
+        return is_heading_line(self.head)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
 def to_blocks(text: str, *, hard_breaks: bool = False) -> list[str]:
-    """Paragraph blocks of a document, in order."""
+    """Paragraph blocks of a document, in order (time linear in the length of the text)."""
     lines = [_clean_line(x) for x in nfc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lines = [x for x in lines if x]
     if hard_breaks:
         return lines
     width = _typical_width(lines)
     blocks: list[str] = []
-    cur = ""
+    cur = _Paragraph()
     prev_len = 0
     row = 0  # index of the flattened table row being rebuilt, 0 outside a table
     last_row = 0  # index of the last one-line table row ("1 Tổng số hộ … 9.461")
 
-    def flush() -> None:
-        nonlocal cur
+    def restart(line: str) -> _Paragraph:
         if cur:
-            blocks.append(cur)
-        cur = ""
+            blocks.append(cur.text())
+        fresh = _Paragraph()
+        fresh.add(line)
+        return fresh
 
     for i, line in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
@@ -84,35 +134,35 @@ def to_blocks(text: str, *, hard_breaks: bool = False) -> list[str]:
             n = int(line)
             nxt_upper = _first_alpha_upper(nxt)
             if row and n == row + 1 or not row and nxt_upper is True and n in (1, last_row + 1):
-                flush()  # the index of the next row of a flattened table
-                cur, prev_len, row = line, len(line), n
+                cur = restart(line)  # the index of the next row of a flattened table
+                prev_len, row = len(line), n
                 continue
-            if nxt_upper is False and cur and not TERMINAL_RE.search(cur):
+            if nxt_upper is False and cur and not cur.ended:
                 continue  # a page number in the middle of a sentence
-            cur = f"{cur} {line}" if cur else line  # a cell value
+            cur.add(line)  # a cell value
             prev_len = len(line)
             continue
         if row:
-            if (is_heading_line(line) or _is_upper_line(line) or len(cur) > 500
+            if (is_heading_line(line) or _is_upper_line(line) or cur.length > 500
                     or TABLE_BREAK_RE.match(line)):
                 row = 0
             else:
-                sep = " " if _first_alpha_upper(line) is False else " | "
-                cur = f"{cur}{sep}{line}"
+                cur.add(line, " " if _first_alpha_upper(line) is False else " | ")
                 prev_len = len(line)
                 continue
         m = ROW_START_RE.match(line)
         last_row = int(line.split(" ", 1)[0]) if m and line[:1].isdigit() else last_row
         if not cur:
-            cur, prev_len = line, len(line)
+            cur.add(line)
+            prev_len = len(line)
             continue
         if _starts_block(cur, prev_len, line, width):
-            flush()
-            cur = line
+            cur = restart(line)
         else:
-            cur = f"{cur} {line}"
+            cur.add(line)
         prev_len = len(line)
-    flush()
+    if cur:
+        blocks.append(cur.text())
     return blocks
 
 
@@ -121,19 +171,18 @@ def _is_upper_line(s: str) -> bool:
     return len(letters) >= 3 and all(ch.isupper() for ch in letters)
 
 
-def _starts_block(cur: str, prev_len: int, line: str, width: int) -> bool:
-    """Whether `line` starts a new block after the text gathered so far."""
-    if _is_upper_line(line) and _is_upper_line(cur) and len(cur) < 160:
+def _starts_block(cur: _Paragraph, prev_len: int, line: str, width: int) -> bool:
+    """Whether `line` starts a new block after the paragraph gathered so far."""
+    if _is_upper_line(line) and cur.upper and cur.length < 160:
         return False  # a heading in capitals wrapped over two lines
     if BULLET_RE.match(line) or is_heading_line(line) or line.startswith("(") and line[1:2].isdigit():
         return True
     upper = _first_alpha_upper(line)
     if ROW_START_RE.match(line) and _first_alpha_upper(line.split(" ", 1)[1]):
         return True
-    ended = bool(TERMINAL_RE.search(cur))
     short_prev = prev_len < 0.7 * width
-    if upper is True and (ended or short_prev):
+    if upper is True and (cur.ended or short_prev):
         return True
-    if (is_heading_line(cur) or _is_upper_line(cur)) and len(cur) < 120 and upper is not False:
+    if (cur.heading or cur.upper) and cur.length < 120 and upper is not False:
         return True
     return False

@@ -34,6 +34,8 @@ class DocumentMeta:
     period: str = ""
     owner: str = ""  # the group (commune account) that uploaded it; "" for the shared corpus
     published: bool = True  # False: an unpublished draft, readable only by its owner's group
+    uploaded_by: str = ""  # the account that uploaded it (then the commune is never read from the text)
+    commune_set_by: str = ""  # the province staff account that named the commune of this upload
     # Guiding documents (kind: guidance): what their heading states.
     doc_type: str = ""  # "Kế hoạch", "Nghị quyết", "Quyết định" …
     number: str = ""  # số/ký hiệu, "02-KH/BCĐTW"
@@ -63,20 +65,21 @@ def read_sidecar(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise MetadataError(f"{path.name}: not valid YAML ({exc.__class__.__name__})") from exc
+        raise MetadataError(f"{path.name}: không phải YAML hợp lệ") from exc
     if not isinstance(data, dict):
-        raise MetadataError(f"{path.name}: expected 'key: value' lines")
+        raise MetadataError(f"{path.name}: cần các dòng 'khoá: giá trị'")
     allowed = set(DocumentMeta.__dataclass_fields__)
     unknown = set(data) - allowed
     if unknown:
-        raise MetadataError(f"{path.name}: unknown field(s) {', '.join(sorted(unknown))}")
+        raise MetadataError(f"{path.name}: trường không biết: {', '.join(sorted(map(str, unknown)))} "
+                            f"(dùng {', '.join(sorted(allowed))})")
     if "published" in data and not isinstance(data["published"], bool):
-        raise MetadataError(f"{path.name}: published: expected true or false, not '{data['published']}'")
+        raise MetadataError(f"{path.name}: published: cần true hoặc false, không phải '{data['published']}'")
     if data.get("year") is not None:
         try:
             data["year"] = int(data["year"])
         except (TypeError, ValueError) as exc:
-            raise MetadataError(f"{path.name}: year: '{data['year']}' is not a year") from exc
+            raise MetadataError(f"{path.name}: year: '{data['year']}' không phải là năm") from exc
     return {k: (nfc(str(v)) if isinstance(v, str) else v) for k, v in data.items() if v is not None}
 
 
@@ -84,7 +87,7 @@ def write_sidecar(path: Path, data: dict) -> Path:
     """Write (or update) the `<name>.meta.yaml` beside a document; keys must be DocumentMeta fields."""
     unknown = set(data) - set(DocumentMeta.__dataclass_fields__)
     if unknown:
-        raise MetadataError(f"unknown field(s) {', '.join(sorted(unknown))}")
+        raise MetadataError(f"trường không biết: {', '.join(sorted(unknown))}")
     target = sidecar_path(path) or path.parent / (path.name + ".meta.yaml")
     current = read_sidecar(target) if target.exists() else {}
     current.update({k: v for k, v in data.items() if v is not None and v != ""})
@@ -139,7 +142,10 @@ def resolve_metadata(path: Path, text: str, blocks: list[str], *, overrides: dic
             if data.get("year") is None and info.issued:
                 data["year"] = int(info.issued[:4])
     meta = DocumentMeta(**data)
-    if not meta.commune and meta.kind == "report":
+    # A commune account's upload speaks for the account's commune only: the commune the upload
+    # recorded, never one read from the text (province staff, owner "*", may upload for any).
+    trusted_text = not meta.uploaded_by or meta.owner == "*"
+    if not meta.commune and meta.kind == "report" and trusted_text:
         meta.commune = guess_commune(text)
     if meta.year is None:
         meta.year = guess_year(text)
@@ -156,3 +162,9 @@ def make_doc_id(path: Path) -> str:
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in pieces (a huge file is never held in memory)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()

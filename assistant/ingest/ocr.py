@@ -17,13 +17,15 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.ingest.loaders import RawText, UnreadableFile
+from assistant.ingest.errors import UnreadableFile
+from assistant.ingest.limits import LimitExceeded
+from assistant.ingest.loaders import RawText
 from assistant.text.normalize import nfc
 
 if TYPE_CHECKING:
@@ -160,12 +162,13 @@ def read_image(path: Path, opts: OcrOptions) -> OcrText:
             if n == 1:
                 im.verify()  # a truncated or corrupt image fails here, before Tesseract sees it
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UnreadableFile(path, f"không phải tệp ảnh đọc được ({exc.__class__.__name__})") from exc
+        raise UnreadableFile(path, "không phải tệp ảnh đọc được",
+                             detail=f"{exc.__class__.__name__}: {exc}") from exc
     except Image.DecompressionBombError as exc:
         raise UnreadableFile(path, "ảnh quá lớn (quá nhiều điểm ảnh) để nhận dạng chữ") from exc
     if n > opts.max_pages:
-        raise UnreadableFile(path, f"tệp ảnh có {n} trang, vượt giới hạn {opts.max_pages} trang "
-                                   "nhận dạng chữ (ASSISTANT_OCR_MAX_PAGES)")
+        raise LimitExceeded(path, f"tệp ảnh có {n} trang, vượt giới hạn {opts.max_pages} trang "
+                                  "nhận dạng chữ", "ASSISTANT_OCR_MAX_PAGES")
 
     def page(i: int) -> PageImage:
         def write(tmp: Path) -> tuple[Path, int | None]:
@@ -181,7 +184,8 @@ def read_image(path: Path, opts: OcrOptions) -> OcrText:
     try:
         texts = _read_pages(path, [page(i) for i in range(n)], opts)
     except (OSError, SyntaxError, ValueError) as exc:
-        raise UnreadableFile(path, f"ảnh bị hỏng, không đọc hết được ({exc.__class__.__name__})") from exc
+        raise UnreadableFile(path, "ảnh bị hỏng, không đọc hết được",
+                             detail=f"{exc.__class__.__name__}: {exc}") from exc
     text = "\n\n".join(texts)
     return OcrText(text, hard_breaks=False, pages=n, ocr_text=text, ocr_pages=n, page_texts=texts)
 
@@ -249,31 +253,19 @@ def _maybe_scanned(page) -> bool:  # noqa: ANN001 - pypdf PageObject
     return images and not fonts
 
 
-def read_pdf_with_ocr(path: Path, opts: OcrOptions) -> OcrText | None:
-    """A PDF in which some pages are scans: text pages as extracted, scanned pages read by OCR.
+def scanned_pages(pages: Sequence, texts: Sequence[str]) -> list[int]:  # pypdf pages
+    """Indexes of the pages that are scans: images, no fonts, (almost) no extracted text."""
+    return [i for i, page in enumerate(pages) if len(texts[i].strip()) < MIN_PAGE_CHARS and _maybe_scanned(page)]
 
-    Returns None when every page has a text layer (or the file cannot be opened here): the
-    ordinary PDF reader then reads it, or says what is wrong with it.
-    """
-    try:
-        from pypdf import PdfReader
 
-        reader = PdfReader(str(path))
-        if reader.is_encrypted and not reader.decrypt(""):
-            return None
-        candidates = [i for i, page in enumerate(reader.pages) if _maybe_scanned(page)]
-        if not candidates:
-            return None  # every page has a text layer: the ordinary reader reads it once
-        texts = [page.extract_text() or "" for page in reader.pages]
-        scanned = [i for i in candidates if len(texts[i].strip()) < MIN_PAGE_CHARS]
-    except Exception:  # noqa: BLE001 - pypdf raises many kinds on a broken file; the PDF reader explains
-        log.debug("cannot look for scanned pages in %s", path.name, exc_info=True)
-        return None
-    if not scanned:
-        return None
+def read_scanned_pages(path: Path, texts: list[str], scanned: list[int], opts: OcrOptions) -> OcrText | None:
+    """A PDF some of whose pages are scans: text pages as extracted (`texts`), the `scanned`
+    pages read by OCR. None when OCR cannot run but the text pages hold text (they are then
+    read as before, with a warning); refused, saying what to install, when nothing is left."""
+    texts = list(texts)
     if len(scanned) > opts.max_pages:
-        raise UnreadableFile(path, f"tệp có {len(scanned)} trang quét, vượt giới hạn {opts.max_pages} "
-                                   "trang nhận dạng chữ (ASSISTANT_OCR_MAX_PAGES)")
+        raise LimitExceeded(path, f"tệp có {len(scanned)} trang quét, vượt giới hạn {opts.max_pages} "
+                                  "trang nhận dạng chữ", "ASSISTANT_OCR_MAX_PAGES")
     pdftoppm = shutil.which("pdftoppm")
     try:
         tesseract(path, opts)

@@ -15,11 +15,12 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.ingest.loaders import RawText, UnreadableFile
+from assistant.ingest.errors import UnreadableFile
+from assistant.ingest.limits import Limits
+from assistant.ingest.loaders import RawText
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -31,7 +32,6 @@ SHEET_SUFFIXES = (".xlsx", ".xls", ".ods")
 OFFICE_SUFFIXES = WORD_SUFFIXES + (".xls", ".ods")  # the ones LibreOffice converts
 INSTALL_OFFICE = "sudo apt-get install libreoffice-writer libreoffice-calc"
 MAX_SHEET_CELLS = 500_000  # more filled cells than this is not a report's table
-MAX_XLSX_UNPACKED = 200 * 1024 * 1024  # bytes once unzipped (a zip bomb is refused before parsing)
 
 
 def _office_command(settings: Settings | None) -> str | None:
@@ -81,36 +81,50 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.communicate()
 
 
-def read_office(path: Path, settings: Settings | None = None) -> RawText:
-    """Read a .doc/.odt (as .docx) or a spreadsheet (.xlsx directly, .xls/.ods via .xlsx)."""
+def read_office(path: Path, settings: Settings | None = None, limits: Limits | None = None) -> RawText:
+    """Read a .doc/.odt (as .docx) or a spreadsheet (.xlsx directly, .xls/.ods via .xlsx).
+
+    The converted file passes the same limits as an uploaded .docx/.xlsx (`ingest.limits`)
+    before it is read: a small .doc may hold a large document.
+    """
+    limits = limits or (Limits.from_settings(settings) if settings is not None else Limits())
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return read_sheets(path, path)
+        return read_sheets(path, path, limits)
     with tempfile.TemporaryDirectory(prefix="office-") as tmp:
         if suffix in WORD_SUFFIXES:
-            from assistant.ingest.loaders import _read_docx
+            from assistant.ingest.loaders import _check_docx_text, _read_docx
 
             docx = convert(path, "docx", Path(tmp), settings)
             try:
+                limits.check_zip(docx, ".docx")
+                _check_docx_text(docx, limits)
                 return RawText(_read_docx(docx), hard_breaks=True)
             except UnreadableFile as exc:
-                raise UnreadableFile(path, exc.reason) from exc
-        return read_sheets(convert(path, "xlsx", Path(tmp), settings), path)
+                raise _as_source(exc, path) from exc
+        return read_sheets(convert(path, "xlsx", Path(tmp), settings), path, limits)
 
 
-def read_sheets(xlsx: Path, source: Path) -> RawText:
+def _as_source(exc: UnreadableFile, source: Path) -> UnreadableFile:
+    """The refusal of a converted file, said of the file the user gave (the limit it names kept)."""
+    exc.path = source
+    exc.args = (f"{source.name}: {exc.reason}",)
+    return exc
+
+
+def read_sheets(xlsx: Path, source: Path, limits: Limits | None = None) -> RawText:
     """Every non-empty row of every sheet as "cell | cell | cell", each sheet under its name."""
-    if not zipfile.is_zipfile(xlsx):
-        raise UnreadableFile(source, "không phải tệp bảng tính .xlsx hợp lệ (không phải gói zip)")
-    with zipfile.ZipFile(xlsx) as z:
-        if sum(i.file_size for i in z.infolist()) > MAX_XLSX_UNPACKED:
-            raise UnreadableFile(source, "bảng tính giải nén ra quá lớn (nghi là tệp độc hại)")
+    try:
+        (limits or Limits()).check_zip(xlsx, ".xlsx")
+    except UnreadableFile as exc:
+        raise _as_source(exc, source) from exc
     try:
         from openpyxl import load_workbook
 
         wb = load_workbook(xlsx, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on junk
-        raise UnreadableFile(source, f"không đọc được bảng tính ({exc.__class__.__name__})") from exc
+        raise UnreadableFile(source, "không đọc được bảng tính (tệp hỏng hoặc không đúng định dạng)",
+                             detail=f"{exc.__class__.__name__}: {exc}") from exc
     lines: list[str] = []
     cells = 0
     try:

@@ -9,9 +9,12 @@ from assistant.text.normalize import fold, fold_keep_length, spelling
 
 _PERCENT_Q = re.compile(r"\b(ty le|phan tram|muc do hai long)\b|%")
 _DATE_Q = re.compile(r"\b(ngay nao|khi nao|thoi diem nao|ngay thang nao|ngay bao nhieu|ban hanh ngay|vao ngay)\b")
-_DOCNO_Q = re.compile(r"\b(so may|so bao nhieu|so hieu|quyet dinh so|ke hoach so|van ban so|quyet dinh nao|ke hoach nao)\b")
+_DOCNO_Q = re.compile(r"\b(so hieu|quyet dinh so|ke hoach so|van ban so|cong van so|nghi quyet so|quyet dinh nao|"
+                      r"ke hoach nao)\b")
+_DOCNO_WEAK_Q = re.compile(r"\b(so may|so bao nhieu)\b")  # "số mấy", but also "(chữ) ký số bao nhiêu"
 _COUNT_Q = re.compile(r"\b(bao nhieu|may|so luong|tong so|so \w+)\b")
-_TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can dat|phai dat)\b")
+_TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can dat|phai dat|huong toi|"
+                       r"phuong huong|den nam|nam toi|dat ra)\b")
 _FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
 _FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co"}
 
@@ -37,22 +40,28 @@ class Figure:
     kind: str  # percent | date | docno | ratio | year | number
 
 
+_MACHINE_RE = re.compile(r"máy", re.IGNORECASE)  # "máy" (a machine) folds like "mấy" (how many)
+
+
 def intent_of(question: str) -> Intent:
     f = fold(question)
-    if _DOCNO_Q.search(f):
+    asked = fold(_MACHINE_RE.sub("maymoc", question))  # "số máy tính" is no "số mấy"
+    if _DOCNO_Q.search(asked):
         kind = "docno"
-    elif _DATE_Q.search(f):
-        kind = "date"
-    elif _PERCENT_Q.search(f):
+    elif _PERCENT_Q.search(asked):
         kind = "percent"
-    elif _COUNT_Q.search(f):
+    elif _DOCNO_WEAK_Q.search(asked):
+        kind = "docno"
+    elif _DATE_Q.search(asked):
+        kind = "date"
+    elif _COUNT_Q.search(asked):
         kind = "count"
     else:
         kind = None
     focus: list[str] = []
-    m = _FOCUS_RE.search(f)
+    m = _FOCUS_RE.search(asked)
     if m:
-        focus = [w for w in m.group(1).split() if w not in _FOCUS_SKIP][:2]
+        focus = [w.replace("maymoc", "may") for w in m.group(1).split() if w not in _FOCUS_SKIP][:2]
     qfigs = {_norm(x.group(0)) for x in FIGURE_RE.finditer(question)}
     return Intent(kind, focus, qfigs, bool(_TARGET_Q.search(f)))
 
@@ -114,6 +123,10 @@ def _is_row_number(text: str, f: Figure) -> bool:
     return not text[: f.start].strip() and bool(_ROW_NUMBER.match(text[f.start :]))
 
 
+_DOC_BEFORE = re.compile(r"(?:kế hoạch|quyết định|nghị quyết|công văn|chỉ thị|thông báo|văn bản)\s*(?:số\s*)?$",
+                         re.IGNORECASE)
+
+
 def candidates(text: str, intent: Intent) -> list[Figure]:
     """Figures of `text` that could answer: of the asked kind, not already in the question, not a
     table row's ordinal, and preferably not a target ("≥70%" beside the result is the goal, not
@@ -125,6 +138,9 @@ def candidates(text: str, intent: Intent) -> list[Figure]:
     table_row = len(allowed) < len(found) or " | " in text
     if table_row and not _of_kind(figs, intent):  # "5 Số người … Người >2683": a table row's only value
         figs = allowed
+    if intent.kind == "docno":  # "Kế hoạch 144 của thành phố" names a document by its bare number
+        named = [f for f in figs if f.kind == "number" and _DOC_BEFORE.search(text[max(0, f.start - 30):f.start])]
+        return _of_kind(figs, intent) + named
     return _of_kind(figs, intent)
 
 

@@ -10,7 +10,7 @@ extractive answer is returned instead, with a warning saying what happened — t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.llm.base import ChatModel, LLMError, Message
@@ -18,9 +18,11 @@ from assistant.llm.prompts import data_block, load_prompt, passage_block
 from assistant.llm.streaming import StreamMarker, strip_think
 from assistant.qa.extractive import Answerer
 from assistant.qa.grounding import check_text
+from assistant.qa.question import KIND_LABELS, Question
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Answer, Citation, SearchResult
 from assistant.settings import Settings
+from assistant.text.normalize import fold
 
 log = logging.getLogger(__name__)
 OnToken = Callable[[str], None]
@@ -32,17 +34,27 @@ def passage_attrs(r: SearchResult) -> dict[str, object]:
     return {"nguon": c.source, "xa": c.commune, "nam": c.year or "", "muc": c.section}
 
 
-def build_qa_messages(question: str, results: list[SearchResult], prompts_dir: Path) -> list[Message]:
-    """The chat messages for a grounded Q&A: rules, then the question, then the passages as data."""
+def build_qa_messages(question: str, results: list[SearchResult], prompts_dir: Path, *,
+                      history: Sequence[str] = (), kind: str = "") -> list[Message]:
+    """The chat messages for a grounded Q&A: rules, then the conversation and the question (as
+    understood), then the passages as data."""
     blocks = [passage_block(i, r.chunk.text, passage_attrs(r)) for i, r in enumerate(results, start=1)]
+    earlier = [" ".join(h.split()) for h in history if h.strip()][-4:]
+    conversation = ("Các câu hỏi trước trong cuộc trò chuyện: " + " | ".join(earlier) + "\n") if earlier else ""
     prompt = load_prompt("qa", prompts_dir)
-    return prompt.render({"question": " ".join(question.split()), "passages": data_block(blocks)})
+    return prompt.render({"question": " ".join(question.split()), "passages": data_block(blocks),
+                          "conversation": conversation, "kind": KIND_LABELS.get(kind, kind or "khác")})
+
+
+def declined(text: str) -> bool:
+    """Whether the model said that the passages do not answer the question."""
+    head = fold(text.strip().lstrip("*_#> ").split("\n", 1)[0])
+    return head.startswith(("khong tim thay", "tai lieu tim duoc khong co", "khong co thong tin"))
 
 
 def _fallback_warning(reason: str, partial: bool) -> str:
     midway = " giữa chừng" if partial else ""
-    return (f"LLM không trả lời được{midway} ({reason}); đây là câu trả lời trích dẫn offline "
-            "(LLM unavailable; showing the offline extractive answer).")
+    return f"Mô hình ngôn ngữ không trả lời được{midway} ({reason}); đây là câu trả lời trích dẫn offline."
 
 
 class LLMAnswerer:
@@ -55,30 +67,39 @@ class LLMAnswerer:
         self.llm = llm
         self.settings = settings or retriever.settings
 
-    def passages(self, question: str, k: int, filters: Filters | None = None) -> list[SearchResult]:
-        """The passages the model gets: guidance for target questions, else the usual search."""
-        if (filters is None or filters.is_empty()) and self.answerer.is_target_question(question):
-            hits = self.r.search(question, k=k, filters=Filters(kinds=["guidance"]), auto_commune=False)
+    def passages(self, q: Question, k: int, filters: Filters | None = None) -> list[SearchResult]:
+        """The passages the model gets: guidance for target questions, else the commune's passages."""
+        if q.kind == "target" and (filters is None or filters.is_empty()):
+            hits = self.r.search(q.query, k=k, filters=Filters(kinds=["guidance"]), auto_commune=False)
             if hits:
                 return hits
-        return self.r.search(question, k=k, filters=filters)
+        f = Filters(**vars(filters)) if filters else Filters()
+        if q.communes and not f.communes:
+            f.communes = list(q.communes)
+        return self.r.search(q.query, k=k, filters=f, auto_commune=False)
 
     def ask(self, question: str, k: int = 5, filters: Filters | None = None, *,
-            stream: bool = False, on_token: OnToken | None = None) -> Answer:
-        """Answer with the LLM; with `stream`, checked text goes to `on_token` as it arrives."""
+            stream: bool = False, on_token: OnToken | None = None, history: Sequence[str] = ()) -> Answer:
+        """Answer with the LLM; with `stream`, checked text goes to `on_token` as it arrives.
+        `history` holds the earlier questions; a follow-up is answered as understood from them."""
+        q = self.answerer.understand(question, history)
+        if q.unknown_communes and not q.communes:  # nothing in the library to give the model
+            return self.answerer.answer(q, k, filters)
         try:
-            results = self.passages(question, k, filters)
+            results = self.passages(q, k, filters)
         except Exception as exc:  # noqa: BLE001 - retrieval errors are the offline path's to report
             log.debug("retrieval for the LLM failed", exc_info=True)
-            return self._offline(question, k, filters, f"{exc.__class__.__name__}: {exc}", False)
+            return self._offline(q, k, filters, f"{exc.__class__.__name__}: {exc}", False)
         if not results:
-            return self.answerer.ask(question, k=k, filters=filters)
+            return self.answerer.answer(q, k, filters)
+        asked = q.understood_as or q.text
         sources = [r.chunk.text for r in results]
         sources += [" ".join(str(v) for v in passage_attrs(r).values()) for r in results]
-        allowed = [question]
+        allowed = [asked]
         reply, partial = "", False
         try:
-            messages = build_qa_messages(question, results, self.settings.prompts_dir)
+            messages = build_qa_messages(asked, results, self.settings.prompts_dir,
+                                         history=history if q.understood_as else (), kind=q.kind)
             if stream:
                 marker = StreamMarker(sources, allowed)
                 for piece in self.llm.stream(messages):
@@ -93,14 +114,16 @@ class LLMAnswerer:
             else:
                 reply = self.llm.complete(messages)
         except LLMError as exc:
-            return self._offline(question, k, filters, str(exc), partial)
+            return self._offline(q, k, filters, str(exc), partial)
         except Exception as exc:  # noqa: BLE001 - whatever breaks, the user still gets an answer
             log.debug("LLM answer failed", exc_info=True)
-            return self._offline(question, k, filters, f"{exc.__class__.__name__}: {exc}", partial)
+            return self._offline(q, k, filters, f"{exc.__class__.__name__}: {exc}", partial)
         text = strip_think(reply).strip()
         if not text:
-            return self._offline(question, k, filters, "the model returned an empty answer", partial)
-        return self._verified(text, results, sources, allowed)
+            return self._offline(q, k, filters, "mô hình trả về câu trả lời rỗng", partial)
+        ans = self._verified(text, results, sources, allowed)
+        ans.found, ans.kind, ans.understood_as = not declined(text), q.kind, q.understood_as
+        return ans
 
     def _verified(self, text: str, results: list[SearchResult], sources: list[str],
                   allowed: list[str]) -> Answer:
@@ -113,13 +136,13 @@ class LLMAnswerer:
         citations = []
         for n in sorted(used):
             c = results[n - 1].chunk
-            citations.append(Citation(n, c.doc_id, c.source, c.commune, c.section, c.text))
+            citations.append(Citation.of(n, c))
         return Answer(checked.text, citations, "llm", warnings, checked.unsupported)
 
-    def _offline(self, question: str, k: int, filters: Filters | None, reason: str,
+    def _offline(self, q: Question, k: int, filters: Filters | None, reason: str,
                  partial: bool) -> Answer:
         log.info("LLM failed (%s); answering offline", reason)
-        ans = self.answerer.ask(question, k=k, filters=filters)
+        ans = self.answerer.answer(q, k, filters)
         ans.warnings.insert(0, _fallback_warning(reason, partial))
         return ans
 

@@ -51,6 +51,7 @@ class Retriever:
         self._view_of: Retriever | None = None
         self.keyword = load_keyword_index(self.store)
         self.mode = settings.effective_retrieval
+        self._query_vectors: dict[str, np.ndarray] = {}
         built = self.store.get_meta("embedder") or "none"
         self.embedder: Embedder | None = None
         self.vectors: VectorStore | None = None
@@ -175,10 +176,21 @@ class Retriever:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [int(i) for i in top if scores[i] > 0]
 
+    def _query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding; an answer searches one question several times (per commune, per
+        section), so the last few are kept."""
+        vec = self._query_vectors.get(query)
+        if vec is None:
+            vec = self.embedder.embed_query(expand_abbreviations(query))  # type: ignore[union-attr]
+            if len(self._query_vectors) >= 64:
+                self._query_vectors.pop(next(iter(self._query_vectors)))
+            self._query_vectors[query] = vec
+        return vec
+
     def dense_ranking(self, query: str, n: int, f: Filters) -> list[int]:
         if self.embedder is None or self.vectors is None:
             return []
-        vec = self.embedder.embed_query(expand_abbreviations(query))
+        vec = self._query_vector(query)
         try:
             hits = self.vectors.query(vec, n, where=self._where(f))
         except Exception as exc:  # noqa: BLE001 - collection gone (rebuilt elsewhere), stale or unreachable

@@ -103,6 +103,9 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None,
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
         gr.Markdown(f"# {TITLE}\nTra cứu, hỏi đáp, soạn thảo và so sánh báo cáo chuyển đổi số cấp xã — "
                     "chạy hoàn toàn trên máy này, không cần Internet.", elem_id="app-title")
+        health = _health(settings)  # the index's self-check at start-up: a notice when it needs mending
+        if not health.ok:
+            gr.Markdown(f"⚠️ {esc(health.notice())}", elem_classes=["warn"], elem_id="health-notice")
         with gr.Tabs(selected="qa") as tabs:
             with gr.Tab(TABS["qa"], id="qa"):
                 from assistant.web import tab_qa
@@ -133,6 +136,7 @@ def build_app(settings: Settings, *, ctx: WebContext | None = None,
             tabs.change(run, inputs, outputs, api_visibility="private", show_progress="hidden")
     demo.queue(default_concurrency_limit=CONCURRENCY)
     demo.assistant_context = ctx  # type: ignore[attr-defined] - closed by `launch`'s caller
+    demo.index_health = health  # type: ignore[attr-defined] - logged by `assistant serve`
     return demo
 
 
@@ -178,9 +182,30 @@ def launch(demo: gr.Blocks, settings: Settings, *, host: str = "127.0.0.1", port
         js=JS % json.dumps(VI_STRINGS, ensure_ascii=False),
         footer_links=[], share=False, inbrowser=False, prevent_thread_lock=not block, quiet=quiet,
         show_error=True, ssr_mode=False, enable_monitoring=False, mcp_server=False, pwa=False,
-        allowed_paths=[],
+        allowed_paths=[], app_kwargs=_login_options() if auth else None,
     )
     return url
+
+
+def _health(settings: Settings) -> Any:
+    """`index.health.check`, logged when something needs mending (never fails the start)."""
+    from assistant.index.health import Health, check
+
+    try:
+        health = check(settings)
+    except Exception:  # noqa: BLE001 - a self-check must not stop the app
+        log.exception("the index self-check failed")
+        return Health()
+    if not health.ok:
+        log.warning("%s", health.notice())
+    return health
+
+
+def _login_options() -> dict:
+    """Server options the login check needs (it sees each login's connecting address)."""
+    from assistant.web.auth import server_options
+
+    return server_options()
 
 
 __all__ = ["ALL_COMMUNES", "CSS", "TABS", "TITLE", "build_app", "launch"]

@@ -12,16 +12,19 @@ import gradio as gr
 from assistant.app import progress_label
 from assistant.index.access import Viewer
 from assistant.index.library import delete_documents, list_documents, set_published
-from assistant.index.uploads import is_upload, remove_upload, save_uploads
+from assistant.index.store import IndexCorrupt, IndexMismatch, IndexMissing
+from assistant.index.uploads import UploadResult, is_upload, upload_documents
+from assistant.ingest.jobs import IngestJob, JobBoard
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
-from assistant.ingest.metadata import write_sidecar
 from assistant.ingest.pipeline import IngestReport, ingest
+from assistant.web import served_files
 from assistant.web.common import esc
 from assistant.web.context import WebContext
 
 log = logging.getLogger(__name__)
 
 HEADERS = ["Mã tài liệu", "Xã", "Loại", "Năm", "Số đoạn", "Tiêu đề", "Nguồn", "Phạm vi"]
+UPLOADS_AT_ONCE = 4  # uploads read and embedded at the same time (each within the per-file limits)
 KIND_LABELS = {"report": "Báo cáo", "guidance": "Văn bản chỉ đạo", "other": "Khác"}
 
 
@@ -78,15 +81,46 @@ def upload_message(names: dict[str, str], refused: list[tuple[str, str]], report
             if stored in names:
                 lines.append(f"✅ **{esc(names[stored])}**: đã thêm vào kho"
                              + (f" (lưu là `{esc(stored)}`)" if stored != names[stored] else "") + ".")
-        for stored in report.unchanged:
+        dups = {d.file: d for d in report.duplicates}
+        for stored in dict.fromkeys([*report.unchanged, *dups]):
             if stored in names:
-                lines.append(f"ℹ️ **{esc(names[stored])}**: trùng nội dung với một tài liệu đã có; không thêm lại.")
+                why = dups[stored].reason() if stored in dups else "trùng nội dung với một tài liệu đã có; không thêm lại"
+                lines.append(f"ℹ️ **{esc(names[stored])}**: {esc(why)}.")
         for stored, reason in report.failed:
             shown = names.get(stored, stored)
             lines.append(f"❌ **{esc(shown)}**: không đọc được — {esc(reason)}.")
     for shown, reason in refused:
         lines.append(f"❌ **{esc(shown)}**: không nhận — {esc(reason)}.")
     return "\n\n".join(lines) or "Chưa chọn tệp nào."
+
+
+def _upload_progress(progress: Any) -> Callable[[str, int, int], None]:
+    """The upload job's progress as the page's progress bar (reading, OCR of a scan's pages, then
+    embedding)."""
+    def cb(stage: str, done: int, total: int) -> None:
+        if stage.startswith("ocr:"):
+            label, unit = progress_label(stage)
+            progress(0.05 + 0.2 * done / max(1, total), desc=f"{label} ({done}/{total} {unit})")
+        elif stage == "read":
+            progress(0.05 + 0.2 * done / max(1, total), desc=f"Đang đọc và chia đoạn ({done}/{total} tệp)")
+        elif stage == "embed":
+            progress(0.25 + 0.65 * done / max(1, total), desc=f"Đang tạo vector ({done}/{total} đoạn)")
+        elif stage == "restore":
+            progress(0.9, desc=f"Đang khôi phục vector còn thiếu ({done}/{total} đoạn)")
+
+    return cb
+
+
+def _upload_result_message(result: UploadResult) -> str:
+    if result.cancelled:
+        names = ", ".join(f"**{esc(n)}**" for n in result.names.values())
+        return f"⏹️ Đã huỷ tải lên {names}; không có gì được thêm vào kho."
+    message = upload_message(result.names, result.saved.refused, result.report)
+    message += "".join(f"\n\nℹ️ {esc(n)}" for n in result.notes)
+    report = result.report
+    if report is not None and report.added and not result.facts.get("published", True):
+        message += "\n\n🔒 Tài liệu mới là **bản nháp** của xã bạn; bấm «Công bố» khi muốn chia sẻ với các xã khác."
+    return message
 
 
 def build(ctx: WebContext) -> dict[str, Any]:
@@ -105,7 +139,9 @@ def build(ctx: WebContext) -> dict[str, Any]:
             publish_now = gr.Checkbox(
                 value=not ctx.has_logins, visible=ctx.has_logins, label="Công bố ngay cho mọi xã",
                 info="Bỏ chọn: tài liệu là bản nháp, chỉ tài khoản của xã bạn xem và dùng được.")
-            add = gr.Button("Thêm vào kho", variant="primary")
+            with gr.Row():
+                add = gr.Button("Thêm vào kho", variant="primary", scale=3)
+                cancel_upload = gr.Button("Huỷ", variant="secondary", scale=1, min_width=80)
         with gr.Column(scale=2):
             gr.Markdown("### Công bố, xoá hoặc xây dựng lại")
             chosen = gr.Dropdown(changeable(ctx, public), multiselect=True, label="Chọn tài liệu")
@@ -124,49 +160,46 @@ def build(ctx: WebContext) -> dict[str, Any]:
         rows, stats = document_rows(ctx, viewer)
         return message, rows, _summary(stats), gr.Dropdown(choices=changeable(ctx, viewer), value=[])
 
+    uploads = JobBoard()  # the upload each browser session is running, for its «Huỷ» button
+
     def do_upload(paths: list[str] | None, commune_name: str, share: bool, request: gr.Request,
                   progress=gr.Progress()) -> tuple:  # noqa: B008
+        """Store and index the files as one job of this session: reading and embedding run while
+        others keep using the library; only the commit at the end is exclusive."""
         viewer = ctx.viewer(request)
         if not paths:
             gr.Warning("Hãy chọn ít nhất một tệp.", title="Chú ý")
             return refreshed("Chưa chọn tệp nào.", viewer)
         if ctx.has_logins and not viewer.group:
+            served_files.forget_uploaded(paths)
             raise gr.Error("Hãy đăng nhập để tải tài liệu lên.", title="Lỗi", print_exception=False)
+        key = getattr(request, "session_hash", None) or "local"
+        job = IngestJob(ctx.settings, [], viewer=viewer)
+        uploads.start(key, job)
         progress(0.02, desc="Đang lưu tệp tải lên")
-        current = {d["doc_id"] for d in _documents(ctx, Viewer.local())[0]}  # every id, drafts included
-        saved = save_uploads(ctx.settings, [Path(p) for p in paths], taken_names=current)
-        names = {dest.name: shown for shown, dest in saved.saved}
-        meta = {"commune": " ".join((commune_name or "").split()),
-                "owner": viewer.group if ctx.has_logins else "",
-                "published": bool(share) or not ctx.has_logins}
-        report = None
-        if saved.saved:
-            progress(0.1, desc="Đang đọc và chia đoạn văn bản")
-            try:
-                facts = {k: v for k, v in meta.items() if v not in ("", True)}  # only what differs from defaults
-                for _, dest in saved.saved:  # kept beside the file, so a rebuild keeps owner and commune
-                    if facts:
-                        write_sidecar(dest, facts)
-                # Questions keep being answered from the loaded index while the new files are read and
-                # embedded (the ingest holds the index's write lock); then the index is loaded again.
-                report = ingest(ctx.settings, [dest for _, dest in saved.saved], include_corpus=False,
-                                progress=_progress_cb(progress, 0.15, 0.75))
-                progress(0.92, desc="Đang nạp lại chỉ mục")
-                ctx.reload_if_changed()
-            except Exception as exc:
-                for _, dest in saved.saved:
-                    remove_upload(dest)
-                log.exception("upload failed")
-                raise gr.Error(f"Không thêm được tài liệu: {exc}", title="Lỗi", print_exception=False) from exc
-            keep = set(report.added + report.updated)
-            for _, dest in saved.saved:  # a refused or duplicate file is not kept on disk
-                if dest.name not in keep:
-                    remove_upload(dest)
-        log.info("upload by %s: %s", viewer.user or "local user", report.to_json() if report else saved.refused)
-        message = upload_message(names, saved.refused, report)
-        if report is not None and report.added and not meta["published"]:
-            message += "\n\n🔒 Tài liệu mới là **bản nháp** của xã bạn; bấm «Công bố» khi muốn chia sẻ với các xã khác."
-        return refreshed(message, viewer)
+        try:
+            current = {d["doc_id"] for d in _documents(ctx, Viewer.local())[0]}  # every id, drafts included
+            result = upload_documents(ctx.settings, [Path(p) for p in paths], viewer, commune=commune_name,
+                                      publish=bool(share), logins=ctx.has_logins, taken_names=current,
+                                      job=job, progress=_upload_progress(progress))
+        except Exception as exc:
+            log.exception("upload failed")
+            plain = isinstance(exc, IndexCorrupt | IndexMismatch | IndexMissing) or ctx.settings.debug
+            why = str(exc) if plain else "lỗi không mong đợi; chi tiết nằm trong nhật ký máy chủ"
+            raise gr.Error(f"Không thêm được tài liệu: {esc(why)}", title="Lỗi", print_exception=False) from exc
+        finally:
+            uploads.finish(key, job)
+            served_files.forget_uploaded(paths)  # the server's own copies: the library keeps the file
+        if result.report is not None and (result.report.added or result.report.updated):
+            progress(0.95, desc="Đang nạp lại chỉ mục")
+            ctx.reload_if_changed()
+        return refreshed(_upload_result_message(result), viewer)
+
+    def do_cancel_upload(request: gr.Request) -> str:
+        key = getattr(request, "session_hash", None) or "local"
+        if uploads.cancel(key):
+            return "⏹️ Đang huỷ tải lên… (phần đã đọc sẽ bị bỏ, không có gì được thêm vào kho)"
+        return "Không có tải lên nào đang chạy."
 
     def do_publish(doc_ids: list[str] | None, share: bool, request: gr.Request) -> tuple:
         viewer = ctx.viewer(request)
@@ -187,7 +220,8 @@ def build(ctx: WebContext) -> dict[str, Any]:
             return refreshed("Chưa chọn tài liệu nào để xoá.", viewer)
         progress(0.1, desc="Đang xoá khỏi chỉ mục")
         with ctx.maintenance():
-            rep = delete_documents(ctx.settings, list(doc_ids), viewer)
+            rep = delete_documents(ctx.settings, list(doc_ids), viewer,
+                                   before_removing=served_files.forget_content_of)
             progress(0.8, desc="Đang nạp lại chỉ mục")
         lines = [f"🗑️ Đã xoá **{esc(d)}** khỏi chỉ mục." for d in rep.deleted]
         lines += [f"Tệp tải lên `{esc(f)}` đã bị xoá khỏi máy." for f in rep.files_removed]
@@ -209,8 +243,11 @@ def build(ctx: WebContext) -> dict[str, Any]:
         return refreshed(msg, viewer)
 
     outputs = [result, table, summary, chosen]
-    add.click(do_upload, [files, commune, publish_now], outputs, api_name="tai_len", concurrency_id="library",
-              concurrency_limit=1).then(lambda: None, None, files, api_visibility="private")
+    # Uploads have their own queue, several at once: a long one never holds the library's queue
+    # (publish, delete, rebuild) nor other uploads; only each upload's commit takes the write lock.
+    add.click(do_upload, [files, commune, publish_now], outputs, api_name="tai_len", concurrency_id="upload",
+              concurrency_limit=UPLOADS_AT_ONCE).then(lambda: None, None, files, api_visibility="private")
+    cancel_upload.click(do_cancel_upload, None, result, api_name="huy_tai_len", queue=False)
     def do_share(doc_ids: list[str] | None, request: gr.Request) -> tuple:
         return do_publish(doc_ids, True, request)
 

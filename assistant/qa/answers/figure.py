@@ -1,0 +1,232 @@
+"""Figure and yes/no answers: the sentence or table row that states what was asked, quoted exactly,
+with the figure that answers the question's subject and unit as the headline."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.qa.answers.common import CitationBook, Context, not_found, ocr_warnings, quote, where
+from assistant.qa.evidence import Unit, is_heading_like
+from assistant.qa.intent import (
+    Intent,
+    best_by_context,
+    candidates,
+    figure_phrase,
+    focus_figure,
+    split_exception,
+)
+from assistant.qa.question import Question
+from assistant.records import Answer, SearchResult
+from assistant.text.normalize import content_terms, fold
+from assistant.text.synonyms import covered_by_equivalents
+
+MIN_COVERAGE = 0.42  # share of the question a unit must state to be an answer
+MIN_COVERAGE_TIED = 0.25  # ... when its figure carries the very unit asked for ("17 ấp")
+FOCUS_MISSING_COVERAGE = 0.7  # ... when the unit never names what the question counts
+MIN_COVERAGE_PARAPHRASE = 0.15  # ... when it states what is counted, in the question's own words or equivalents
+FOCUS_STATED = 0.6
+_NEGATION = re.compile(r"\b(?:chua|khong co|khong|chua co|chua duoc|khong duoc)\b")
+
+
+def key_figure(text: str, intent: Intent, question: str = "", cands: list | None = None,
+               unit_words: tuple[str, ...] = ()) -> str | None:
+    """The figure a question asks for, exactly as written in `text` (with its unit), if clear;
+    `cands` narrows the figures it may be (default: every candidate of the asked kind)."""
+    if intent.kind is None:
+        return None
+    cands = candidates(text, intent) if cands is None else cands
+    fig = focus_figure(text, intent, cands)
+    if fig is None and unit_words:  # "bao nhiêu người" answered by "116 thành viên"
+        folded = fold(text)
+        fig = next((f for f in cands if any(re.match(rf"\s*(?:\w+\s+)?{re.escape(w)}\b", folded[f.end:f.end + 30])
+                                            for w in unit_words)), None)
+    if fig is None and len(cands) == 1:
+        fig = cands[0]
+    if fig is None:
+        fig = best_by_context(text, question, cands)
+    return figure_phrase(text, fig, intent) if fig is not None else None
+
+
+def unit_equivalents(q: Question) -> tuple[str, ...]:
+    """Other words for what a count question counts, folded ("thành viên" for "bao nhiêu người")."""
+    if not q.intent.focus:
+        return ()
+    word = q.intent.focus[0]
+    return tuple(fold(o) for g in q.phrases if word in fold(g.phrase).split() for o in g.others)
+
+
+def _terms(q: Question) -> frozenset[str]:
+    main, aside = split_exception(q.query)
+    if not aside:
+        return q.terms
+    return q.terms - (content_terms(aside) - content_terms(main))  # "Ngoài máy tính, …": set aside
+
+
+def period_problem(q: Question, ctx: Context, res: SearchResult) -> str | None:
+    """Why a passage cannot answer for the year asked (None when the period fits)."""
+    c = res.chunk
+    if not q.years:
+        return None
+    covered = {x.year for x in ctx.retriever.chunks if x.doc_id == c.doc_id and x.year}
+    if any(y in covered or str(y) in c.text or str(y) in c.section for y in q.years):
+        return None
+    reports = ", ".join(str(x) for x in sorted(covered)) or "không rõ năm"
+    asked = ", ".join(str(y) for y in q.years)
+    return (f"Không tìm thấy số liệu năm {asked} trong báo cáo của {where(c)} (báo cáo trong kho là năm "
+            f"{reports}).")
+
+
+_GOAL_RE = re.compile(r"\b(?:phan dau|muc tieu|chi tieu duoc giao|ke hoach de ra|du kien|den nam 20(?:2[6-9]|3\d))\b")
+_LABELLED_RE = re.compile(r"\b(giai doan|quy|qui|dot|phan|muc|dieu|khoan|chuong|phu luc|ke hoach so|lan)\s+"
+                         r"(\d{1,3}|[ivx]{1,4})\b")
+
+
+def _labels(text: str) -> list[tuple[str, str]]:
+    """Numbered parts a question names ("giai đoạn 2", "quý III"): a unit about another number is not it."""
+    return [(m.group(1).replace("qui", "quy"), m.group(2)) for m in _LABELLED_RE.finditer(fold(text))]
+
+
+def _label_score(labels: list[tuple[str, str]], text: str) -> float:
+    found = [(m.group(1).replace("qui", "quy"), m.group(2)) for m in _LABELLED_RE.finditer(fold(text))]
+    score = 0.0
+    for label, num in labels:
+        same = [n for lab, n in found if lab == label]
+        if num in same:
+            score += 0.2
+        elif same:
+            score -= 0.4
+    return score
+
+
+def focus_present(q: Question, u: Unit) -> bool:
+    """Whether the unit word the question counts ("mấy ngày", "bao nhiêu thôn") appears in the
+    unit, directly or through an equivalent phrase of the question."""
+    if not q.intent.focus:
+        return True
+    word = q.intent.focus[0]
+    if re.search(rf"\b{re.escape(word)}\b", fold(f"{u.leaf} {u.text}")):
+        return True
+    return any(word in fold(t) for t in covered_by_equivalents(q.phrases, u.text))
+
+
+def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[Unit], frozenset[str]]:
+    units = [u for u in ctx.evidence.units(results) if not is_heading_like(u.text)]
+    terms = _terms(q)
+    ctx.evidence.score(terms, units, q.phrases)
+    labels = _labels(q.text)
+    for u in units:
+        if labels:
+            u.score += _label_score(labels, f"{u.leaf} {u.text}")
+        if not q.intent.wants_target and _GOAL_RE.search(fold(u.text)):
+            u.score -= 0.2  # "phấn đấu đạt trên 50%" is a goal, not what was achieved
+        if q.intent.kind is not None:
+            cands = candidates(u.text, q.intent)
+            if not cands:
+                u.score *= 0.3
+            elif focus_figure(u.text, q.intent, cands) is not None:
+                u.score += 0.3
+    units.sort(key=lambda u: -u.score)
+    return units, terms
+
+
+def results_in(text: str, q: Question) -> list:
+    """The candidate figures of a unit, without goals ("phấn đấu … đạt 50%") unless a goal is asked."""
+    cands = candidates(text, q.intent)
+    if q.intent.wants_target:
+        return cands
+    folded = fold(text)
+    return [f for f in cands if not _GOAL_RE.search(folded[max(0, f.start - 60):f.start].split(";")[-1])]
+
+
+def _tied(u: Unit, intent: Intent) -> bool:
+    cands = candidates(u.text, intent)
+    return bool(cands) and focus_figure(u.text, intent, cands) is not None
+
+
+_FOCUS_PHRASE_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s*){1,5})")
+_FOCUS_STOP = re.compile(r"\b(?:cua|o|tai|trong|duoc|da|la|co|cho|de|den|tu|ve|nam|thang|quy|khi|ma|vay|roi)\b.*$")
+
+
+def focus_terms(q: Question) -> frozenset[str]:
+    """The terms of what a count question counts ("bao nhiêu chỗ để ngồi đợi" -> chỗ, ngồi, đợi)."""
+    from assistant.qa.evidence import question_terms
+
+    text = q.text
+    folded = fold(text)
+    m = _FOCUS_PHRASE_RE.search(folded.replace("may tinh", "maymoc tinh") if "máy" in text.lower() else folded)
+    if not m:
+        return frozenset()
+    words = m.group(1).split()
+    head = " ".join(words[:1] + [w for w in _FOCUS_STOP.sub("", " ".join(words[1:])).split()])
+    start = m.start(1)
+    original = text[start:start + len(head)] if len(text) == len(folded) else head
+    return question_terms(original)
+
+
+def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
+    """Whether a unit states what a figure question asks (a figure of the asked kind, enough of the subject)."""
+    if q.intent.kind is not None and not results_in(u.text, q):
+        return False
+    if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
+        return u.coverage >= FOCUS_MISSING_COVERAGE
+    tied = q.intent.kind == "docno" or (q.intent.kind and _tied(u, q.intent))  # a document number is specific
+    if u.coverage >= (MIN_COVERAGE_TIED if tied else MIN_COVERAGE):
+        return True
+    if ctx is not None and q.intent.kind == "count" and u.coverage >= MIN_COVERAGE_PARAPHRASE:
+        # said in other words: the figure must be followed by what is counted ("90 ghế ngồi chờ")
+        counted = focus_terms(q)
+        return bool(counted) and any(
+            ctx.evidence.coverage(counted, u.text[f.end:f.end + 40], q.phrases) >= FOCUS_STATED
+            for f in candidates(u.text, q.intent))
+    return False
+
+
+def answer_figure(q: Question, ctx: Context) -> Answer:
+    results = ctx.evidence.search(q.query, k=max(ctx.k, 8), communes=q.communes)
+    if not results:
+        return not_found(q, ctx, results)
+    units, _ = _rank(q, ctx, results)
+    good = [u for u in units if answers_question(q, u, ctx)]
+    if not good:
+        return not_found(q, ctx, results)
+    best = good[0]
+    problem = period_problem(q, ctx, best.result)
+    if problem:
+        return not_found(q, ctx, results, problem)
+    chosen = [best]
+    second = next((u for u in good[1:4] if u.result is not best.result), None)
+    units_as = unit_equivalents(q)
+    clear = key_figure(best.text, q.intent, q.text, results_in(best.text, q), units_as) is not None
+    if second is not None and not clear and second.score >= 0.9 * best.score \
+            and not period_problem(q, ctx, second.result):
+        chosen.append(second)  # no clear figure in the best passage: show the next one that states it too
+    book = CitationBook()
+    parts = []
+    for u in chosen:
+        n = book.cite(u.chunk)
+        lead = key_figure(u.text, q.intent, q.text, results_in(u.text, q), units_as) if u is best else None
+        prefix = f"{lead} — theo" if lead else "Theo"
+        parts.append(f"{prefix} báo cáo của {where(u.chunk)}: «{quote(u.text, q.text)}» [{n}]")
+    book.pad(results, ctx.k)
+    return Answer("\n".join(parts), book.citations, "extractive", ocr_warnings(book.citations),
+                  kind=q.kind)
+
+
+def answer_yes_no(q: Question, ctx: Context) -> Answer:
+    results = ctx.evidence.search(q.query, k=max(ctx.k, 8), communes=q.communes)
+    units = [u for u in ctx.evidence.units(results) if not is_heading_like(u.text)]
+    ctx.evidence.score(q.terms, units, q.phrases)
+    units.sort(key=lambda u: -u.score)
+    if not units or units[0].coverage < MIN_COVERAGE:
+        return not_found(q, ctx, results)
+    best = units[0]
+    problem = period_problem(q, ctx, best.result)
+    if problem:
+        return not_found(q, ctx, results, problem)
+    book = CitationBook()
+    n = book.cite(best.chunk)
+    negated = bool(_NEGATION.search(fold(best.text)))
+    verdict = "Chưa / không" if negated else "Có"
+    text = f"{verdict} — theo báo cáo của {where(best.chunk)}: «{quote(best.text, q.text)}» [{n}]"
+    book.pad(results, ctx.k)
+    return Answer(text, book.citations, "extractive", ocr_warnings(book.citations), kind=q.kind)

@@ -1,0 +1,122 @@
+"""Narrative and list answers: the points of the matching section (tồn tại, phương hướng, kiến
+nghị, kết quả, nguyên nhân), as a short list of paragraphs, each cited — never a lead-in sentence
+or a bare heading.
+
+A section about the topic (its heading names the topic: "3. Hạ tầng số > b) Tồn tại, hạn chế")
+gives all its points; otherwise the paragraphs of the matching sections that state the topic do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.domain.sections import section_label
+from assistant.qa.answers.common import CitationBook, Context, not_found, ocr_warnings, quote, where
+from assistant.qa.evidence import is_heading_like, is_lead_in, without
+from assistant.qa.question import Question
+from assistant.records import Answer, SearchResult
+from assistant.text.normalize import content_terms, fold
+
+# Words that name the section asked about rather than its topic (folded syllables).
+SECTION_TERMS = frozenset(content_terms(
+    "tồn tại hạn chế khó khăn vướng mắc bất cập yếu kém nguyên nhân vì sao tại sao phương hướng nhiệm vụ "
+    "giải pháp đề xuất kiến nghị đề nghị kết quả đạt được thời gian tới năm tới gồm những gì điểm nào tự "
+    "nhận đánh giá còn nội dung việc vấn đề thế nào ở đâu yếu với có những gì"))
+MIN_TOPIC = 0.34  # share of the topic a paragraph (with its heading) must state
+ON_TOPIC_HEADING = 0.5  # a section whose heading states this much of the topic is about it
+MAX_POINTS, MAX_POINTS_DETAIL = 5, 10
+_NOTE_RE = re.compile(r"^\d{1,2}\s+(?:Cụ thể|Theo|Số liệu|Ghi chú)\b")  # a footnote that landed in the text
+_NOTHING_RE = re.compile(r":\s*(?:không|không có|chưa có)\s*\.?\s*$", re.IGNORECASE)
+_CAUSE_WORDS = ("nguyen nhan", " do ", "boi vi", " vi ", "chua ", "thieu ")
+
+
+@dataclass
+class Point:
+    text: str
+    result: SearchResult
+    rank: int
+    order: int
+    coverage: float = 0.0
+
+
+def _search(q: Question, ctx: Context) -> list[SearchResult]:
+    k = max(ctx.k, 12 if q.detail else 10)
+    kinds = () if q.cause else q.section_kinds
+    results = ctx.evidence.search(q.query, k=k, communes=q.communes, section_kinds=kinds) if kinds else []
+    if not results:
+        results = ctx.evidence.search(q.query, k=k, communes=q.communes)
+    return [r for r in results if r.chunk.kind != "guidance" or not q.communes]
+
+
+def _paragraphs(results: list[SearchResult]) -> list[Point]:
+    out = []
+    for rank, res in enumerate(results):
+        for i, para in enumerate(p.strip() for p in res.chunk.text.split("\n")):
+            if len(para) >= 25 and not is_heading_like(para) and not is_lead_in(para) \
+                    and not _NOTE_RE.match(para):
+                out.append(Point(para, res, rank, i))
+    return out
+
+
+def _points(q: Question, ctx: Context, results: list[SearchResult]) -> list[Point]:
+    topic = without(q.terms, SECTION_TERMS)
+    limit = MAX_POINTS_DETAIL if q.detail else MAX_POINTS
+    paras = _paragraphs(results)
+    if not paras:
+        return []
+    if not topic:  # "Đại Sơn có những kiến nghị gì?": the points of the best matching section
+        first = paras[0].result.chunk.chunk_id
+        return [p for p in paras if p.result.chunk.chunk_id == first][:limit]
+    ev = ctx.evidence
+    on_topic = [r for r in results if ev.coverage(topic, r.chunk.section, q.phrases) >= ON_TOPIC_HEADING]
+    if on_topic and not q.cause:
+        chosen = {r.chunk.chunk_id for r in on_topic[:2]}
+        picked = [p for p in paras if p.result.chunk.chunk_id in chosen]
+        if picked:
+            return sorted(picked, key=lambda p: (p.rank, p.order))[:limit]
+    for p in paras:
+        p.coverage = max(ev.coverage(topic, p.text, q.phrases),
+                         0.85 * ev.coverage(topic, (p.result.chunk.section, p.text), q.phrases))
+        if q.cause and any(w in f" {fold(p.text)} " for w in _CAUSE_WORDS):
+            p.coverage += 0.15
+    paras.sort(key=lambda p: (-p.coverage, p.rank))
+    if paras[0].coverage < MIN_TOPIC:
+        return []
+    floor = max(MIN_TOPIC, 0.6 * paras[0].coverage)
+    picked = [p for p in paras if p.coverage >= floor][:limit]
+    return sorted(picked, key=lambda p: (p.rank, p.order))
+
+
+def _stated_none(q: Question, results: list[SearchResult]) -> SearchResult | None:
+    """The asked section written as empty ("VI. ĐỀ XUẤT, KIẾN NGHỊ: Không.")."""
+    if not q.section_kinds or not q.communes:
+        return None
+    return next((r for r in results if r.chunk.section_kind in q.section_kinds
+                 and _NOTHING_RE.search(r.chunk.text.split("\n")[0])), None)
+
+
+def answer_narrative(q: Question, ctx: Context) -> Answer:
+    results = _search(q, ctx)
+    empty = _stated_none(q, results)
+    if empty is not None:
+        book = CitationBook()
+        head = empty.chunk.text.split("\n")[0].strip()
+        n = book.cite(empty.chunk)
+        return Answer(f"Báo cáo của {where(empty.chunk)} ghi: «{head}» — không nêu nội dung nào ở mục này. [{n}]",
+                      book.citations, "extractive", kind=q.kind)
+    points = _points(q, ctx, results)
+    if not points:
+        return not_found(q, ctx, results)
+    book = CitationBook()
+    what = "nguyên nhân" if q.cause else (section_label(q.section_kinds[0]).lower() if q.section_kinds else "nội dung")
+    sources = {where(p.result.chunk) for p in points}
+    one = len(sources) == 1
+    lines = [f"Theo báo cáo của {where(points[0].result.chunk)}, {what} gồm:" if one
+             else f"Các báo cáo nêu {what} như sau:"]
+    for p in points:
+        n = book.cite(p.result.chunk)
+        who = "" if one else f"{where(p.result.chunk)}: "
+        lines.append(f"- {who}«{quote(p.text, q.text)}» [{n}]")
+    book.pad(results, ctx.k)
+    return Answer("\n".join(lines), book.citations, "extractive", ocr_warnings(book.citations), kind=q.kind)

@@ -1,0 +1,114 @@
+"""Which-commune and comparison answers: each commune's own statement (or "không nêu"), cited,
+then the conclusion — never a comparison of figures that measure different things."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from assistant.qa.answers.common import CitationBook, Context, not_found, quote
+from assistant.qa.answers.figure import _rank, answers_question, key_figure, results_in
+from assistant.qa.evidence import Unit, is_heading_like
+from assistant.qa.intent import intent_of
+from assistant.qa.question import Question
+from assistant.records import Answer
+from assistant.text.vn_numbers import figure_keys, find_numbers, parse_number
+
+MIN_STATED = 0.5  # share of the question a commune's best sentence must state to count as "nêu"
+CLOSE = 0.12  # communes within this much of the best are all named in the conclusion
+_MORE = re.compile(r"\b(?:nhieu hon|cao hon|lon hon|hon)\b")
+_LESS = re.compile(r"\b(?:it hon|thap hon|nho hon)\b")
+_ASKS_FIGURE = re.compile(r"\b(?:bao nhieu|ty le|ti le|phan tram)\b")
+
+
+@dataclass
+class Statement:
+    commune: str
+    unit: Unit | None = None
+    figure: str | None = None
+
+
+def _communes(q: Question, ctx: Context) -> list[str]:
+    if len(q.communes) >= 2:
+        return list(q.communes)
+    return sorted({c.commune for c in ctx.retriever.chunks if c.kind == "report" and c.commune})
+
+
+def _statement(q: Question, ctx: Context, commune: str, numeric: bool) -> Statement:
+    sub = replace(q, communes=(commune,))
+    results = ctx.evidence.search(sub.query, k=6, communes=(commune,))
+    if numeric:
+        units, _ = _rank(sub, ctx, results)
+        good = [u for u in units if answers_question(sub, u, ctx)]
+        if good:
+            return Statement(commune, good[0], key_figure(good[0].text, sub.intent, sub.text,
+                                                         results_in(good[0].text, sub)))
+        return Statement(commune)
+    units = [u for u in ctx.evidence.units(results) if not is_heading_like(u.text)]
+    if q.intent.question_figures:  # "Xã nào có 21 Tổ …": the statement must carry that figure
+        wanted = {k for f in q.intent.question_figures for s in find_numbers(f) for k in figure_keys(s)}
+        units = [u for u in units if {k for s in find_numbers(u.text) for k in figure_keys(s)} & wanted]
+    ctx.evidence.score(q.terms, units, q.phrases)
+    units.sort(key=lambda u: -u.score)
+    if units and units[0].coverage >= MIN_STATED:
+        return Statement(commune, units[0])
+    return Statement(commune)
+
+
+def _compare(q: Question, stated: list[Statement]) -> str | None:
+    """"A (32 buổi) nhiều hơn B (12 buổi)" when both figures count the same thing; else None."""
+    if len(stated) != 2 or not all(s.figure for s in stated):
+        return None
+    units = [re.sub(r"^[\d.,%\s]+", "", s.figure or "").strip() for s in stated]
+    percent = ["%" in (s.figure or "") for s in stated]
+    if units[0] != units[1] or percent[0] != percent[1]:
+        return None
+    values = [parse_number(re.match(r"[\d.,]+", s.figure or "").group(0)) for s in stated]  # type: ignore[union-attr]
+    if any(v is None for v in values):
+        return None
+    (a, b), (va, vb) = stated, [v.value for v in values]  # type: ignore[union-attr]
+    if va == vb:
+        return f"Hai xã bằng nhau: {a.commune} ({a.figure}), {b.commune} ({b.figure})."
+    hi, lo = (a, b) if va > vb else (b, a)
+    if _LESS.search(q.folded):
+        return f"Xã {lo.commune} ({lo.figure}) ít hơn xã {hi.commune} ({hi.figure})."
+    return f"Xã {hi.commune} ({hi.figure}) nhiều hơn xã {lo.commune} ({lo.figure})."
+
+
+def answer_which(q: Question, ctx: Context) -> Answer:
+    comparing = bool(_MORE.search(q.folded) or _LESS.search(q.folded)) and len(q.communes) >= 2
+    numeric = comparing or bool(_ASKS_FIGURE.search(q.folded)) or "mấy" in q.text.lower()
+    if comparing:  # "A hay B tổ chức nhiều buổi … hơn?" asks "bao nhiêu buổi …" of each
+        asked = re.sub(r"(?i)\bnhiều\s+|\bít\s+", "bao nhiêu ", q.text, count=1)
+        q = replace(q, intent=intent_of(asked if asked != q.text else f"bao nhiêu {q.text}"))
+    statements = [_statement(q, ctx, c, numeric) for c in _communes(q, ctx)]
+    stated = [s for s in statements if s.unit is not None]
+    if not stated:
+        results = ctx.evidence.search(q.query, k=ctx.k)
+        return not_found(q, ctx, [r for r in results if r.chunk.kind != "guidance"])
+    best = max(s.unit.coverage for s in stated)  # type: ignore[union-attr]
+    if not comparing:  # a weaker match than the leaders' is another commune's different statement
+        for s in statements:
+            if s.unit is not None and s.unit.coverage < best - CLOSE:
+                s.unit, s.figure = None, None
+        stated = [s for s in statements if s.unit is not None]
+    leaders = [s for s in stated if s.unit.coverage >= best - CLOSE]  # type: ignore[union-attr]
+    book = CitationBook()
+    numbers = {s.commune: book.cite(s.unit.chunk) for s in sorted(stated, key=lambda s: -s.unit.coverage)}  # type: ignore[union-attr]
+    conclusion = _compare(q, stated) if len(q.communes) >= 2 else None
+    if conclusion is None and len(q.communes) >= 2 and numeric and len(stated) == 2:
+        conclusion = ("Không so sánh trực tiếp được: số liệu của hai xã không đo cùng một việc; "
+                      "xem từng xã dưới đây.")
+    if conclusion is None:
+        names = ", ".join(f"{s.commune} [{numbers[s.commune]}]" for s in leaders)
+        conclusion = f"Xã nêu việc này: {names}." if len(leaders) == 1 else f"Các xã nêu việc này: {names}."
+    lines = [conclusion]
+    for s in statements:
+        if s.unit is None:
+            lines.append(f"- Xã {s.commune}: không nêu.")
+            continue
+        lead = f"{s.figure} — " if s.figure else ""
+        lines.append(f"- Xã {s.commune}: {lead}«{quote(s.unit.text, q.text)}» [{numbers[s.commune]}]")
+    for name in q.unknown_communes:
+        lines.append(f"- Xã {name}: chưa có báo cáo trong kho tài liệu.")
+    return Answer("\n".join(lines), book.citations, "extractive", kind=q.kind)

@@ -1,0 +1,214 @@
+"""Evidence: the units (sentences, list items, table rows) of retrieved passages, scored against
+a question, and the tests that decide whether a unit states what was asked.
+
+A question's *terms* are its keyword tokens (folded syllables, accented syllables and syllable
+pairs, see `text.normalize.keyword_tokens`) without the words that only ask ("bao nhiêu", "ở",
+"đạt") and without the commune's name. *Coverage* is the share of those terms, weighted by how
+rare each is in the library (IDF from the BM25 index), that a unit — with its heading, or with
+the sentence before it — also contains, directly or through an equivalent everyday phrase
+(`text.synonyms`). A unit that covers too little of the question does not answer it, however
+high its passage ranked.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.qa.retriever import Filters, Retriever
+from assistant.records import Chunk, SearchResult
+from assistant.text.normalize import ABBREVIATIONS, fold, keyword_tokens, nfc, spelling
+from assistant.text.segment import answer_units
+from assistant.text.synonyms import Groups, covered_by_equivalents
+
+# Words that ask, link or measure rather than say what a question is about. Accented forms decide
+# when the question has accents ("thì" is a function word, "thị" is not); folded forms otherwise.
+FUNCTION_WORDS = frozenset(
+    "ai bao nhiêu mấy gì nào không chưa đã đang sẽ có thể ra sao hay cho biết được là của ở tại về như "
+    "những các một hiện nay tổng cộng khoảng gồm hỏi xin vui lòng giúp tôi mình em anh chị bạn kể liệt "
+    "nêu trên dưới trong ngoài với và hoặc đến từ sau trước khi đó thì mà vậy nữa rồi lúc năm tháng quý "
+    "ngày đạt mức phần trăm giờ lâu còn mới xã hiện chủ yếu bị cũng đều rất để đâu vẫn hả ạ nhé phải".split())
+_FUNCTION_FOLDED = frozenset(fold(w) for w in FUNCTION_WORDS) - {"so", "cong", "chi", "ban", "thi", "ho"}
+_GENERIC_PAIRS = frozenset({"so_luong", "tong_so", "phan_tram", "bao_nhieu", "hien_nay"})
+_LEAD_IN = re.compile(r"^(?:mac du|ben canh (?:nhung|cac) ket qua|tuy nhien,? (?:van con|con)|ngoai ra|"
+                      r"nhin chung|qua \d+ nam|cu the nhu sau|nhu sau)\b")
+_HEADING_ONLY = re.compile(r"^(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]?\s*[^.;!?]{0,90}$")
+_ABBR_RE = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True))
+                      + r")(?!\w)")
+_SYLLABLE_RE = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", re.UNICODE)
+
+
+def _function(syllable: str) -> bool:
+    folded = fold(syllable)
+    if syllable == folded:  # typed without accents
+        return folded in _FUNCTION_FOLDED
+    return syllable in FUNCTION_WORDS
+
+
+def question_terms(query: str, drop: Iterable[str] = ()) -> frozenset[str]:
+    """The keyword tokens a passage must share with a question (see the module docstring);
+    `drop` holds words not to count, such as the commune's name."""
+    dropped = {p for w in drop for p in fold(w).split()}
+    out: set[str] = set()
+    for phrase in re.split(r"[,;:!?()\[\]\"“”«»\n–—]+|(?<!\d)[./](?!\d)", _ABBR_RE.sub(lambda m: f" {ABBREVIATIONS[m.group(1)]} ", nfc(query))):
+        sylls = [s.lower() for s in _SYLLABLE_RE.findall(phrase)]
+        kept: list[str | None] = []
+        for s in sylls:
+            f = spelling(fold(s))
+            if f[:1].isdigit() or f in dropped or _function(s):
+                kept.append(None)
+                continue
+            kept.append(f)
+            out.add(f)
+            if s != fold(s):
+                out.add("~" + s)
+        for a, b in zip(kept, kept[1:], strict=False):
+            if a and b and f"{a}_{b}" not in _GENERIC_PAIRS:
+                out.add(f"{a}_{b}")
+    return frozenset(out)
+
+
+EQUIVALENT_WEIGHT = 0.6  # a word stated through an equivalent phrase counts for less than the word itself
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits(word: str) -> set[str]:
+    """The word with one letter added anywhere (the usual slip when typing fast without accents)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return {a + c + b for a, b in splits for c in _LETTERS} - {word}
+
+
+def without(terms: frozenset[str], words: frozenset[str]) -> frozenset[str]:
+    """`terms` without the tokens made only of `words` (folded syllables)."""
+    return frozenset(t for t in terms if not set(fold(t.lstrip("~")).split("_")) <= words)
+
+
+@dataclass
+class Unit:
+    """One sentence, list item or table row of a retrieved passage."""
+
+    text: str
+    result: SearchResult
+    rank: int  # the passage's rank in the search
+    order: int  # position inside the passage
+    coverage: float = 0.0
+    score: float = 0.0
+
+    @property
+    def chunk(self) -> Chunk:
+        return self.result.chunk
+
+    @property
+    def leaf(self) -> str:
+        """The last two headings of the unit's passage ("3. Hạ tầng số > b) Tồn tại, hạn chế")."""
+        return " > ".join(self.chunk.section.split(" > ")[-2:]) if self.chunk.section else ""
+
+
+class Evidence:
+    """Scores units against questions, with term rarity taken from the loaded index."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.r = retriever
+        self._n = max(1, len(retriever.chunks))
+        self._idf: dict[str, float] = {}
+        self._token_cache: dict[str, tuple[frozenset[str], str]] = {}
+
+    def idf(self, term: str) -> float:
+        if term not in self._idf:
+            df = self.r.keyword.doc_freq(term)
+            self._idf[term] = math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+        return self._idf[term]
+
+    def respell(self, terms: frozenset[str]) -> frozenset[str]:
+        """For a question typed without accents, syllables the library never writes, replaced by
+        the closest one it does with one letter added ("hoat dog" -> "hoat dong"); the most
+        frequent wins. Words typed with accents are left as they are ("clip" stays "clip")."""
+        if any(t.startswith("~") for t in terms):
+            return terms
+        out = set(terms)
+        for t in terms:
+            if t.startswith("~") or "_" in t or len(t) < 3 or self.r.keyword.doc_freq(t):
+                continue
+            best, best_df = None, 0
+            for cand in _edits(t):
+                df = self.r.keyword.doc_freq(cand)
+                if df > best_df:
+                    best, best_df = cand, df
+            if best:
+                out.discard(t)
+                out.add(best)
+                for pair in [p for p in out if "_" in p and t in p.split("_")]:
+                    out.discard(pair)
+                    out.add("_".join(best if x == t else x for x in pair.split("_")))
+        return frozenset(out)
+
+    def _tokens(self, text: str) -> tuple[frozenset[str], str]:
+        """A text's keyword tokens and folded form, computed once per text."""
+        hit = self._token_cache.get(text)
+        if hit is None:
+            if len(self._token_cache) > 20000:
+                self._token_cache.clear()
+            hit = self._token_cache[text] = (frozenset(keyword_tokens(text)), fold(text.lower()))
+        return hit
+
+    def coverage(self, terms: frozenset[str], text: str | tuple[str, ...], phrases: Groups = ()) -> float:
+        """IDF-weighted share of `terms` that `text` (or the texts together) contains, directly or
+        through an equivalent phrase; 0 when there are no terms."""
+        total = sum(self.idf(t) for t in terms)
+        if not total:
+            return 0.0
+        have: set[str] = set()
+        similar: set[str] = set()
+        for part in (text,) if isinstance(text, str) else text:
+            if not part:
+                continue
+            tokens, folded = self._tokens(part)
+            have |= tokens
+            similar |= covered_by_equivalents(phrases, part, folded)
+        similar -= have
+        return (sum(self.idf(t) for t in terms if t in have)
+                + EQUIVALENT_WEIGHT * sum(self.idf(t) for t in terms if t in similar)) / total
+
+    def units(self, results: list[SearchResult]) -> list[Unit]:
+        out = []
+        for rank, res in enumerate(results):
+            for i, text in enumerate(answer_units(res.chunk.text)):
+                out.append(Unit(text, res, rank, i))
+        return out
+
+    def score(self, terms: frozenset[str], units: list[Unit], phrases: Groups = ()) -> None:
+        """Set each unit's coverage of the question — by the unit, with its heading, or with the
+        sentence before it in the same passage (a list item often needs its lead) — and base score."""
+        before: dict[tuple[str, int], str] = {(u.chunk.chunk_id, u.order): u.text for u in units}
+        for u in units:
+            own = self.coverage(terms, u.text, phrases)
+            with_heading = self.coverage(terms, (u.leaf, u.text), phrases)
+            prev = before.get((u.chunk.chunk_id, u.order - 1), "")
+            needs_lead = len(u.text) < 60 or prev.rstrip().endswith(":")  # a fragment or a list item
+            with_prev = self.coverage(terms, (prev, u.text), phrases) if prev and needs_lead else 0.0
+            u.coverage = max(own, 0.85 * with_heading, 0.8 * with_prev)
+            u.score = own + 0.25 * u.coverage + 0.12 / (1 + u.rank) \
+                - 0.04 * max(0, len(u.text) - 350) / 350
+
+    def search(self, query: str, *, k: int, communes: tuple[str, ...] = (), section_kinds=(),
+               kinds=(), exclude_kinds: bool = False) -> list[SearchResult]:
+        f = Filters(communes=list(communes), section_kinds=list(section_kinds), kinds=list(kinds))
+        results = self.r.search(query, k=k, filters=f, auto_commune=False)
+        if exclude_kinds:
+            results = [r for r in results if r.chunk.kind != "guidance"]
+        return results
+
+
+def is_lead_in(text: str) -> bool:
+    """A sentence that introduces a list or sums up instead of stating a point."""
+    f = fold(text).strip(" -+•*")
+    return bool(_LEAD_IN.match(f)) or text.rstrip().endswith(":")
+
+
+def is_heading_like(text: str) -> bool:
+    """A bare heading ("5.2.", "b) Tồn tại, hạn chế") rather than a sentence."""
+    t = text.strip()
+    return len(t) < 12 or (bool(_HEADING_ONLY.match(t)) and not re.search(r"[.;!?]\s*$", t)
+                           and len(t.split()) <= 12 and not re.search(r"\d", t[3:]))

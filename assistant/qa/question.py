@@ -1,0 +1,332 @@
+"""A question understood once: its kind, communes, period, section, figure intent and keywords.
+
+`understand(text, history, communes)` turns what the officer typed (and, for a follow-up such as
+"Còn Đại Sơn thì sao?", the earlier questions of the conversation) into one typed `Question`
+that retrieval and every answer kind read; no later stage re-derives any of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from assistant.qa.evidence import question_terms
+from assistant.qa.intent import Intent, intent_of
+from assistant.text.normalize import content_terms, fold, fold_keep_length, nfc
+from assistant.text.synonyms import Groups, phrase_groups
+
+KINDS = ("figure", "entity", "narrative", "which_commune", "target", "yes_no", "out_of_scope")
+KIND_LABELS = {
+    "figure": "số liệu", "entity": "tên người, đơn vị, văn bản", "narrative": "nội dung, danh sách",
+    "which_commune": "xã nào / so sánh", "target": "chỉ tiêu theo văn bản chỉ đạo",
+    "yes_no": "có hay không", "out_of_scope": "ngoài phạm vi",
+}
+# How a narrative section is asked about, for restating follow-ups.
+SECTION_PHRASES = {"ton_tai": "Những tồn tại, hạn chế", "phuong_huong": "Phương hướng, nhiệm vụ",
+                   "de_xuat": "Đề xuất, kiến nghị", "ket_qua": "Kết quả đạt được"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """What was asked, as every stage of answering reads it."""
+
+    text: str  # the question as asked (NFC), or as restated for a follow-up
+    kind: str = "figure"  # one of KINDS
+    communes: tuple[str, ...] = ()  # communes of the library the question names (as the library spells them)
+    unknown_communes: tuple[str, ...] = ()  # communes named that the library has no report of
+    years: tuple[int, ...] = ()
+    section_kinds: tuple[str, ...] = ()  # narrative: ton_tai | phuong_huong | de_xuat | ket_qua
+    cause: bool = False  # asks why ("vì sao", "nguyên nhân")
+    entity: str = ""  # entity questions: signer | person | org | software | name
+    guidance: tuple[str, ...] = ()  # guiding documents named ("57-NQ/TW")
+    intent: Intent = field(default_factory=lambda: Intent(None))
+    query: str = ""  # what retrieval searches: the text without commune names
+    terms: frozenset[str] = frozenset()  # folded content syllables an answering passage should state
+    phrases: Groups = ()  # everyday phrases of the question with their report equivalents
+    detail: bool = False  # "cụ thể hơn": more of the same
+    inherited: tuple[str, ...] = ()  # what a follow-up took from the earlier question
+    understood_as: str = ""  # a follow-up restated as a whole question ("" when asked in full)
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+
+# ------------------------------------------------------------------ communes and periods
+_NAME = r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ]*)(?:[ \t]+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ]*){0,2})"
+_PLACE_RE = re.compile(r"(?:\b[Xx]ã|\b[Pp]hường|\b[Tt]hị trấn)\s+" + _NAME)
+_PLACE_FOLDED_RE = re.compile(r"\b(?:xa|phuong)\s+([a-z]+(?:\s+[a-z]+)?)")
+_NOT_NAMES = frozenset(
+    "nao gi co da dang hoi minh nha ta nay do duoc la va voi cua ve trong tren khong chua thi se cung "
+    "van con can phai nen deu tu tai o anh chi em ban toi nhieu it hon".split())
+_YEAR_RE = re.compile(r"(?<![\d/.,-])((?:19|20)\d\d)(?![\d,.]\d)")
+
+
+def _spans(folded_text: str, folded_name: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"(?<![a-z0-9])" + re.escape(folded_name) + r"(?![a-z0-9])",
+                                                       folded_text)]
+
+
+def communes_in(text: str, known: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(library communes named in `text`, other commune names written after "xã"/"phường")."""
+    folded = fold_keep_length(nfc(text)).lower()
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for name in sorted(known, key=lambda n: -len(n)):
+        for a, b in _spans(folded, fold(name)):
+            if not any(a < y and x < b for x, y in taken):
+                taken.append((a, b))
+                found.append((a, name))
+    named = list(dict.fromkeys(n for _, n in sorted(found)))
+    unknown: list[str] = []
+    known_folded = {fold(n) for n in known}
+    for m in _PLACE_RE.finditer(nfc(text)):
+        name = m.group(1).strip()
+        if fold(name) not in known_folded and not any(fold(name).startswith(k + " ") for k in known_folded):
+            unknown.append(name)
+    if not unknown and text == fold(text):  # typed without accents: "xa vinh thanh"
+        for m in _PLACE_FOLDED_RE.finditer(folded):
+            words = m.group(1).split()
+            while words and words[-1] in _NOT_NAMES:
+                words.pop()
+            name = " ".join(words)
+            if len(words) == 2 and not set(words) & _NOT_NAMES and name not in known_folded \
+                    and not any(overlap(m.start(1), m.end(1), t) for t in taken):
+                unknown.append(name.title())
+    return named, list(dict.fromkeys(unknown))
+
+
+def overlap(a: int, b: int, span: tuple[int, int]) -> bool:
+    return a < span[1] and span[0] < b
+
+
+_RANGE_RE = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
+
+
+def years_in(text: str) -> list[int]:
+    """Years a question names; a range "2023-2025" gives both ends."""
+    years = [int(y) for y in _YEAR_RE.findall(text)]
+    for a, b in _RANGE_RE.findall(text):
+        years += [int(a), int(b)]
+    return list(dict.fromkeys(years))
+
+
+# ------------------------------------------------------------------ kinds
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+_WHICH = _rx(r"\b(?:xa|nhung xa|cac xa|dia phuong|phuong) nao\b|\bo dau co\b")
+_COMPARE = _rx(r"\b(?:hay|hoac|so voi|so sanh|nhieu hon|it hon|cao hon|thap hon|hon)\b")
+_GUIDANCE_DOCS = [
+    (_rx(r"\b(?:nq|nghi quyet)\s*(?:so\s*)?57\b"), "57-NQ/TW"),
+    (_rx(r"\b(?:kh|ke hoach)\s*(?:so\s*)?0?2\b(?:\s*-?\s*kh)?"), "02-KH/BCĐTW"),
+    (_rx(r"\b(?:qd|quyet dinh)\s*(?:so\s*)?411\b|\bchien luoc (?:quoc gia )?(?:phat trien )?kinh te so"), "411/QĐ-TTg"),
+    (_rx(r"\b(?:qd|quyet dinh)\s*(?:so\s*)?126\b"), "126/QĐ-BCĐCP"),
+    (_rx(r"\b(?:qd|quyet dinh)\s*(?:so\s*)?1565\b"), "1565/QĐ-TTg"),
+    (_rx(r"\bde an\s*(?:so\s*)?0?6\b"), "Đề án 06"),
+]
+_TARGET_WORDS = _rx(r"\b(?:chi tieu|muc tieu|yeu cau|phai dat|can dat|dat ra|nguyen tac|giai doan|den nam)\b")
+_CAUSE = _rx(r"\b(?:nguyen nhan|vi sao|tai sao|do dau|ly do|vi dau)\b")
+_SECTION_WORDS = [
+    ("de_xuat", _rx(r"\b(?:de xuat|kien nghi|de nghi)\b")),
+    ("phuong_huong", _rx(r"\b(?:phuong huong|nhiem vu|giai phap|thoi gian toi|nam toi|se lam|du kien lam)\b")),
+    ("ton_tai", _rx(r"\b(?:ton tai|han che|kho khan|vuong mac|vuong|bat cap|yeu kem|con yeu|diem yeu|"
+                    r"thieu sot|chua lam duoc|chua dat|con thap)\b")),
+    ("ket_qua", _rx(r"\b(?:ket qua|da lam duoc|dat duoc nhung|thanh tich|noi bat)\b")),
+]
+_LIST_ASK = _rx(r"\b(?:gom nhung gi|nhung gi|nhung (?:diem|noi dung|viec|van de|mat|hoat dong|giai phap|"
+                r"nhiem vu|kho khan|han che|ton tai) nao|la gi|nhu the nao|ra sao|o dau|the nao|gom nhung)\b")
+_FIGURE = _rx(r"\b(?:bao nhieu|may|so luong|muc bao nhieu|bao lau|khi nao|ngay nao|thang nao|thoi han|"
+              r"thoi diem nao|so hieu|so may)\b")
+_COUNTED = _rx(r"\b(?:so|tong so|so luong)\s+(?:van ban|ho so|nguoi|thanh vien|may|thiet bi|diem|buoi|to|thon|"
+               r"ap|xom|lop|hoc vien|luot|tai khoan|giao dich|doanh nghiep|ho|camera|trang|san pham|cuoc|"
+               r"tin bai|video|tin nhan|phong|tram|cong chuc|can bo|hoi nghi|dich vu|thu tuc|chu ky)\b")
+_RATE = _rx(r"\b(?:ty le|phan tram|ti le)\b|%")
+_ENTITY = [
+    ("signer", _rx(r"\b(?:ai|lanh dao nao|nguoi nao|dong chi nao)\b.*\bky\b|\bnguoi ky\b|\bky\b.*\bboi ai\b")),
+    ("person", _rx(r"\b(?:ai|nguoi nao|lanh dao nao|dong chi nao|can bo nao|chuc vu (?:gi|nao)|"
+                   r"ho ten|ten (?:la )?gi)\b")),
+    ("org", _rx(r"\b(?:don vi|co quan|phong|bo phan|to chuc|doanh nghiep|ban|trung tam|cong ty|"
+                r"hop tac xa|to|doi|luc luong) nao\b")),
+    ("software", _rx(r"\b(?:phan mem|ung dung|nen tang|he thong|trang thong tin|cong thong tin|app|"
+                     r"website|cong cu|thiet bi) (?:nao|gi)\b")),
+    ("name", _rx(r"\b(?:goi la gi|ten goi|hinh thuc nao|mo hinh nao|cach (?:lam|thuc) (?:nao|gi)|"
+                 r"nguon (?:nao|gi)|bang cach nao|van ban nao|ke hoach nao|quyet dinh nao|cong van nao)\b")),
+]
+_YES_NO = _rx(r"\b(?:co|da|duoc|con)\b.+\b(?:khong|chua)\s*\??\s*$|\bphai khong\b|\bco dung\b.*\bkhong\b")
+
+
+def _guidance_named(folded: str) -> list[str]:
+    return [name for rx, name in _GUIDANCE_DOCS if rx.search(folded)]
+
+
+def classify(folded: str, n_communes: int, guidance: list[str]) -> tuple[str, dict]:
+    """The kind of a question (see KINDS) and its details: section kinds, cause, entity type."""
+    extra: dict = {}
+    cause = bool(_CAUSE.search(folded))
+    sections = [k for k, rx in _SECTION_WORDS if rx.search(folded)]
+    if cause:
+        sections = sections or ["ton_tai"]
+    extra["section_kinds"] = tuple(dict.fromkeys(sections))
+    extra["cause"] = cause
+    if _WHICH.search(folded) or (n_communes >= 2 and _COMPARE.search(folded)):
+        return "which_commune", extra
+    if n_communes == 0 and (guidance or (_TARGET_WORDS.search(folded) and not sections)):
+        return "target", extra
+    if cause:
+        return "narrative", extra
+    if re.search(r"\b(?:bao nhieu|may)\b", folded) or _COUNTED.search(folded):
+        return "figure", extra
+    for name, rx in _ENTITY:
+        if rx.search(folded):
+            extra["entity"] = name
+            return "entity", extra
+    if _YES_NO.search(folded):
+        return "yes_no", extra
+    if sections or _LIST_ASK.search(folded):
+        return "narrative", extra
+    if _FIGURE.search(folded) or _RATE.search(folded):
+        return "figure", extra
+    return "narrative", extra
+
+
+# ------------------------------------------------------------------ follow-ups
+_FOLLOW_START = _rx(r"^(?:con|the con|vay con|con ve|vay thi|the thi|con o)\b")
+_FOLLOW_END = _rx(r"\b(?:thi sao|the nao|ra sao|thi the nao|nhu the nao|thi)\s*\??\s*$")
+_WHY_ONLY = _rx(r"^(?:vi sao|tai sao|sao vay|tai sao vay|vi sao vay|nguyen nhan (?:la )?gi|do dau|"
+                r"nguyen nhan|ly do)\s*(?:vay|a|the)?\s*\??$")
+_MORE = _rx(r"\b(?:cu the hon|chi tiet hon|noi ro hon|ro hon|them chi tiet|noi them|ke them)\b")
+_FOLLOW_NOISE = _rx(r"^(?:con|the con|vay con|vay thi|the thi|con o|con ve)\s+|\s*(?:thi sao|the nao|ra sao|"
+                    r"thi the nao|nhu the nao)\s*\??\s*$|\?")
+
+
+def _is_follow_up(folded: str, n_named: int, years: list[int]) -> bool:
+    words = folded.replace("?", " ").split()
+    if _WHY_ONLY.match(folded.strip()) or (_MORE.search(folded) and len(words) <= 8):
+        return True
+    if _FOLLOW_START.match(folded) or _FOLLOW_END.search(folded):
+        return len(words) <= 10
+    return len(words) <= 4 and (n_named > 0 or bool(years))
+
+
+def _replace_span(text: str, old: str, new: str) -> str | None:
+    """`text` with the first occurrence of `old` (accents and case ignored) replaced by `new`."""
+    folded = fold_keep_length(nfc(text)).lower()
+    spans = _spans(folded, fold(old))
+    if not spans:
+        return None
+    a, b = spans[0]
+    return text[:a] + new + text[b:]
+
+
+def _remainder(text: str, communes: Sequence[str], unknown: Sequence[str], years: Sequence[int]) -> str:
+    """What a follow-up says beyond the commune and the year ("Còn về nhân lực thì sao?" -> "về nhân lực")."""
+    rest = nfc(text)
+    for name in [*communes, *unknown]:
+        rest = _replace_span(rest, f"xã {name}", "") or _replace_span(rest, name, "") or rest
+    for y in years:
+        rest = re.sub(rf"(?:\bnăm\s+|\bnam\s+)?{y}", "", rest, flags=re.IGNORECASE)
+    folded = fold_keep_length(rest).lower()
+    m = _FOLLOW_NOISE.search(folded)
+    while m:
+        rest = (rest[: m.start()] + " " + rest[m.end():]).strip()
+        folded = fold_keep_length(rest).lower()
+        m = _FOLLOW_NOISE.search(folded)
+    return " ".join(rest.split()).strip(" ,.?")
+
+
+def _restate(prev: Question, cur_text: str, named: list[str], unknown: list[str],
+             years: list[int]) -> tuple[str, list[str]]:
+    """The earlier question with what the follow-up changed; and which parts were inherited."""
+    inherited: list[str] = []
+    new_places = [*named, *unknown]
+    rest = _remainder(cur_text, named, unknown, years)
+    base = prev.text
+    if rest and len(content_terms(rest)) >= 1 and not re.fullmatch(r"(?:xa|o|ve|tai|cua)?", fold(rest)):
+        places = new_places or [*prev.communes, *prev.unknown_communes]
+        where = f" của xã {', '.join(places)}" if places else ""
+        when = f" năm {years[0]}" if years else (f" năm {prev.years[0]}" if prev.years else "")
+        topic = rest[0].lower() + rest[1:] if rest[:1].isupper() and not rest[:2].isupper() else rest
+        topic = re.sub(r"^(?:về|ve)\s+", "", topic)
+        if prev.kind == "narrative" and prev.section_kinds:
+            base = f"{SECTION_PHRASES.get(prev.section_kinds[0], 'Nội dung')} về {topic}{where}{when}?"
+        elif prev.kind in ("figure", "which_commune"):
+            base = f"{topic[0].upper() + topic[1:]}{where}{when} là bao nhiêu?"
+        else:
+            base = f"{topic[0].upper() + topic[1:]}{where}{when}?"
+        if not new_places and places:
+            inherited.append("xã")
+        if not years and prev.years:
+            inherited.append("năm")
+        return base, inherited
+    inherited.append("nội dung")
+    if new_places:
+        olds = [*prev.communes, *prev.unknown_communes]
+        places = ", ".join(new_places)
+        if olds:
+            for old in olds[1:]:
+                base = _replace_span(base, f", {old}", "") or _replace_span(base, f" và {old}", "") or base
+            base = (_replace_span(base, f"xã {olds[0]}", f"xã {places}")
+                    or _replace_span(base, olds[0], f"xã {places}" if unknown else places) or base)
+        else:
+            base = base.rstrip(" ?") + f" của xã {places}?"
+    else:
+        inherited.append("xã")
+    if years:
+        if prev.years:
+            base = base.replace(str(prev.years[0]), str(years[0]), 1)
+        else:
+            base = base.rstrip(" ?") + f" năm {years[0]}?"
+    return base, inherited
+
+
+# ------------------------------------------------------------------ understanding
+_POLITE = _rx(r"^(?:de nghi|xin|hay|vui long|lam on|cho toi hoi|toi muon biet)?\s*(?:cho (?:toi )?(?:biet|hoi)|"
+              r"cho biet)?\s*[:,]?\s*")
+
+
+def _without_polite(text: str) -> str:
+    """"Đề nghị cho biết số hiệu …" -> "số hiệu …" (a request formula is not a "đề nghị" section)."""
+    m = _POLITE.match(fold_keep_length(text).lower())
+    if not m or not m.group(0).strip():
+        return text
+    rest = text[m.end():].strip()
+    return rest[:1].upper() + rest[1:] if len(rest) >= 8 else text
+
+
+def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] = ()) -> Question:
+    """The typed question for `text`, resolved against the earlier questions in `history`."""
+    text = _without_polite(" ".join(nfc(text or "").split()))
+    folded = fold(text)
+    named, unknown = communes_in(text, communes)
+    years = years_in(text)
+    if history and _is_follow_up(folded, len(named) + len(unknown), years):
+        prev = understand(history[-1], history[:-1], communes)
+        if _WHY_ONLY.match(folded.strip()) or (_CAUSE.search(folded) and len(folded.split()) <= 4):
+            q = replace(prev, kind="narrative", cause=True, section_kinds=("ton_tai",),
+                        query=f"nguyên nhân {prev.query}", detail=False,
+                        terms=prev.terms | {"nguyen", "nhan"})
+            return replace(q, text=f"Vì sao: {prev.text}", inherited=("xã", "nội dung"),
+                           understood_as=f"Nguyên nhân — {prev.text}")
+        if _MORE.search(folded) and not (named or unknown or years):
+            return replace(prev, detail=True, inherited=("xã", "nội dung"),
+                           understood_as=f"{prev.text} (chi tiết hơn)")
+        restated, inherited = _restate(prev, text, named, unknown, years)
+        fresh = understand(restated, (), communes)
+        return replace(fresh, inherited=tuple(inherited), understood_as=restated)
+    guidance = _guidance_named(folded)
+    kind, extra = classify(folded, len(named), guidance)
+    query = text
+    for name in named:
+        query = (_replace_span(query, f"UBND xã {name}", "") or _replace_span(query, f"xã {name}", "")
+                 or _replace_span(query, name, "") or query)
+    query = " ".join(query.split()) or text
+    asked_for = [m.group(0) for _, rx in _ENTITY if kind == "entity" and (m := rx.search(folded))]
+    terms = question_terms(query, drop=[*named, "xã", "UBND", *asked_for])
+    return Question(text=text, kind=kind, communes=tuple(named), unknown_communes=tuple(unknown),
+                    years=tuple(years), section_kinds=extra.get("section_kinds", ()),
+                    cause=extra.get("cause", False), entity=extra.get("entity", ""),
+                    guidance=tuple(guidance), intent=intent_of(text), query=query, terms=terms,
+                    phrases=phrase_groups(query))

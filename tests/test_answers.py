@@ -1,0 +1,258 @@
+"""Answers an officer can trust: each kind of question, follow-ups, and "không tìm thấy" instead
+of a figure that answers another question."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from assistant.app import Assistant
+from assistant.qa.retriever import Filters
+from assistant.settings import Settings
+from assistant.text.vn_numbers import find_numbers
+
+from .conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def assistant(seed_index: Settings):
+    a = Assistant(seed_index)
+    yield a
+    a.close()
+
+
+def test_figure_answer_keeps_the_unit_whole_and_cites_the_commune(assistant: Assistant) -> None:
+    ans = assistant.ask("Xã Tân An có bao nhiêu ấp?")
+    assert ans.found and ans.kind == "figure"
+    assert ans.answer.startswith("17 ấp")
+    assert ans.citations[0].commune == "Tân An"
+
+
+def test_a_goal_is_not_given_as_what_was_achieved(assistant: Assistant) -> None:
+    ans = assistant.ask("Tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?")
+    assert not ans.answer.startswith("50%")  # "phấn đấu … đạt trên 50%" is the goal
+
+
+def test_entity_answer_names_the_signer(assistant: Assistant) -> None:
+    ans = assistant.ask("Lãnh đạo nào ký báo cáo của xã Gia Phúc?")
+    assert ans.found and ans.kind == "entity"
+    assert "Đỗ Thế Ngọc" in ans.answer and "Phó Chủ tịch" in ans.answer
+    assert not re.match(r"^\d", ans.answer)  # a name, not a figure
+
+
+def test_the_chairman_is_not_the_vice_chairman_who_signed(assistant: Assistant) -> None:
+    ans = assistant.ask("Chủ tịch UBND xã Đại Sơn tên là gì?")
+    assert not ans.found
+    assert "ký thay" in ans.answer  # says who signed instead of naming them chairman
+
+
+def test_narrative_answer_lists_the_points_of_the_section(assistant: Assistant) -> None:
+    ans = assistant.ask("Phương hướng năm 2026 của An Khánh về hạ tầng số gồm những gì?")
+    assert ans.found and ans.kind == "narrative"
+    lines = ans.answer.split("\n")
+    assert lines[0].startswith("Theo báo cáo của xã An Khánh")
+    assert any("máy scan" in x for x in lines[1:])
+    for line in lines[1:]:
+        assert line.startswith("- «") and re.search(r"\[\d+\]$", line)
+        assert not line.startswith("- «Mặc dù")  # never a lead-in
+
+
+def test_narrative_answer_reads_sub_headings_written_inside_a_line(assistant: Assistant) -> None:
+    ans = assistant.ask("Giao Minh đánh giá hạ tầng, thiết bị CNTT của xã còn yếu ở đâu?")
+    assert ans.found and re.search(r"nguồn điện|dự phòng|ngoại vi", ans.answer)
+
+
+def test_which_commune_answer_gives_each_communes_statement_then_the_conclusion(assistant: Assistant) -> None:
+    ans = assistant.ask("Xã nào đã lắp wifi công cộng tại tất cả nhà văn hóa thôn?")
+    assert ans.found and ans.kind == "which_commune"
+    first, *rest = ans.answer.split("\n")
+    assert "Đại Sơn" in first and "Giao Minh" not in first
+    assert len(rest) == 5 and sum("không nêu" in x for x in rest) == 4
+
+
+def test_comparison_of_two_communes_compares_like_with_like(assistant: Assistant) -> None:
+    ans = assistant.ask("Theo bảng số liệu thống kê, An Khánh hay Đại Sơn tổ chức nhiều buổi hội nghị, "
+                        "tập huấn cho thành viên Tổ CNSCĐ hơn?")
+    first = ans.answer.split("\n")[0]
+    assert first.startswith("Xã An Khánh") and "nhiều hơn" in first
+
+
+def test_target_answer_comes_from_the_catalog_with_its_source(assistant: Assistant) -> None:
+    ans = assistant.ask("Theo QĐ 411/QĐ-TTg, đến năm 2025 kinh tế số phải chiếm bao nhiêu phần trăm GDP?")
+    assert ans.found and ans.kind == "target" and ans.mode == "catalog"
+    assert "20%" in ans.answer and "411" in ans.answer
+
+
+def test_yes_no_answer_quotes_the_evidence(assistant: Assistant) -> None:
+    ans = assistant.ask("Xã Đại Sơn có lắp wifi công cộng ở nhà văn hóa thôn không?")
+    assert ans.found and ans.kind == "yes_no" and ans.answer.startswith("Có")
+    assert "wifi" in ans.answer
+
+
+# ------------------------------------------------------------------ declining
+def _no_figure_as_answer(ans) -> None:
+    """Declined, and the answer's text states no figure (years of the period asked aside)."""
+    assert not ans.found
+    body = ans.answer.split("Các đoạn gần nhất")[0]
+    figures = [s.raw.strip() for s in find_numbers(body)]
+    assert all(re.fullmatch(r"(?:19|20)\d\d", f) for f in figures), figures
+
+
+def test_a_commune_not_in_the_library_is_declined_with_the_list(assistant: Assistant) -> None:
+    ans = assistant.ask("Xã Hòa Bình đạt bao nhiêu phần trăm hồ sơ trực tuyến?")
+    _no_figure_as_answer(ans)
+    assert "Hòa Bình" in ans.answer and "An Khánh" in ans.answer and "Tân An" in ans.answer
+    assert ans.citations == []
+
+
+def test_a_year_the_reports_do_not_cover_is_declined(assistant: Assistant) -> None:
+    ans = assistant.ask("Năm 2024 xã Gia Phúc tiếp nhận tổng cộng bao nhiêu hồ sơ thủ tục hành chính?")
+    _no_figure_as_answer(ans)
+    assert "2024" in ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "UBND xã An Khánh đang có bao nhiêu bộ máy vi tính?",
+    "Thời gian giải quyết trung bình một hồ sơ TTHC ở Giao Minh là mấy ngày?",
+    "Tân An có mấy sản phẩm OCOP, kể tên giúp tôi?",
+    "Theo QĐ 411/QĐ-TTg, đến năm 2030 tỷ lệ người từ 15 tuổi trở lên có tài khoản thanh toán phải đạt bao nhiêu?",
+])
+def test_no_passage_states_it_so_nothing_is_presented_as_the_answer(assistant: Assistant, question: str) -> None:
+    ans = assistant.ask(question)
+    _no_figure_as_answer(ans)
+    assert ans.answer.startswith(("Không tìm thấy", "Danh mục chỉ tiêu"))
+    if ans.citations:
+        assert "Các đoạn gần nhất" in ans.answer
+
+
+def test_an_off_topic_question_is_out_of_scope(assistant: Assistant) -> None:
+    ans = assistant.ask("Thời tiết Hà Nội hôm nay thế nào?")
+    assert not ans.found and ans.kind == "out_of_scope"
+
+
+def test_a_commune_filter_from_the_interface_scopes_the_answer(assistant: Assistant) -> None:
+    ans = assistant.ask("Tỷ lệ hồ sơ trực tuyến là bao nhiêu?", filters=Filters(communes=["Đại Sơn"]))
+    assert ans.found and all(c.commune == "Đại Sơn" for c in ans.citations)
+
+
+# ------------------------------------------------------------------ follow-ups
+def test_follow_up_changes_only_the_commune(assistant: Assistant) -> None:
+    history = ["Tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?"]
+    ans = assistant.ask("Còn Đại Sơn thì sao?", history=history)
+    assert ans.understood_as == "Tỷ lệ hồ sơ trực tuyến của xã Đại Sơn là bao nhiêu?"
+    assert ans.found and "71,2%" in ans.answer and ans.citations[0].commune == "Đại Sơn"
+
+
+def test_follow_up_to_a_commune_not_in_the_library_is_declined(assistant: Assistant) -> None:
+    ans = assistant.ask("Còn xã Vĩnh Thạnh thì sao?", history=["Tân An có bao nhiêu ấp?"])
+    assert not ans.found and "Vĩnh Thạnh" in ans.answer and "17" not in ans.answer
+
+
+def test_why_answers_with_causes_of_the_same_commune(assistant: Assistant) -> None:
+    ans = assistant.ask("Vì sao?", history=["Tỷ lệ người dân Gia Phúc dùng dịch vụ công trực tuyến là bao nhiêu?"])
+    assert ans.kind == "narrative" and ans.understood_as.startswith("Nguyên nhân")
+    assert all(c.commune == "Gia Phúc" for c in ans.citations)
+
+
+# ------------------------------------------------------------------ interfaces
+def test_ask_json_gains_found_and_kind(seed_index: Settings) -> None:
+    proc = run_cli(["ask", "--json", "Xã Hòa Bình có bao nhiêu thôn?"], index_dir=seed_index.index_dir,
+                   env={"ASSISTANT_EMBEDDINGS": "hash-test"})
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert {"answer", "citations", "mode", "warnings", "unsupported_numbers"} <= set(data)
+    assert data["found"] is False and data["kind"] == "figure"
+
+
+def test_chat_reads_one_question_per_line_and_resolves_follow_ups(seed_index: Settings) -> None:
+    lines = "Tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?\nCòn Đại Sơn thì sao?\n"
+    proc = run_cli(["chat", "--json"], index_dir=seed_index.index_dir, stdin=lines,
+                   env={"ASSISTANT_EMBEDDINGS": "hash-test"})
+    assert proc.returncode == 0, proc.stderr
+    turns = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert len(turns) == 2
+    assert turns[0]["understood_as"] == ""
+    assert turns[1]["understood_as"] == "Tỷ lệ hồ sơ trực tuyến của xã Đại Sơn là bao nhiêu?"
+    assert turns[1]["found"] and "71,2%" in turns[1]["answer"]
+
+
+def test_chat_text_shows_what_a_follow_up_was_understood_as(seed_index: Settings) -> None:
+    proc = run_cli(["chat"], index_dir=seed_index.index_dir, stdin="Tân An có bao nhiêu ấp?\nCòn xã Vĩnh Thạnh?\n",
+                   env={"ASSISTANT_EMBEDDINGS": "hash-test"})
+    assert proc.returncode == 0, proc.stderr
+    assert "Hiểu là: xã Vĩnh Thạnh có bao nhiêu ấp?" in proc.stdout
+    assert "chưa có báo cáo của xã Vĩnh Thạnh" in proc.stdout
+
+
+def test_eval_scores_each_kind_and_declining(seed_index: Settings, tmp_path) -> None:
+    qa = tmp_path / "qa.jsonl"
+    rows = [{"id": "a", "q": "Xã Tân An có bao nhiêu ấp?", "kind": "fact", "commune": "Tân An",
+             "seed": "003_7619b87458e9843f.txt", "answer": r"\b17\b"},
+            {"id": "b", "q": "Xã Hòa Bình có bao nhiêu ấp?", "kind": "unanswerable", "answer": None}]
+    qa.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    proc = run_cli(["eval", str(qa), "--json", "--mode", "bm25"], index_dir=seed_index.index_dir,
+                   env={"ASSISTANT_EMBEDDINGS": "hash-test"})
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["answer_accuracy"] == 1.0 and data["declined"] == "1/1" and data["wrong_commune"] == 0
+    assert data["by_kind"]["unanswerable"]["answer_accuracy"] == 1.0
+
+
+# ------------------------------------------------------------------ with an LLM
+def test_an_llm_that_declines_sets_found_false(assistant: Assistant) -> None:
+    from tests.support import FakeChatModel
+
+    fake = FakeChatModel(["Không tìm thấy thông tin này trong tài liệu. Các đoạn chỉ nói về hạ tầng [1]."])
+    ans = assistant.ask("Tân An có bao nhiêu sản phẩm OCOP?", llm=fake)
+    assert ans.mode == "llm" and not ans.found and ans.kind == "figure"
+
+
+def test_an_llm_answers_the_follow_up_as_understood_with_the_conversation(assistant: Assistant) -> None:
+    from tests.support import FakeChatModel
+
+    fake = FakeChatModel(["Đại Sơn đạt trên 71,2% [1]."])
+    ans = assistant.ask("Còn Đại Sơn thì sao?", history=["Tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?"],
+                        llm=fake)
+    user = fake.calls[-1][-1].content
+    assert "Tỷ lệ hồ sơ trực tuyến của xã Đại Sơn là bao nhiêu?" in user
+    assert "Các câu hỏi trước trong cuộc trò chuyện" in user and "Gia Phúc" in user
+    assert ans.found and ans.understood_as and all(c.commune == "Đại Sơn" for c in ans.citations)
+
+
+def test_an_llm_is_not_asked_about_a_commune_the_library_lacks(assistant: Assistant) -> None:
+    from tests.support import FakeChatModel
+
+    fake = FakeChatModel(["Xã Hòa Bình đạt 99% [1]."])
+    ans = assistant.ask("Xã Hòa Bình đạt bao nhiêu phần trăm hồ sơ trực tuyến?", llm=fake)
+    assert not ans.found and fake.calls == [] and "99%" not in ans.answer
+
+
+def test_an_ingested_official_text_that_differs_from_the_catalog_is_shown_with_a_warning(tmp_path) -> None:
+    import shutil
+
+    from assistant.ingest.pipeline import ingest
+
+    from .conftest import CORPUS, make_settings
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS / "guidance", corpus / "guidance")
+    (corpus / "reports").mkdir()
+    text = ("KẾ HOẠCH\nPhát triển kinh tế số của tỉnh (văn bản thử nghiệm)\n"
+            "Điều 2. Mục tiêu\n"
+            "1. Đến năm 2025, tỷ trọng kinh tế số trong GDP của tỉnh đạt 15%.\n"
+            "2. Đến năm 2030, tỷ trọng kinh tế số trong GDP của tỉnh đạt 25%.\n")
+    (corpus / "reports" / "ke_hoach_tinh.txt").write_text(text, encoding="utf-8")
+    (corpus / "reports" / "ke_hoach_tinh.txt.meta.yaml").write_text(
+        "kind: guidance\ntitle: Kế hoạch phát triển kinh tế số của tỉnh\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "index", corpus_dir=corpus)
+    assert ingest(settings).ok
+    a = Assistant(settings)
+    try:
+        ans = a.ask("Theo QĐ 411, đến năm 2025 kinh tế số phải chiếm bao nhiêu phần trăm GDP?")
+    finally:
+        a.close()
+    assert ans.found and ans.kind == "target"
+    assert "20%" in ans.answer and "15%" in ans.answer  # the catalog's and the ingested text's
+    assert any("khác với danh mục" in w for w in ans.warnings)

@@ -1,0 +1,90 @@
+"""A question understood once: kinds, communes (known and unknown), years, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.qa.question import understand
+
+COMMUNES = ["An Khánh", "Giao Minh", "Đại Sơn", "Tân An", "Gia Phúc"]
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Tân An có bao nhiêu ấp?", "figure"),
+    ("tan an KH so may ve nang cao chat luong DVC truc tuyen", "figure"),
+    ("Giao Minh số máy tính", "figure"),
+    ("Ai ký báo cáo của xã Gia Phúc?", "entity"),
+    ("Các trường ở Tân An dùng phần mềm nào để quản lý học sinh?", "entity"),
+    ("Những tồn tại về dữ liệu số của An Khánh là gì?", "narrative"),
+    ("Phương hướng năm 2026 của Đại Sơn về hạ tầng số gồm những gì?", "narrative"),
+    ("Nguyên nhân nào khiến tỷ lệ dịch vụ công trực tuyến ở Gia Phúc còn thấp?", "narrative"),
+    ("Xã nào đã lắp wifi công cộng ở nhà văn hóa thôn?", "which_commune"),
+    ("An Khánh hay Đại Sơn tổ chức nhiều buổi tập huấn hơn?", "which_commune"),
+    ("Theo QĐ 411, đến năm 2030 kinh tế số chiếm bao nhiêu phần trăm GDP?", "target"),
+    ("Xã Tân An có wifi công cộng không?", "yes_no"),
+])
+def test_kinds(question: str, kind: str) -> None:
+    assert understand(question, (), COMMUNES).kind == kind
+
+
+def test_a_request_formula_is_not_a_recommendation_section() -> None:
+    q = understand("Đề nghị cho biết số hiệu Quyết định ban hành Quy chế ATTT của xã An Khánh", (), COMMUNES)
+    assert q.kind == "figure" and q.intent.kind == "docno" and not q.section_kinds
+
+
+def test_communes_named_known_and_unknown() -> None:
+    q = understand("So sánh xã An Khánh và xã Vĩnh Thạnh về tỷ lệ hồ sơ trực tuyến", (), COMMUNES)
+    assert q.communes == ("An Khánh",) and q.unknown_communes == ("Vĩnh Thạnh",)
+    q = understand("xa vinh thanh co bao nhieu to cong nghe so", (), COMMUNES)
+    assert q.unknown_communes == ("Vinh Thanh",)
+    assert understand("Xã hội số của Tân An phát triển ra sao?", (), COMMUNES).unknown_communes == ()
+    assert understand("Xã nào có wifi?", (), COMMUNES).unknown_communes == ()
+
+
+def test_years_and_ranges() -> None:
+    assert understand("Đề án 06 giai đoạn 2023-2025 yêu cầu gì?", (), COMMUNES).years == (2023, 2025)
+    q = understand("Số hồ sơ năm 2024 của Gia Phúc?", (), COMMUNES)
+    assert q.years == (2024,) and q.communes == ("Gia Phúc",)
+    assert understand("Kế hoạch 02-KH/BCĐTW nói gì?", (), COMMUNES).years == ()
+
+
+def test_the_commune_name_is_not_a_term_an_answer_must_state() -> None:
+    q = understand("Tỷ lệ hồ sơ trực tuyến của xã Tân An là bao nhiêu?", (), COMMUNES)
+    assert "tan" not in q.terms and "an" not in q.terms and "truc_tuyen" in q.terms
+    assert "tan an" not in q.query.lower() and "tân an" not in q.query.lower()
+
+
+@pytest.mark.parametrize(("history", "follow_up", "understood", "communes"), [
+    (["Tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?"], "Còn Đại Sơn thì sao?",
+     "Tỷ lệ hồ sơ trực tuyến của xã Đại Sơn là bao nhiêu?", ("Đại Sơn",)),
+    (["Tỷ lệ hồ sơ trực tuyến của xã Đại Sơn là bao nhiêu?"], "Năm 2023 thì sao?",
+     "Tỷ lệ hồ sơ trực tuyến của xã Đại Sơn là bao nhiêu năm 2023?", ("Đại Sơn",)),
+    (["Những tồn tại về dữ liệu số của An Khánh là gì?"], "Còn về nhân lực thì sao?",
+     "Những tồn tại, hạn chế về nhân lực của xã An Khánh?", ("An Khánh",)),
+    (["Tân An có bao nhiêu ấp?"], "Còn xã Vĩnh Thạnh?", "xã Vĩnh Thạnh có bao nhiêu ấp?", ()),
+])
+def test_follow_ups_are_restated_from_the_question_before(history, follow_up, understood, communes) -> None:
+    q = understand(follow_up, history, COMMUNES)
+    assert q.understood_as == understood
+    assert q.communes == communes
+    assert q.inherited
+
+
+def test_why_and_more_detail_keep_the_subject() -> None:
+    prev = "Tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?"
+    why = understand("Vì sao?", [prev], COMMUNES)
+    assert why.kind == "narrative" and why.cause and why.communes == ("Gia Phúc",)
+    assert why.understood_as.startswith("Nguyên nhân")
+    more = understand("Cụ thể hơn", ["Những tồn tại về dữ liệu số của An Khánh là gì?"], COMMUNES)
+    assert more.detail and more.kind == "narrative" and more.communes == ("An Khánh",)
+
+
+def test_a_question_asked_in_full_is_not_a_follow_up() -> None:
+    q = understand("Giao Minh có mấy máy photocopy?", ["Tân An có bao nhiêu ấp?"], COMMUNES)
+    assert q.understood_as == "" and q.communes == ("Giao Minh",)
+
+
+def test_a_follow_up_of_a_follow_up_resolves_the_chain() -> None:
+    history = ["Tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?", "Còn Đại Sơn thì sao?"]
+    q = understand("Còn Tân An?", history, COMMUNES)
+    assert q.understood_as == "Tỷ lệ hồ sơ trực tuyến của xã Tân An là bao nhiêu?"
