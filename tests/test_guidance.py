@@ -157,3 +157,57 @@ def test_roman_numerals_misread_by_ocr_are_taken_in_sequence() -> None:
     assert sections == ["Quyết định 9/QĐ-UBND > Chương I. QUY ĐỊNH CHUNG > Điều 1. Phạm vi",
                         "Quyết định 9/QĐ-UBND > Chương II. CÁC CHỈ SỐ > Điều 2. Chỉ số > Khoản 1",
                         "Quyết định 9/QĐ-UBND > Chương III. TỔ CHỨC THỰC HIỆN > Điều 3. Thi hành"]
+
+
+TARGETS = [
+    ("Theo Kế hoạch 27/KH-UBND, đến năm 2030 tỷ lệ người dân trưởng thành có chữ ký số phải đạt bao nhiêu?",
+     "Kế hoạch 27/KH-UBND, II. MỤC TIÊU > 3. Mục tiêu đến năm 2030 > a)", "65%"),
+    ("Mục tiêu năm 2026 về tỷ lệ hồ sơ thủ tục hành chính cấp xã tiếp nhận trực tuyến của tỉnh Bắc Lâm",
+     "Kế hoạch 27/KH-UBND, II. MỤC TIÊU > 2. Mục tiêu đến năm 2026 > b)", "70%"),
+    ("Năm 2026 tỷ lệ hồ sơ giải quyết trực tuyến toàn trình phải đạt bao nhiêu theo Quyết định 512?",
+     "Quyết định 512/QĐ-UBND, Điều 3. Chỉ số dịch vụ công trực tuyến, khoản 1, điểm b", "60%"),
+    ("Quyết định 512/QĐ-UBND yêu cầu tỷ lệ người dân có tài khoản định danh điện tử mức độ 2 năm 2026 là bao nhiêu?",
+     "Quyết định 512/QĐ-UBND, Điều 5. Chỉ số kỹ năng số của người dân, khoản 2", "90%"),
+]
+
+
+@pytest.mark.parametrize(("question", "place", "figure"), TARGETS)
+def test_target_questions_are_answered_with_the_dieu_khoan_path(
+        guidance_index: Settings, question: str, place: str, figure: str) -> None:
+    from assistant.app import Assistant
+
+    a = Assistant(guidance_index)
+    try:
+        ans = a.ask(question)
+    finally:
+        a.close()
+    assert ans.found and ans.kind == "target", ans.answer
+    line = next(x for x in ans.answer.splitlines() if x.startswith("Văn bản "))
+    assert line.startswith(f"Văn bản {place}: «") and figure in line, ans.answer
+    n = int(line.rsplit("[", 1)[1].rstrip("]"))
+    assert ans.citations[n - 1].source in (PLAN.name, DECISION.name)
+
+
+def test_a_point_is_quoted_with_the_lead_in_it_completes_from_the_cli(guidance_index: Settings) -> None:
+    import json
+
+    from .conftest import run_cli
+
+    proc = run_cli(["ask", "--json", TARGETS[2][0]], index_dir=guidance_index.index_dir,
+                   env={"ASSISTANT_EMBEDDINGS": "hash-test"})
+    assert proc.returncode == 0, proc.stderr
+    ans = json.loads(proc.stdout)
+    assert "Điều 3. Chỉ số dịch vụ công trực tuyến, khoản 1, điểm b: «Tỷ lệ hồ sơ thủ tục hành chính được " \
+           "tiếp nhận và giải quyết trực tuyến toàn trình phải đạt: b) Năm 2026: tối thiểu 60%" in ans["answer"]
+    assert any(c["section"].endswith("Điều 3. Chỉ số dịch vụ công trực tuyến > Khoản 1 > điểm b")
+               for c in ans["citations"])
+
+
+def test_legal_place_reads_as_a_citation() -> None:
+    from assistant.qa.answers.target import legal_place
+
+    assert legal_place("Quyết định 9/QĐ-UBND > Chương II. CÁC CHỈ SỐ > Điều 2. Chỉ số > Khoản 1 > điểm a") == \
+        "Điều 2. Chỉ số, khoản 1, điểm a"
+    assert legal_place("Kế hoạch 27/KH-UBND > II. MỤC TIÊU > 3. Mục tiêu đến năm 2030 > a)") == \
+        "II. MỤC TIÊU > 3. Mục tiêu đến năm 2030 > a)"
+    assert legal_place("Quyết định 9/QĐ-UBND") == ""
