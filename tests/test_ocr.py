@@ -215,3 +215,21 @@ def test_the_slope_of_a_page_is_measured(turn: float) -> None:
     turned = page.rotate(-turn, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     assert abs(skew_angle(turned) - (base + turn)) <= 0.3
     assert abs(skew_angle(straighten(turned))) <= 0.6
+
+
+def test_the_pdf_limits_are_checked_before_any_page_is_read_by_ocr(tmp_path: Path) -> None:
+    """A scanned PDF over the page limit is refused by that limit, before Tesseract is even looked
+    for (no program named here exists, so reaching OCR would give another reason)."""
+    settings = make_settings(tmp_path / "index", ocr_command="tesseract-khong-co", max_pdf_pages=1)
+    with pytest.raises(UnreadableFile) as err:
+        read_file(SCANNED / "tan_an_scan.pdf", settings=settings)
+    assert "ASSISTANT_MAX_PDF_PAGES" in err.value.reason and "Tesseract" not in err.value.reason
+
+
+def test_an_oversized_scanned_page_is_rendered_at_a_lower_resolution_or_refused() -> None:
+    from assistant.ingest.ocr import MAX_PAGE_PIXELS, render_dpi
+
+    assert render_dpi(595, 842, 300) == 300  # A4 as asked
+    big = render_dpi(2384, 3370, 300)  # A0: fewer dots per inch, the same number of pixels at most
+    assert 100 <= big < 300 and (2384 / 72 * big) * (3370 / 72 * big) <= MAX_PAGE_PIXELS
+    assert render_dpi(14400, 14400, 300) is None  # a 5 m page: no page of a report, refused

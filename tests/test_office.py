@@ -112,3 +112,14 @@ def test_a_conversion_that_hangs_is_stopped_at_the_timeout(tmp_path: Path) -> No
                                                 (2025, "2025"), (1234567.5, "1.234.567,5"), (7.0, "7")])
 def test_spreadsheet_figures_are_written_as_vietnamese_reports_write_them(value: float, written: str) -> None:
     assert vn_number(value) == written
+
+
+@needs_office
+def test_a_converted_file_passes_the_same_limits_as_an_uploaded_one(tmp_path: Path) -> None:
+    """A small .doc may hold a large document: its .docx from LibreOffice is measured like an
+    uploaded .docx, and the refusal names the file the user gave."""
+    settings = make_settings(tmp_path / "index", max_unzipped_mb=0.001)
+    for name in ("xuan_phong_2025.doc", "ninh_hai_so_lieu_2025.xls"):
+        with pytest.raises(UnreadableFile) as err:
+            read_file(SCANNED / name, settings=settings)
+        assert err.value.path.name == name and "ASSISTANT_MAX_UNZIPPED_MB" in err.value.reason

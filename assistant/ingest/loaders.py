@@ -152,6 +152,7 @@ def _read_pdf(path: Path, limits: Limits, ocr: OcrOptions | None = None) -> RawT
                     raise limits.pdf_stream_exceeded(path, decoded, i)
             pages = [page.extract_text() or "" for page in reader.pages]
             scanned = scanned_pages(reader.pages, pages)
+            sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages] if scanned else []
     except UnreadableFile:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf may raise anything on a broken file
@@ -164,7 +165,7 @@ def _read_pdf(path: Path, limits: Limits, ocr: OcrOptions | None = None) -> RawT
     if scanned and ocr is not None:
         from assistant.ingest.ocr import read_scanned_pages
 
-        raw = read_scanned_pages(path, pages, scanned, ocr)
+        raw = read_scanned_pages(path, pages, scanned, ocr, sizes)
         if raw is not None:
             return raw
     text = "\n".join(pages)

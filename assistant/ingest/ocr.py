@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 INSTALL_TESSERACT = "sudo apt-get install tesseract-ocr tesseract-ocr-vie"
 INSTALL_POPPLER = "sudo apt-get install poppler-utils"
+MAX_PAGE_PIXELS = 40_000_000  # a scanned PDF page's image (A4 at 300 dpi: 8.7 million)
+MIN_RENDER_DPI = 100  # a page that fits the pixels only below this is refused, not read
 MIN_PAGE_CHARS = 10  # a PDF page with images, no fonts and less text than this is a scan
 PageProgress = Callable[[int, int], None]  # (pages done, pages to read)
 
@@ -253,16 +255,34 @@ def _maybe_scanned(page) -> bool:  # noqa: ANN001 - pypdf PageObject
     return images and not fonts
 
 
+def render_dpi(width_pt: float, height_pt: float, dpi: int) -> int | None:
+    """The resolution to render a page of this size at: `dpi`, lowered for an oversized page so its
+    image stays under MAX_PAGE_PIXELS; None when even MIN_RENDER_DPI would not fit (a page size
+    no report has: rendering it could take gigabytes)."""
+    inches = max(width_pt, 1.0) / 72 * max(height_pt, 1.0) / 72
+    fits = int((MAX_PAGE_PIXELS / inches) ** 0.5)
+    if fits < MIN_RENDER_DPI:
+        return None
+    return min(dpi, fits)
+
+
 def scanned_pages(pages: Sequence, texts: Sequence[str]) -> list[int]:  # pypdf pages
     """Indexes of the pages that are scans: images, no fonts, (almost) no extracted text."""
     return [i for i, page in enumerate(pages) if len(texts[i].strip()) < MIN_PAGE_CHARS and _maybe_scanned(page)]
 
 
-def read_scanned_pages(path: Path, texts: list[str], scanned: list[int], opts: OcrOptions) -> OcrText | None:
+def read_scanned_pages(path: Path, texts: list[str], scanned: list[int], opts: OcrOptions,
+                       sizes: Sequence[tuple[float, float]] = ()) -> OcrText | None:
     """A PDF some of whose pages are scans: text pages as extracted (`texts`), the `scanned`
-    pages read by OCR. None when OCR cannot run but the text pages hold text (they are then
-    read as before, with a warning); refused, saying what to install, when nothing is left."""
+    pages (of `sizes`, points, for each page) read by OCR. None when OCR cannot run but the text
+    pages hold text (they are then read as before, with a warning); refused, saying what to
+    install, when nothing is left."""
     texts = list(texts)
+    dpis = {i: render_dpi(*sizes[i], opts.dpi) if sizes else opts.dpi for i in scanned}
+    oversized = [i + 1 for i, d in dpis.items() if d is None]
+    if oversized:
+        raise UnreadableFile(path, f"trang {oversized[0]} của PDF quá khổ (lớn hơn nhiều so với khổ A0) "
+                                   "nên không nhận dạng chữ được")
     if len(scanned) > opts.max_pages:
         raise LimitExceeded(path, f"tệp có {len(scanned)} trang quét, vượt giới hạn {opts.max_pages} "
                                   "trang nhận dạng chữ", "ASSISTANT_OCR_MAX_PAGES")
@@ -282,7 +302,7 @@ def read_scanned_pages(path: Path, texts: list[str], scanned: list[int], opts: O
         def write(tmp: Path) -> tuple[Path, int | None]:
             base = tmp / f"page-{i + 1:04d}"
             try:
-                out = subprocess.run([pdftoppm, "-r", str(opts.dpi), "-gray", "-f", str(i + 1),
+                out = subprocess.run([pdftoppm, "-r", str(dpis[i]), "-gray", "-f", str(i + 1),
                                       "-l", str(i + 1), "-singlefile", str(path), str(base)],
                                      capture_output=True, timeout=opts.page_timeout, check=False)
             except subprocess.TimeoutExpired as exc:
@@ -297,7 +317,7 @@ def read_scanned_pages(path: Path, texts: list[str], scanned: list[int], opts: O
                 level = straighten(im)
                 if level is not im:  # a page fed into the scanner askew
                     level.save(pgm)
-            return pgm, opts.dpi
+            return pgm, dpis[i]
         return write
 
     read = _read_pages(path, [render(i) for i in scanned], opts)
