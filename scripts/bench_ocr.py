@@ -140,21 +140,25 @@ def bench_variant(variant: str, settings, work: Path) -> dict:  # noqa: ANN001
 
 
 def evaluate_corpus(corpus: Path, index: Path, questions: list[dict]) -> dict:
+    from assistant.app import Assistant
     from assistant.ingest.pipeline import ingest
     from assistant.qa.evaluate import evaluate
-    from assistant.qa.retriever import Retriever
 
     settings = get_settings(corpus_dir=corpus, index_dir=index, ocr_jobs=2)
     t0 = time.perf_counter()
     report = ingest(settings)
     took = time.perf_counter() - t0
     assert report.ok, report.failed
-    r = Retriever(settings)
-    try:
-        rows = {mode: evaluate(r, questions, mode=mode).to_json() for mode in ("hybrid", "bm25")}
+    a = Assistant(settings)
+    try:  # answers as `assistant eval` scores them: the question asked of the whole assistant
+        scored = {mode: evaluate(a.retriever, questions, mode=mode,
+                                 ask=lambda q, history: a.ask(q, history=history))
+                  for mode in ("hybrid", "bm25")}
     finally:
-        r.close()
-    return {"ingest_s": round(took, 1), "chunks": report.chunks, **rows}
+        a.close()
+    rows = {mode: res.to_json() for mode, res in scored.items()}
+    failures = scored["hybrid"].failures
+    return {"ingest_s": round(took, 1), "chunks": report.chunks, **rows, "failures": failures}
 
 
 def main() -> int:
@@ -212,6 +216,9 @@ def main() -> int:
                 m = ev[mode]
                 print(f"| {corpus_name} | {mode} | {m['hit@1']} | {m['hit@3']} | {m['hit@5']} | {m['mrr@10']} | "
                       f"{m['answer_accuracy']} | {ev['ingest_s']} |")
+    for corpus_name, ev in results["eval"].items():
+        for fl in ev["failures"]:
+            print(f"- {corpus_name} (hybrid) missed: {fl}")
     print(f"\nload average {results['load_average'][0]} → {results['load_average'][1]}, "
           f"{results['cores']} cores, {args.jobs} Tesseract processes")
     return 0

@@ -233,3 +233,10 @@ def test_an_oversized_scanned_page_is_rendered_at_a_lower_resolution_or_refused(
     big = render_dpi(2384, 3370, 300)  # A0: fewer dots per inch, the same number of pixels at most
     assert 100 <= big < 300 and (2384 / 72 * big) * (3370 / 72 * big) <= MAX_PAGE_PIXELS
     assert render_dpi(14400, 14400, 300) is None  # a 5 m page: no page of a report, refused
+
+
+def test_a_paragraph_split_by_a_gap_or_a_page_break_is_joined_where_it_cannot_have_ended() -> None:
+    got = fix_ocr_text("bố trí 09 CBCC gồm: 01 Giám đốc (kiêm nhiệm),\n\n01 Phó Giám đốc; thủ tục hành\n\n"
+                       "chính đúng hạn.\n\nTồn tại, hạn chế\n\na) Hạ tầng còn yếu;\n\nb) Thiếu nhân lực.")
+    assert got == ("bố trí 09 CBCC gồm: 01 Giám đốc (kiêm nhiệm),\n01 Phó Giám đốc; thủ tục hành\nchính đúng hạn."
+                   "\n\nTồn tại, hạn chế\n\na) Hạ tầng còn yếu;\n\nb) Thiếu nhân lực.")

@@ -178,8 +178,8 @@ def _starts_block(cur: _Paragraph, prev_len: int, line: str, width: int) -> bool
     if BULLET_RE.match(line) or is_heading_line(line) or line.startswith("(") and line[1:2].isdigit():
         return True
     upper = _first_alpha_upper(line)
-    if ROW_START_RE.match(line) and _first_alpha_upper(line.split(" ", 1)[1]):
-        return True
+    if ROW_START_RE.match(line) and not line.startswith("0") and _first_alpha_upper(line.split(" ", 1)[1]):
+        return True  # a flattened table row ("3 Số lượng …"); "09 CBCC gồm" is a count wrapped onto the line
     short_prev = prev_len < 0.7 * width
     if upper is True and (cur.ended or short_prev):
         return True

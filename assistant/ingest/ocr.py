@@ -188,7 +188,7 @@ def read_image(path: Path, opts: OcrOptions) -> OcrText:
     except (OSError, SyntaxError, ValueError) as exc:
         raise UnreadableFile(path, "ảnh bị hỏng, không đọc hết được",
                              detail=f"{exc.__class__.__name__}: {exc}") from exc
-    text = "\n\n".join(texts)
+    text = join_broken_paragraphs("\n\n".join(texts))
     return OcrText(text, hard_breaks=False, pages=n, ocr_text=text, ocr_pages=n, page_texts=texts)
 
 
@@ -327,7 +327,7 @@ def read_scanned_pages(path: Path, texts: list[str], scanned: list[int], opts: O
     if len(ocr_text.strip()) < 20 and len("".join(texts).strip()) < 20:
         raise UnreadableFile(path, "PDF không có lớp chữ và nhận dạng chữ (OCR) không đọc được chữ nào "
                                    "trên các trang quét")
-    return OcrText("\n".join(texts), hard_breaks=False, pages=len(texts), ocr_text=ocr_text,
+    return OcrText(join_broken_paragraphs("\n".join(texts)), hard_breaks=False, pages=len(texts), ocr_text=ocr_text,
                    ocr_pages=len(scanned), page_texts=texts)
 
 
@@ -344,6 +344,23 @@ def _thousands(m: re.Match[str]) -> str:
     return s.replace(",", ".") if "," in s and "." in s else s
 
 
+_GAP = re.compile(r"(,|[^\W\d_])[ \t]*\n[ \t]*\n\s*(?=(\S)(\S?))")
+
+
+def _mend_gap(m: re.Match[str]) -> str:
+    before, first, second = m.group(1), m.group(2), m.group(3)
+    if before == "," or (first.islower() and second != ")"):  # "a)" opens a list item
+        return before + "\n"
+    return m.group(0)
+
+
+def join_broken_paragraphs(text: str) -> str:
+    """Join a paragraph that OCR split with a blank line (a wide gap between two lines, or a page
+    break) where it cannot have ended: after a comma, or before a lower-case word that is not a
+    list item's letter ("hành\n\nchính" → "hành\nchính")."""
+    return _GAP.sub(_mend_gap, text)
+
+
 def fix_ocr_text(text: str) -> str:
     """NFC, and OCR confusions inside figures fixed only where the reading is unambiguous.
 
@@ -358,6 +375,7 @@ def fix_ocr_text(text: str) -> str:
     text = _L_IN_DIGITS.sub("1", text)
     text = _DOUBLE_SEP.sub(r"\1", text)
     text = _CODE_BREAK.sub("", text)
+    text = join_broken_paragraphs(text)
     return _MIXED_THOUSANDS.sub(_thousands, text)
 
 
