@@ -36,6 +36,17 @@ def _stderr(msg: str) -> None:
     sys.stderr.write(msg + "\n")  # user-facing CLI message
 
 
+def progress_label(stage: str) -> tuple[str, str]:
+    """What a progress stage is called and what it counts: ("Đang tạo vector", "đoạn")."""
+    if stage.startswith("ocr:"):
+        return f"Đang nhận dạng chữ (OCR) {stage[4:]}", "trang"
+    if stage == "read":
+        return "Đang đọc và chia đoạn", "tệp"
+    if stage == "restore":
+        return "Đang khôi phục vector còn thiếu", "đoạn"
+    return "Đang tạo vector", "đoạn"
+
+
 def tqdm_progress() -> Progress:
     """A progress callback drawing a tqdm bar on stderr (hidden when stderr is not a terminal)."""
     from tqdm import tqdm
@@ -45,7 +56,8 @@ def tqdm_progress() -> Progress:
     def cb(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc="Đang tạo vector", unit="đoạn",
+            desc, unit = progress_label(stage)
+            bar = bars[stage] = tqdm(total=total, desc=desc, unit=unit,
                                      file=sys.stderr, disable=None, leave=False)
         bar.update(done - bar.n)
         if done >= total:

@@ -28,6 +28,7 @@ class Chunk:
     owner: str = ""  # the group (commune, or "*" for province staff) that uploaded it
     uploaded_by: str = ""  # the account that uploaded it
     published: bool = True  # False: an unpublished draft, read only by its owner's group
+    ocr: bool = False  # the text was read by OCR from a scan or a photo (may hold reading errors)
 
     def metadata(self) -> dict[str, Any]:
         meta = asdict(self)
@@ -53,7 +54,7 @@ class SearchResult:
 
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
-        return {
+        data = {
             "doc_id": c.doc_id,
             "source": c.source,
             "commune": c.commune,
@@ -63,6 +64,9 @@ class SearchResult:
             "text": c.text,
             "score": round(float(self.score), 6),
         }
+        if c.ocr:
+            data["ocr"] = True
+        return data
 
 
 @dataclass
@@ -81,13 +85,14 @@ class Citation:
     owner: str = ""  # the uploading group ("" for the bundled corpus)
     uploaded_by: str = ""  # the uploading account
     published: bool = True
+    ocr: bool = False  # the passage was read by OCR; `to_json` has "ocr": true only then
 
     @classmethod
     def of(cls, n: int, chunk: Chunk, text: str | None = None) -> Citation:
         """A citation of `chunk` (quoting `text`, by default the whole passage), with its provenance."""
         return cls(n, chunk.doc_id, chunk.source, chunk.commune, chunk.section,
                    chunk.text if text is None else text, owner=chunk.owner,
-                   uploaded_by=chunk.uploaded_by, published=chunk.published)
+                   uploaded_by=chunk.uploaded_by, published=chunk.published, ocr=chunk.ocr)
 
     @property
     def uploaded(self) -> bool:
@@ -95,7 +100,10 @@ class Citation:
         return bool(self.owner or self.uploaded_by)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.ocr:
+            data.pop("ocr")
+        return data
 
 
 @dataclass

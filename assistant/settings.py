@@ -79,6 +79,15 @@ class Settings(BaseSettings):
     job_nice: int = Field(
         10, ge=0, le=19, description="How much lower the CPU priority of an upload's reading and "
         "embedding is than the server's (0: the same); questions are answered first meanwhile.")
+    ocr_command: str = Field("tesseract", description="The Tesseract program that reads scanned pages.")
+    ocr_languages: str = Field("vie", description="Tesseract language models, e.g. vie or vie+eng.")
+    ocr_dpi: int = Field(300, ge=100, le=600, description="Resolution scanned PDF pages are rendered at.")
+    ocr_jobs: int | None = Field(
+        None, ge=1, description="Pages read at once, one Tesseract process each (default: cores, max 4).")
+    ocr_page_timeout: float = Field(180.0, gt=0, description="Seconds allowed to read one page.")
+    ocr_max_pages: int = Field(300, ge=1, description="Files with more scanned pages are refused.")
+    office_command: str = Field("soffice", description="LibreOffice program for .doc/.odt/.xls/.ods.")
+    office_timeout: float = Field(120.0, gt=0, description="Seconds allowed for one LibreOffice conversion.")
     vector_cache: bool = Field(
         True, description="Take the bundled corpus's vectors from the cache shipped with the package "
         "(assistant/_vector_cache) when the embedder matches; false embeds everything.")

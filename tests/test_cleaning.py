@@ -95,3 +95,11 @@ def test_cleaning_work_grows_linearly_with_a_long_paragraph(monkeypatch) -> None
     small, large = _scanned_characters(monkeypatch, 500), _scanned_characters(monkeypatch, 2000)
     assert large <= 4.5 * small, (small, large)
     assert small <= 20 * 500 * len(LONG_LINE)  # a bounded number of passes over each line
+
+
+def test_a_count_with_a_leading_zero_wrapped_onto_a_line_continues_the_sentence() -> None:
+    """Reports write counts as "09 CBCC", "01 Giám đốc"; a table's row numbers have no leading zero."""
+    text = ("- Hiện nay Trung tâm Phục vụ hành chính công biên chế được bố trí\n"
+            "09 CBCC gồm: 01 Giám đốc Trung tâm (do Phó Chủ tịch UBND xã kiêm nhiệm),\n"
+            "01 Phó Giám đốc Trung tâm và 07 công chức chuyên môn.\n")
+    assert to_blocks(text) == [" ".join(text.split())]

@@ -31,18 +31,25 @@ CREATE TABLE IF NOT EXISTS documents (
     commune TEXT, province TEXT, year INTEGER, kind TEXT, title TEXT, report_type TEXT,
     period TEXT, owner TEXT, n_chunks INTEGER NOT NULL, added REAL NOT NULL,
     published INTEGER NOT NULL DEFAULT 1, uploaded_by TEXT, commune_set_by TEXT,
-    text_sha TEXT, sketch TEXT
+    text_sha TEXT, sketch TEXT, doc_type TEXT, number TEXT, issuer TEXT, issued TEXT
 );
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, position INTEGER NOT NULL,
-    text TEXT NOT NULL, section TEXT, section_kind TEXT, tokens TEXT NOT NULL
+    text TEXT NOT NULL, section TEXT, section_kind TEXT, tokens TEXT NOT NULL,
+    ocr INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 """
-DOC_FIELDS = ("commune", "province", "year", "kind", "title", "report_type", "period")
-# provenance and content fingerprint (ingest.fingerprint), added after the first release
-LATER_COLUMNS = {"published": "INTEGER NOT NULL DEFAULT 1", "uploaded_by": "TEXT",
-                 "commune_set_by": "TEXT", "text_sha": "TEXT", "sketch": "TEXT"}
+DOC_FIELDS = ("commune", "province", "year", "kind", "title", "report_type", "period",
+              "doc_type", "number", "issuer", "issued")
+# Columns added after the first release, and their definitions (an older index gets them on open):
+# provenance, content fingerprint (ingest.fingerprint), a guiding document's identity, OCR flag.
+_ADDED_COLUMNS = {
+    "documents": {"published": "INTEGER NOT NULL DEFAULT 1", "uploaded_by": "TEXT",
+                  "commune_set_by": "TEXT", "text_sha": "TEXT", "sketch": "TEXT",
+                  "doc_type": "TEXT", "number": "TEXT", "issuer": "TEXT", "issued": "TEXT"},
+    "chunks": {"ocr": "INTEGER NOT NULL DEFAULT 0"},
+}
 OPTIONAL_FIELDS = ("uploaded_by", "commune_set_by", "text_sha", "sketch")
 
 
@@ -94,10 +101,11 @@ class IndexStore:
 
     def _migrate(self) -> None:
         """Bring an index written by an earlier version up to this schema (adds columns only)."""
-        cols = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
-        for name, kind in LATER_COLUMNS.items():
-            if name not in cols:
-                self.db.execute(f"ALTER TABLE documents ADD COLUMN {name} {kind}")
+        for table, added in _ADDED_COLUMNS.items():
+            cols = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, definition in added.items():
+                if name not in cols:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
 
     # --- generations -------------------------------------------------------------------
     @staticmethod
@@ -193,15 +201,15 @@ class IndexStore:
         docs = {d["doc_id"]: d for d in self.documents()}
         chunks: list[Chunk] = []
         out_tokens: list[list[str]] = []
-        cols = "chunk_id, doc_id, position, text, section, section_kind, " + ("tokens" if tokens else "''")
+        cols = "chunk_id, doc_id, position, text, section, section_kind, ocr, " + ("tokens" if tokens else "''")
         q = f"SELECT {cols} FROM chunks ORDER BY doc_id, position"
-        for cid, did, pos, text, section, kind, toks in self.db.execute(q):
+        for cid, did, pos, text, section, kind, ocr, toks in self.db.execute(q):
             d = docs.get(did, {})
             chunks.append(Chunk(
                 chunk_id=cid, doc_id=did, text=text, source=d.get("source", ""),
                 commune=d.get("commune") or "", province=d.get("province") or "",
                 year=d.get("year"), kind=d.get("kind") or "", title=d.get("title") or "",
-                section=section or "", section_kind=kind or "other", position=pos,
+                section=section or "", section_kind=kind or "other", position=pos, ocr=bool(ocr),
                 owner=d.get("owner") or "", uploaded_by=d.get("uploaded_by") or "",
                 published=bool(d.get("published", 1)),
             ))
@@ -239,8 +247,9 @@ class IndexStore:
              *(doc.get(f) or None for f in OPTIONAL_FIELDS)),
         )
         db.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
-            [(c.chunk_id, c.doc_id, c.position, c.text, c.section, c.section_kind, " ".join(t))
+            "INSERT INTO chunks (chunk_id, doc_id, position, text, section, section_kind, tokens, ocr) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            [(c.chunk_id, c.doc_id, c.position, c.text, c.section, c.section_kind, " ".join(t), int(c.ocr))
              for c, t in zip(chunks, tokens, strict=True)],
         )
 

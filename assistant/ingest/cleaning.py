@@ -11,6 +11,8 @@ import re
 
 from assistant.text.normalize import nfc
 
+# A Roman numeral as written, or as OCR reads it ("Chương ]", "Chương ÏII", "Phần l").
+ROMAN_LIKE = r"[IVXÏÌÍl|\]\[!]{1,6}"
 BULLET_RE = re.compile(r"^[-+•*–·▪●]\s*\S")
 HEADING_RE = re.compile(
     r"^(?:"
@@ -19,6 +21,7 @@ HEADING_RE = re.compile(
     r"|[IVX]{1,5}\.\s*\S"  # II. ...
     r"|\d{1,2}\.(?:\d{1,2}\.){0,3}\d{0,2}\s+\S"  # 1. / 1.1. / 1.1
     r"|[a-zđ]\)\s*\S"  # a) ...
+    r"|Điều\s+\d{1,3}[a-z]?\.\s*\S|(?:CHƯƠNG|Chương|MỤC|Mục)\s+(?:" + ROMAN_LIKE + r"|\d{1,2})(?=$|[\s.:])"
     r")"
 )
 ROW_START_RE = re.compile(r"^\d{1,2}\s+\S")  # "3 Số lượng thành viên ..." (flattened table row)
@@ -175,8 +178,8 @@ def _starts_block(cur: _Paragraph, prev_len: int, line: str, width: int) -> bool
     if BULLET_RE.match(line) or is_heading_line(line) or line.startswith("(") and line[1:2].isdigit():
         return True
     upper = _first_alpha_upper(line)
-    if ROW_START_RE.match(line) and _first_alpha_upper(line.split(" ", 1)[1]):
-        return True
+    if ROW_START_RE.match(line) and not line.startswith("0") and _first_alpha_upper(line.split(" ", 1)[1]):
+        return True  # a flattened table row ("3 Số lượng …"); "09 CBCC gồm" is a count wrapped onto the line
     short_prev = prev_len < 0.7 * width
     if upper is True and (cur.ended or short_prev):
         return True

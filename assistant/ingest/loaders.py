@@ -8,16 +8,24 @@ class) is kept in its `detail`, shown only with ASSISTANT_DEBUG. The resource li
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.ingest.errors import UnreadableFile
 from assistant.ingest.limits import Limits
 from assistant.text.normalize import nfc
 
+if TYPE_CHECKING:
+    from assistant.ingest.ocr import OcrOptions
+    from assistant.settings import Settings
+
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx",
+                      ".doc", ".odt", ".xlsx", ".xls", ".ods",  # ingest/office.py (LibreOffice)
+                      ".jpg", ".jpeg", ".png", ".tif", ".tiff")  # ingest/ocr.py (Tesseract)
 
 
 @dataclass
@@ -29,13 +37,17 @@ class RawText:
     pages: int = 0
 
 
-def read_file(path: Path, *, max_mb: float = 50.0, limits: Limits | None = None) -> RawText:
+def read_file(path: Path, *, max_mb: float = 50.0, limits: Limits | None = None,
+              settings: Settings | None = None, progress: Callable[[int, int], None] | None = None) -> RawText:
     """Read one file; raise UnreadableFile with a plain reason on any problem.
 
-    `limits` (default: the default limits with `max_mb` as the file size limit) are checked
-    before each expensive step; the text is refused when it is longer than `limits.text_chars`.
+    `limits` (default: those of `settings`, else the default limits with `max_mb` as the file
+    size limit) are checked before each expensive step; the text is refused when it is longer
+    than `limits.text_chars`. `settings` configures OCR and LibreOffice; `progress(pages done,
+    pages)` follows OCR.
     """
-    limits = limits or Limits(file_mb=max_mb)
+    if limits is None:
+        limits = Limits.from_settings(settings) if settings is not None else Limits(file_mb=max_mb)
     if not path.exists():
         raise UnreadableFile(path, "không tìm thấy tệp")
     if not path.is_file():
@@ -49,11 +61,21 @@ def read_file(path: Path, *, max_mb: float = 50.0, limits: Limits | None = None)
         limits.check_bytes_of_text(path, size)
         raw = RawText(_read_text(path), hard_breaks=False)
     elif suffix == ".pdf":
-        raw = _read_pdf(path, limits)
+        from assistant.ingest.ocr import OcrOptions
+
+        raw = _read_pdf(path, limits, OcrOptions.from_settings(settings, progress))
     elif suffix == ".docx":
         limits.check_zip(path, ".docx")
         _check_docx_text(path, limits)
         raw = RawText(_read_docx(path), hard_breaks=True)
+    elif suffix in (".doc", ".odt", ".xlsx", ".xls", ".ods"):
+        from assistant.ingest.office import read_office
+
+        raw = read_office(path, settings, limits)
+    elif suffix in (".jpg", ".jpeg", ".png", ".tif", ".tiff"):
+        from assistant.ingest.ocr import OcrOptions, read_image
+
+        raw = read_image(path, OcrOptions.from_settings(settings, progress))
     else:
         raise UnreadableFile(
             path, f"không nhận loại tệp '{suffix or '(không có đuôi)'}'; chỉ nhận "
@@ -100,12 +122,16 @@ def _looks_tcvn3(text: str) -> bool:
     return sum(ch in _TCVN3_MARKS for ch in text) / letters > 0.01
 
 
-def _read_pdf(path: Path, limits: Limits) -> RawText:
+def _read_pdf(path: Path, limits: Limits, ocr: OcrOptions | None = None) -> RawText:
+    """The text layer of every page; pages that are scans are read by OCR (`ingest.ocr`) once the
+    whole file has passed the page and decoded-contents limits."""
     try:
         from pypdf import PdfReader
         from pypdf.errors import PdfReadError
     except ImportError as exc:  # pragma: no cover - core dependency
         raise UnreadableFile(path, "thiếu gói đọc PDF (pypdf); cài lại: pip install -e .") from exc
+    from assistant.ingest.ocr import scanned_pages
+
     pages: list[str] = []
     try:
         with _pdf_stream_limit(limits):
@@ -125,6 +151,8 @@ def _read_pdf(path: Path, limits: Limits) -> RawText:
                 if decoded > limits.pdf_stream_mb * MB:
                     raise limits.pdf_stream_exceeded(path, decoded, i)
             pages = [page.extract_text() or "" for page in reader.pages]
+            scanned = scanned_pages(reader.pages, pages)
+            sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages] if scanned else []
     except UnreadableFile:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf may raise anything on a broken file
@@ -134,6 +162,12 @@ def _read_pdf(path: Path, limits: Limits) -> RawText:
         raise UnreadableFile(
             path, "tệp PDF bị hỏng hoặc không đầy đủ" if damaged else "không đọc được tệp PDF này",
             detail=f"{exc.__class__.__name__}: {exc}") from exc
+    if scanned and ocr is not None:
+        from assistant.ingest.ocr import read_scanned_pages
+
+        raw = read_scanned_pages(path, pages, scanned, ocr, sizes)
+        if raw is not None:
+            return raw
     text = "\n".join(pages)
     if len(text.strip()) < 20:
         raise UnreadableFile(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from assistant.ingest.guidance import detect_guidance
 from assistant.text.normalize import nfc
 
 SKIPPED_NAMES = {"readme.md", "manifest.md"}
@@ -35,6 +36,11 @@ class DocumentMeta:
     published: bool = True  # False: an unpublished draft, readable only by its owner's group
     uploaded_by: str = ""  # the account that uploaded it (then the commune is never read from the text)
     commune_set_by: str = ""  # the province staff account that named the commune of this upload
+    # Guiding documents (kind: guidance): what their heading states.
+    doc_type: str = ""  # "Kế hoạch", "Nghị quyết", "Quyết định" …
+    number: str = ""  # số/ký hiệu, "02-KH/BCĐTW"
+    issuer: str = ""  # the issuing body, as written
+    issued: str = ""  # date of issue, ISO "2025-03-14"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -118,12 +124,23 @@ def guess_title(blocks: list[str], fallback: str) -> str:
 
 
 def resolve_metadata(path: Path, text: str, blocks: list[str], *, overrides: dict | None = None) -> DocumentMeta:
-    """Sidecar first, then what the text says, then the explicit overrides."""
+    """Sidecar first, then what the text says, then the explicit overrides.
+
+    A text whose heading is that of a guiding document (see `ingest.guidance`) is `kind: guidance`
+    with its type, number, issuer and date, unless the sidecar says another kind.
+    """
     data: dict = {}
     sc = sidecar_path(path)
     if sc is not None:
         data.update(read_sidecar(sc))
     data.update({k: v for k, v in (overrides or {}).items() if v is not None and v != ""})
+    if data.get("kind", "guidance") == "guidance":
+        info = detect_guidance(blocks)
+        if info is not None:
+            data.setdefault("kind", "guidance")
+            data.update({k: v for k, v in info.metadata().items() if v and not data.get(k)})
+            if data.get("year") is None and info.issued:
+                data["year"] = int(info.issued[:4])
     meta = DocumentMeta(**data)
     # A commune account's upload speaks for the account's commune only: the commune the upload
     # recorded, never one read from the text (province staff, owner "*", may upload for any).

@@ -34,9 +34,10 @@ from assistant.ingest.chunking import chunk_blocks
 from assistant.ingest.cleaning import to_blocks
 from assistant.ingest.duplicates import CATALOG_DOC_ID, duplicate_of, same_text
 from assistant.ingest.fingerprint import Fingerprint
+from assistant.ingest.guidance import chunk_guidance
 from assistant.ingest.jobs import CancelToken
 from assistant.ingest.limits import Limits
-from assistant.ingest.loaders import SUPPORTED_SUFFIXES, UnreadableFile, read_file
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES, RawText, UnreadableFile, read_file
 from assistant.ingest.metadata import (
     SKIPPED_NAMES,
     MetadataError,
@@ -46,6 +47,7 @@ from assistant.ingest.metadata import (
     make_doc_id,
     resolve_metadata,
 )
+from assistant.ingest.ocr import OcrText, is_from_ocr, ocr_lines
 from assistant.ingest.report import Duplicate, IngestReport
 from assistant.records import Chunk
 from assistant.settings import Settings
@@ -56,7 +58,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 __all__ = ["CATALOG_DOC_ID", "Duplicate", "IngestReport", "ingest", "parse_file"]
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int], None]  # (stage, done, total): "read", "embed", "ocr:<file name>"
 
 
 @dataclass
@@ -93,33 +95,52 @@ def embed_text(c: Chunk) -> str:
 
 
 def parse_file(path: Path, settings: Settings, *, overrides: dict | None = None,
-               doc_id: str | None = None) -> tuple[dict, list[Chunk]]:
+               doc_id: str | None = None, progress: Progress | None = None) -> tuple[dict, list[Chunk]]:
     """Read and chunk one file; raises UnreadableFile / MetadataError with a plain reason.
 
     The limits of `ingest.limits` are checked before each expensive step (the passages before
     anything is embedded). The document row carries its provenance and content fingerprint.
+    `progress("ocr:<file name>", pages done, pages)` follows the pages of a scan being read.
     """
     limits = Limits.from_settings(settings)
-    raw = read_file(path, limits=limits)
+    pages = (lambda done, total: progress(f"ocr:{path.name}", done, total)) if progress else None
+    raw = read_file(path, limits=limits, settings=settings, progress=pages)
     sha = file_hash(path)
     blocks = to_blocks(raw.text, hard_breaks=raw.hard_breaks)
     meta = resolve_metadata(path, raw.text, blocks, overrides=overrides)
     doc_id = doc_id or make_doc_id(path)
-    drafts = chunk_blocks(blocks, max_chars=settings.chunk_chars)
+    if meta.kind == "guidance":
+        root = f"{meta.doc_type} {meta.number}".strip() if meta.number else (meta.title or path.stem)
+        drafts = chunk_guidance(blocks, root, max_chars=settings.chunk_chars)
+    else:
+        drafts = chunk_blocks(blocks, max_chars=settings.chunk_chars)
     if not drafts:
         raise UnreadableFile(path, "không tìm thấy đoạn văn bản nào trong tệp")
     limits.check_chunks(path, len(drafts))
+    read_by_ocr = ocr_marker(raw)
     chunks = [
         Chunk(chunk_id=f"{doc_id}:{sha[:10]}:{i:04d}", doc_id=doc_id, text=d.text, source=path.name,
               commune=meta.commune, province=meta.province, year=meta.year, kind=meta.kind,
               title=meta.title, section=d.section, section_kind=d.section_kind, position=i,
-              owner=meta.owner, uploaded_by=meta.uploaded_by, published=meta.published)
+              owner=meta.owner, uploaded_by=meta.uploaded_by, published=meta.published,
+              ocr=read_by_ocr(d.text))
         for i, d in enumerate(drafts)
     ]
     fp = Fingerprint.of(raw.text)
     doc = {"doc_id": doc_id, "source": path.name, "path": str(path.resolve()), "sha256": sha,
            **meta.to_dict(), "text_sha": fp.text_sha, "sketch": fp.sketch}
     return doc, chunks
+
+
+def ocr_marker(raw: RawText) -> Callable[[str], bool]:
+    """Whether a chunk's text was read by OCR: all of a photo or scan, the scanned pages' part of a
+    PDF that is partly scanned."""
+    if not isinstance(raw, OcrText):
+        return lambda _text: False
+    if raw.ocr_pages >= raw.pages:
+        return lambda _text: True
+    lines = ocr_lines(raw.ocr_text)
+    return lambda text: is_from_ocr(text, lines)
 
 
 def doc_id_for(path: Path, store: IndexStore, taken: dict[str, str]) -> str:
@@ -183,6 +204,8 @@ def ingest(
 ) -> IngestReport:
     """Index the bundled corpus and the given files; failures are reported, never half-written.
 
+    `overrides` (metadata such as the commune) apply only to the files named in `paths` and
+    the files inside folders named there, never to the rest of the corpus.
     `viewer`: duplicates are looked for only among the documents it may read (None: all).
     `cancel`: checked between files and embedding batches; a cancelled run commits nothing.
     """
@@ -197,10 +220,11 @@ def ingest(
             embedder = make_embedder(settings.embeddings, threads=settings.threads)
     roots = [settings.corpus_dir] if include_corpus and settings.corpus_dir.exists() else []
     named = collect_files(paths, report)  # files asked for by name are read even if not yet indexed
-    asked = {f.resolve() for f in named}
+    asked = {f.resolve() for f in named}  # `overrides` apply to these files only
     found = [f for f in collect_files(roots, report) if f.resolve() not in asked]
     files = skip_orphans(found, settings, report) + named
-    run = _Run(settings, report, embedder, overrides, viewer, cancel, progress, include_corpus, lazy_name=lazy)
+    run = _Run(settings, report, embedder, overrides, viewer, cancel, progress, include_corpus,
+               lazy_name=lazy, named=frozenset(asked))
     if not rebuild and IndexStore.current_gen(root) is not None:
         run.update(files, lock=True)  # read and embed without the lock, commit under it
         return report
@@ -226,6 +250,7 @@ class _Run:
     include_corpus: bool
     vectors: np.ndarray | None = None  # embedded outside the lock, upserted at the commit
     lazy_name: str = ""  # set: the embedder of that name is made the first time it is needed
+    named: frozenset[Path] = frozenset()  # the files named by the caller: `overrides` apply to these only
 
     @property
     def embedder(self) -> Embedder | None:
@@ -312,7 +337,8 @@ class _Run:
                     report.unchanged.append(f.name)
                     report.duplicates.append(duplicate_of(f.name, same, exact=True))
                     continue
-                doc, chunks = parse_file(f, settings, overrides=self.overrides, doc_id=doc_id)
+                mine = self.overrides if f.resolve() in self.named else None  # never the rest of the corpus
+                doc, chunks = parse_file(f, settings, overrides=mine, doc_id=doc_id, progress=self.progress)
                 dup = same_text(doc, docs)
                 if dup is not None:
                     report.duplicates.append(duplicate_of(f.name, *dup))

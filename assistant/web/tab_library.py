@@ -9,6 +9,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.app import progress_label
 from assistant.index.access import PROVINCE, Viewer
 from assistant.index.library import delete_documents, list_documents, set_published
 from assistant.index.store import IndexCorrupt, IndexMismatch, IndexMissing
@@ -113,7 +114,8 @@ def as_ids(chosen: Any) -> list[str]:
 
 def _progress_cb(progress: Any, start: float, span: float) -> Callable[[str, int, int], None]:
     def cb(stage: str, done: int, total: int) -> None:
-        progress(start + span * done / max(1, total), desc=f"Đang tạo vector ({done}/{total} đoạn)")
+        label, unit = progress_label(stage)  # OCR pages of a scan, then the passages' vectors
+        progress(start + span * done / max(1, total), desc=f"{label} ({done}/{total} {unit})")
 
     return cb
 
@@ -140,9 +142,13 @@ def upload_message(names: dict[str, str], refused: list[tuple[str, str]], report
 
 
 def _upload_progress(progress: Any) -> Callable[[str, int, int], None]:
-    """The upload job's progress as the page's progress bar (reading, then embedding)."""
+    """The upload job's progress as the page's progress bar (reading, OCR of a scan's pages, then
+    embedding)."""
     def cb(stage: str, done: int, total: int) -> None:
-        if stage == "read":
+        if stage.startswith("ocr:"):
+            label, unit = progress_label(stage)
+            progress(0.05 + 0.2 * done / max(1, total), desc=f"{label} ({done}/{total} {unit})")
+        elif stage == "read":
             progress(0.05 + 0.2 * done / max(1, total), desc=f"Đang đọc và chia đoạn ({done}/{total} tệp)")
         elif stage == "embed":
             progress(0.25 + 0.65 * done / max(1, total), desc=f"Đang tạo vector ({done}/{total} đoạn)")

@@ -14,7 +14,8 @@ from assistant.text.normalize import fold, syllables
 from assistant.text.segment import strip_marker
 
 MAX_QUOTE = 420
-OCR_NOTE = "Đoạn trích được đọc bằng OCR từ bản quét; hãy đối chiếu với bản gốc."
+OCR_NOTE = ("Đoạn trích được đọc bằng OCR từ bản quét hoặc ảnh chụp, có thể sai chữ hoặc số; "
+            "hãy đối chiếu với bản gốc.")
 
 
 @dataclass
