@@ -223,6 +223,19 @@ class IndexStore:
             yield toks.split(" ") if toks else []
 
     @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one committed state: a commit by another process meanwhile (an upload)
+        is seen by none of them, so chunks, revision and keyword tokens read here agree."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN")  # deferred: WAL keeps the state of the first read for the rest
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         self.db.execute("BEGIN IMMEDIATE")
         try:

@@ -42,14 +42,15 @@ class Retriever:
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = IndexStore.open(settings.index_dir)
-        self._rows, _ = self.store.load_chunks(tokens=False)  # every chunk; BM25 and by_id index into it
+        with self.store.snapshot():  # an upload committed meanwhile must not leave BM25 and rows apart
+            self._rows, _ = self.store.load_chunks(tokens=False)  # every chunk; BM25 and by_id index into it
+            self.private = self.store.private_documents()  # unpublished drafts: doc id -> owner group
+            self.keyword = load_keyword_index(self.store)
         self.chunks = self._rows  # what this retriever may show: all of it, or a `scoped` view's part
         self.by_id = {c.chunk_id: i for i, c in enumerate(self._rows)}
-        self.private = self.store.private_documents()  # unpublished drafts: doc id -> owner group
         self._hidden: frozenset[str] = frozenset()
         self._hidden_mask: np.ndarray | None = None
         self._view_of: Retriever | None = None
-        self.keyword = load_keyword_index(self.store)
         self.mode = settings.effective_retrieval
         self._query_vectors: dict[str, np.ndarray] = {}
         built = self.store.get_meta("embedder") or "none"
