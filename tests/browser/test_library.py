@@ -33,12 +33,20 @@ def choose(page, label_part: str) -> None:
     chosen = page.locator("#library-chosen .token").filter(has_text=label_part)
     if chosen.count():
         return
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     box = page.locator("#library-chosen input")
-    box.click()
-    box.fill(label_part)
-    page.get_by_role("option").filter(has_text=label_part).first.click()
-    page.keyboard.press("Escape")
-    chosen.first.wait_for()
+    for attempt in range(3):  # the page may refresh the choices (index reloaded) just as one is picked
+        box.click()
+        box.fill(label_part)
+        page.get_by_role("option").filter(has_text=label_part).first.click()
+        page.keyboard.press("Escape")
+        try:
+            chosen.first.wait_for(timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
 
 
 REPORT = """UỶ BAN NHÂN DÂN XÃ HỒNG PHONG
