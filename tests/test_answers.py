@@ -161,6 +161,15 @@ def test_follow_up_changes_only_the_commune(assistant: Assistant) -> None:
     assert ans.found and "71,2%" in ans.answer and ans.citations[0].commune == "Đại Sơn"
 
 
+def test_a_follow_up_saying_there_keeps_the_commune_of_the_question_before(assistant: Assistant) -> None:
+    """"ở đó" / "xã này" is the earlier question's commune, never the best match in the library."""
+    ans = assistant.ask("Vậy Tổ CNSCĐ ở đó có bao nhiêu thành viên?", history=["Đại Sơn có bao nhiêu thôn?"])
+    assert ans.understood_as == "Vậy Tổ CNSCĐ ở xã Đại Sơn có bao nhiêu thành viên?"
+    assert {c.commune for c in ans.citations[:1]} <= {"Đại Sơn"}
+    ans = assistant.ask("Xã này có bao nhiêu Tổ công nghệ số cộng đồng?", history=["Xã Giao Minh có bao nhiêu xóm?"])
+    assert ans.understood_as.startswith("Xã Giao Minh có") and "21" in ans.answer.split("—")[0]
+
+
 def test_follow_up_to_a_commune_not_in_the_library_is_declined(assistant: Assistant) -> None:
     ans = assistant.ask("Còn xã Vĩnh Thạnh thì sao?", history=["Tân An có bao nhiêu ấp?"])
     assert not ans.found and "Vĩnh Thạnh" in ans.answer and "17" not in ans.answer

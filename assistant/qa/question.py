@@ -202,6 +202,24 @@ _FOLLOW_NOISE = _rx(r"^(?:con|the con|vay con|vay thi|the thi|con o|con ve)\s+|\
                     r"thi the nao|nhu the nao)\s*\??\s*$|\?")
 
 
+# "ở đó", "xã này": the place of the earlier question, not a new one
+_THERE = _rx(r"\b(?:o do|o day|xa do|xa nay|xa ay|noi do|dia phuong do|dia phuong nay|dia ban do)\b")
+
+
+def _there_resolved(text: str, history: Sequence[str], communes: Sequence[str]) -> str | None:
+    """`text` with "ở đó"/"xã này" replaced by the commune the earlier question named (None: no such
+    reference, or the earlier question named no single commune)."""
+    m = _THERE.search(fold_keep_length(text).lower())
+    if not m:
+        return None
+    prev = understand(history[-1], history[:-1], communes)
+    if len(prev.communes) != 1:
+        return None
+    lead = "ở " if m.group(0).startswith("o ") else ""
+    out = " ".join((text[: m.start()] + f"{lead}xã {prev.communes[0]}" + text[m.end():]).split())
+    return out[:1].upper() + out[1:]
+
+
 def _is_follow_up(folded: str, n_named: int, years: list[int]) -> bool:
     words = folded.replace("?", " ").split()
     if _WHY_ONLY.match(folded.strip()) or (_MORE.search(folded) and len(words) <= 8):
@@ -302,6 +320,9 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
     folded = fold(text)
     named, unknown = communes_in(text, communes)
     years = years_in(text)
+    there = _there_resolved(text, history, communes) if history and not (named or unknown) else None
+    if there is not None:  # "Vậy Tổ CNSCĐ ở đó có bao nhiêu thành viên?" after a question about Đại Sơn
+        return replace(understand(there, (), communes), inherited=("xã",), understood_as=there)
     if history and _is_follow_up(folded, len(named) + len(unknown), years):
         prev = understand(history[-1], history[:-1], communes)
         if _WHY_ONLY.match(folded.strip()) or (_CAUSE.search(folded) and len(folded.split()) <= 4):
