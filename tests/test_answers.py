@@ -123,6 +123,23 @@ def test_a_commune_not_in_the_library_is_declined_with_the_list(assistant: Assis
     assert ans.citations == []
 
 
+@pytest.mark.parametrize("question, part", [
+    ("Tỷ lệ hồ sơ trực tuyến 6 tháng đầu năm 2025 của xã Đại Sơn là bao nhiêu?", "6 tháng đầu năm"),
+    ("Trong quý I năm 2025, tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?", "quý I"),
+])
+def test_a_part_of_the_year_the_reports_do_not_cover_is_declined(assistant: Assistant, question: str,
+                                                                   part: str) -> None:
+    """A whole-year (or another quarter's) figure is not the answer for "quý I" or "6 tháng đầu năm"."""
+    ans = assistant.ask(question)
+    assert not ans.found and ans.answer.startswith(f"Không tìm thấy số liệu {part}")
+    assert not re.match(r"^\d", ans.answer)
+
+
+def test_the_quarter_a_report_covers_is_answered(assistant: Assistant) -> None:
+    ans = assistant.ask("Quý III năm 2025, tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?")
+    assert ans.found and ans.citations[0].commune == "Gia Phúc"
+
+
 def test_a_year_the_reports_do_not_cover_is_declined(assistant: Assistant) -> None:
     ans = assistant.ask("Năm 2024 xã Gia Phúc tiếp nhận tổng cộng bao nhiêu hồ sơ thủ tục hành chính?")
     _no_figure_as_answer(ans)
