@@ -38,7 +38,7 @@ class CitationBook:
         n = self._by_chunk.get(chunk.chunk_id)
         if n is None:
             n = self._by_chunk[chunk.chunk_id] = len(self.citations) + 1
-            self.citations.append(citation_of(n, chunk))
+            self.citations.append(Citation.of(n, chunk))
         return n
 
     def pad(self, results: list[SearchResult], k: int) -> None:
@@ -47,14 +47,6 @@ class CitationBook:
             if len(self.citations) >= k:
                 break
             self.cite(res.chunk)
-
-
-def citation_of(n: int, c: Chunk) -> Citation:
-    cit = Citation.of(n, c)
-    for name in ("owner", "published", "ocr"):  # provenance, when the record carries it
-        if hasattr(cit, name) and hasattr(c, name):
-            setattr(cit, name, getattr(c, name))
-    return cit
 
 
 def where(c: Chunk) -> str:

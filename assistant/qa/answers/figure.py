@@ -85,9 +85,9 @@ def period_problem(q: Question, ctx: Context, res: SearchResult) -> str | None:
     or a part of the year ("quý I", "6 tháng đầu năm") its report does not cover nor the passage name."""
     c = res.chunk
     asked_part = sub_period(q.text)
-    if asked_part is not None and sub_period(c.title) != asked_part \
-            and sub_period(f"{c.section} {c.text}") != asked_part:
-        covers = sub_period(c.title) or "cả năm"
+    covers = sub_period(c.title) if asked_part is not None else None
+    if asked_part is not None and covers != asked_part and sub_period(f"{c.section} {c.text}") != asked_part:
+        covers = covers or "cả năm"
         return (f"Không tìm thấy số liệu {asked_part} trong báo cáo của {where(c)} (báo cáo trong kho "
                 f"là báo cáo {covers}; không nêu riêng {asked_part}).")
     if not q.years:
