@@ -20,6 +20,7 @@ from assistant.index.store import IndexStore
 from assistant.ingest.pipeline import ingest
 from assistant.qa.retriever import Filters, Retriever
 from assistant.settings import Settings
+from tests.support.processes import stop
 
 from .conftest import CORPUS, FIXTURES, make_settings
 from .test_faults import assert_consistent, index_state
@@ -62,12 +63,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory):
             time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=20)
         log.close()
 
 

@@ -25,6 +25,7 @@ import pytest
 
 from assistant.settings import REPO_DIR
 from tests.conftest import FIXTURES
+from tests.support.processes import stop
 
 TITLE = "Trợ lý báo cáo chuyển đổi số"
 SOURCES = ("pyproject.toml", "README.md", "assistant", "corpus", "prompts")
@@ -146,12 +147,7 @@ def test_serve_answers_with_the_app_page(installed: Installed) -> None:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.5)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.seek(0)
         output = log.read()
         log.close()

@@ -182,6 +182,17 @@ def table_rows(page: Any, table: str) -> list[str]:
     return [" | ".join(rows.nth(i).locator("[role=gridcell]").all_inner_texts()) for i in range(rows.count())]
 
 
+def download_link(page: Any, button: str, suffix: str, dest: Path) -> Path:
+    """Click `button`, then the download link it makes for a `suffix` file; the file saved at `dest`."""
+    page.get_by_role("button", name=button).click()
+    link = page.locator(f"a[href*='{suffix}']").first
+    link.wait_for()
+    with page.expect_download() as got:
+        link.click()
+    got.value.save_as(dest)
+    return dest
+
+
 SHOTS = os.environ.get("ASSISTANT_SCREENSHOT_DIR")  # read at import: tests run without ASSISTANT_* variables
 
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import snap
+from tests.browser.conftest import download_link, snap
 from tests.conftest import FIXTURES
 
 SECTIONS = ["ket_qua", "ton_tai", "phuong_huong", "kien_nghi"]
@@ -102,13 +102,7 @@ def test_draft_from_a_yaml_file_edit_check_and_docx(page, served, tmp_path) -> N
     snap(page, "draft")
 
     # the .docx: its text and its annex use the page's numbering
-    page.get_by_role("button", name="Tải .docx").click()
-    link = page.locator("a[href*='.docx']").first
-    link.wait_for()
-    with page.expect_download() as got:
-        link.click()
-    path = tmp_path / "du_thao.docx"
-    got.value.save_as(path)
+    path = download_link(page, "Tải .docx", ".docx", tmp_path / "du_thao.docx")
     paragraphs = [p.text for p in Document(str(path)).paragraphs]
     assert any("37,5%" in p for p in paragraphs)
     annex = {int(m.group(1)): p for p in paragraphs if (m := re.match(r"\[(\d+)\] ", p))}

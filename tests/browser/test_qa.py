@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import open_tab, snap
+from tests.browser.conftest import download_link, open_tab, snap
 
 QUESTION = "#qa-question textarea"
 
@@ -159,13 +159,7 @@ def test_retry_and_feedback_are_the_chat_s_own_buttons(page, served, tmp_path) -
     buttons.locator("button[aria-label='Hữu ích']").click()
     page.wait_for_function(f"(before) => ({kept})() !== before", arg=before)  # the browser kept it
     # the feedback goes with the history the browser keeps (and into the downloaded file)
-    page.get_by_role("button", name="Tải lịch sử (.json)").click()
-    link = page.locator("a[href*='.json']").first
-    link.wait_for()
-    with page.expect_download() as got:
-        link.click()
-    path = tmp_path / "lich_su.json"
-    got.value.save_as(path)
+    path = download_link(page, "Tải lịch sử (.json)", ".json", tmp_path / "lich_su.json")
     records = json.loads(path.read_text(encoding="utf-8"))
     assert [r["question"] for r in records] == ["Xã Giao Minh có bao nhiêu Tổ công nghệ số cộng đồng?"]
     assert records[0].get("feedback") == "Hữu ích"
