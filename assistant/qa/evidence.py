@@ -19,7 +19,15 @@ from dataclasses import dataclass
 
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Chunk, SearchResult
-from assistant.text.normalize import fold, keyword_tokens, nfc, replace_abbreviations, spelling
+from assistant.text.normalize import (
+    fold,
+    is_number,
+    keyword_tokens,
+    nfc,
+    replace_abbreviations,
+    spelling,
+    syllables,
+)
 from assistant.text.segment import answer_units
 from assistant.text.synonyms import Groups, covered_by_equivalents
 
@@ -35,7 +43,6 @@ _GENERIC_PAIRS = frozenset({"so_luong", "tong_so", "phan_tram", "bao_nhieu", "hi
 _LEAD_IN = re.compile(r"^(?:mac du|ben canh (?:nhung|cac) ket qua|tuy nhien,? (?:van con|con)|ngoai ra|"
                       r"nhin chung|qua \d+ nam|cu the nhu sau|nhu sau)\b")
 _HEADING_ONLY = re.compile(r"^(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]?\s*[^.;!?]{0,90}$")
-_SYLLABLE_RE = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", re.UNICODE)
 
 
 def _function(syllable: str) -> bool:
@@ -51,11 +58,11 @@ def question_terms(query: str, drop: Iterable[str] = ()) -> frozenset[str]:
     dropped = {p for w in drop for p in fold(w).split()}
     out: set[str] = set()
     for phrase in re.split(r"[,;:!?()\[\]\"“”«»\n–—]+|(?<!\d)[./](?!\d)", replace_abbreviations(nfc(query))):
-        sylls = [s.lower() for s in _SYLLABLE_RE.findall(phrase)]
+        sylls = syllables(phrase)
         kept: list[str | None] = []
         for s in sylls:
             f = spelling(fold(s))
-            if f[:1].isdigit() or f in dropped or _function(s):
+            if is_number(f) or f in dropped or _function(s):
                 kept.append(None)
                 continue
             kept.append(f)
@@ -68,6 +75,7 @@ def question_terms(query: str, drop: Iterable[str] = ()) -> frozenset[str]:
     return frozenset(out)
 
 
+UNSEEN_WEIGHT = 6.3  # about the rarity of a word written once in a library of a few hundred passages
 EQUIVALENT_WEIGHT = 0.6  # a word stated through an equivalent phrase counts for less than the word itself
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -114,9 +122,15 @@ class Evidence:
         self._token_cache: dict[str, tuple[frozenset[str], str]] = {}
 
     def idf(self, term: str) -> float:
+        """How much a term weighs in coverage: its rarity in the library. A pair of syllables no
+        passage writes cannot tell passages apart and weighs nothing; a word no passage writes
+        (an everyday word for a report's term) weighs as a rare word, not as the rarest."""
         if term not in self._idf:
             df = self.r.keyword.doc_freq(term)
-            self._idf[term] = math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+            if df == 0:
+                self._idf[term] = 0.0 if "_" in term else UNSEEN_WEIGHT
+            else:
+                self._idf[term] = math.log(1 + (self._n - df + 0.5) / (df + 0.5))
         return self._idf[term]
 
     def respell(self, terms: frozenset[str]) -> frozenset[str]:

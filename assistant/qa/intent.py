@@ -204,8 +204,10 @@ def _words(folded: str) -> list[str]:
 
 
 def best_by_context(text: str, question: str, cands: list[Figure], window: int = 70) -> Figure | None:
-    """The candidate whose preceding words match the question best (shared words, and shared
-    word pairs counted double, so "hồ sơ nộp trực tuyến" beats scattered words); None on a tie."""
+    """The candidate whose describing words match the question best (shared words, and shared
+    word pairs counted double, so "hồ sơ nộp trực tuyến" beats scattered words); None on a tie.
+    A figure is described by the words before it; a document number by those after it
+    ("số 103/KH-UBND ngày 31/10/2025 thực hiện Nghị quyết 57")."""
     if not cands:
         return None
     q = [w for w in _words(fold(question)) if not w.isdigit()]
@@ -213,8 +215,12 @@ def best_by_context(text: str, question: str, cands: list[Figure], window: int =
     folded = fold_keep_length(text).lower()
     scored = []
     for i, f in enumerate(cands):
-        lo = max(cands[i - 1].end if i else 0, f.start - window)
-        w = _words(folded[lo : f.start])
+        if f.kind == "docno":
+            hi = min(cands[i + 1].start if i + 1 < len(cands) else len(folded), f.end + 2 * window)
+            w = _words(folded[f.end : hi])
+        else:
+            lo = max(cands[i - 1].end if i else 0, f.start - window)
+            w = _words(folded[lo : f.start])
         score = len(set(w) & q_words) + 2 * len(set(zip(w, w[1:], strict=False)) & q_pairs)
         scored.append((score, f))
     scored.sort(key=lambda x: -x[0])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.qa.evidence import question_terms
 from assistant.qa.intent import Intent, intent_of
-from assistant.text.normalize import content_terms, fold, fold_keep_length, nfc
+from assistant.text.normalize import content_terms, expand_shorthand, fold, fold_keep_length, nfc
 from assistant.text.synonyms import Groups, phrase_groups
 
 KINDS = ("figure", "entity", "narrative", "which_commune", "target", "yes_no", "out_of_scope")
@@ -146,6 +146,9 @@ _COUNTED = _rx(r"\b(?:so|tong so|so luong)\s+(?:van ban|ho so|nguoi|thanh vien|m
 _RATE = _rx(r"\b(?:ty le|phan tram|ti le)\b|%")
 _ENTITY = [
     ("signer", _rx(r"\b(?:ai|lanh dao nao|nguoi nao|dong chi nao)\b.*\bky\b|\bnguoi ky\b|\bky\b.*\bboi ai\b")),
+    # "phần mềm quản lý văn bản … tên là gì", "nền tảng trí tuệ nhân tạo nào": the thing named, not a person
+    ("software", _rx(r"\b(?:phan mem|ung dung|nen tang|trang thong tin|cong thong tin|app|website|chuong trinh)"
+                     r"(?:\s+[a-z]+){0,8}?\s+(?:ten (?:la )?gi|ten nao|nao|gi)\s*\??\s*$")),
     ("person", _rx(r"\b(?:ai|nguoi nao|lanh dao nao|dong chi nao|can bo nao|chuc vu (?:gi|nao)|"
                    r"ho ten|ten (?:la )?gi)\b")),
     ("org", _rx(r"\b(?:don vi|co quan|phong|bo phan|to chuc|doanh nghiep|ban|trung tam|cong ty|"
@@ -316,7 +319,7 @@ def _without_polite(text: str) -> str:
 
 def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] = ()) -> Question:
     """The typed question for `text`, resolved against the earlier questions in `history`."""
-    text = _without_polite(" ".join(nfc(text or "").split()))
+    text = _without_polite(" ".join(expand_shorthand(nfc(text or "")).split()))
     folded = fold(text)
     named, unknown = communes_in(text, communes)
     years = years_in(text)

@@ -7,7 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 # Bump when `keyword_tokens` changes: indexes store tokens and are re-tokenised on mismatch.
-TOKENS_VERSION = "2"
+TOKENS_VERSION = "3"
 
 # Abbreviations used in commune reports, with their full form (lower case, accented).
 # Longer keys first matters only for display; matching is by whole token.
@@ -66,12 +66,24 @@ def _is_stopword(syllable: str, folded: str) -> bool:
     return syllable in _QUERY_STOPWORDS_ACCENTED
 
 
-_TOKEN_RE = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", re.UNICODE)
+# "5G", "4G": a mobile network generation is one token, not the number 5 and the letter g
+_GENERATION = r"(?<![\w.,])[2-6][Gg](?!\w)"
+_TOKEN_RE = re.compile(_GENERATION + r"|\d+(?:[.,/]\d+)*|[^\W\d_]+", re.UNICODE)
 # Punctuation that ends a phrase; "." "," "/" inside a number ("71,2", "1.429", "39/39") do not.
 _PHRASE_SPLIT_RE = re.compile(r"(?<!\d)[.,/]|[.,/](?!\d)|[;:!?()\[\]\"“”'‘’«»\n–—-]+")
+# Typed in lower case too ("so tthc", "dvc"), when three letters or more: none of them is a syllable.
+_LOWER_ABBREVIATIONS = {k.lower(): v for k, v in ABBREVIATIONS.items() if len(k) >= 3 and k.lower() != k}
+_ALL_ABBREVIATIONS = ABBREVIATIONS | _LOWER_ABBREVIATIONS
 _ABBR_RE = re.compile(
-    r"(?<!\w)(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")(?!\w)"
+    r"(?<!\w)(" + "|".join(sorted(map(re.escape, _ALL_ABBREVIATIONS), key=len, reverse=True)) + r")(?!\w)"
 )
+# How questions are typed in a hurry: chat shorthand, replaced in questions only.
+SHORTHAND: dict[str, str] = {
+    "bn": "bao nhiêu", "bnhieu": "bao nhiêu", "ko": "không", "khg": "không", "dc": "được", "đc": "được",
+    "sl": "số lượng", "ntn": "như thế nào", "tl": "tỷ lệ",
+}
+_SHORTHAND_RE = re.compile(r"(?<![\w.,/-])(" + "|".join(sorted(map(re.escape, SHORTHAND), key=len, reverse=True))
+                           + r")(?![\w.,/-])", re.IGNORECASE)
 
 
 def nfc(text: str) -> str:
@@ -117,14 +129,19 @@ def expand_abbreviations(text: str) -> str:
     """Append the full form after each known abbreviation: "TTHC" -> "TTHC (thủ tục hành chính)"."""
 
     def repl(m: re.Match[str]) -> str:
-        return f"{m.group(1)} ({ABBREVIATIONS[m.group(1)]})"
+        return f"{m.group(1)} ({_ALL_ABBREVIATIONS[m.group(1)]})"
 
     return _ABBR_RE.sub(repl, text)
 
 
 def replace_abbreviations(text: str) -> str:
     """Each known abbreviation replaced by its full form, spaced: "hồ sơ TTHC" -> "hồ sơ  thủ tục hành chính "."""
-    return _ABBR_RE.sub(lambda m: f" {ABBREVIATIONS[m.group(1)]} ", text)
+    return _ABBR_RE.sub(lambda m: f" {_ALL_ABBREVIATIONS[m.group(1)]} ", text)
+
+
+def expand_shorthand(question: str) -> str:
+    """A question's chat shorthand written out: "đạt bn %" -> "đạt bao nhiêu %"."""
+    return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(1).lower()], question)
 
 
 def syllables(text: str) -> list[str]:
@@ -158,10 +175,15 @@ def keyword_tokens(text: str, *, query: bool = False) -> list[str]:
     return out
 
 
+def is_number(token: str) -> bool:
+    """A token that is a figure ("71,2", "1.429"), not a word nor a network generation ("5g")."""
+    return token[:1].isdigit() and not re.fullmatch(r"\dg", token)
+
+
 def content_terms(text: str) -> set[str]:
     """Folded content syllables of a question (stopwords and numbers removed)."""
     return {
         t
         for t in (spelling(_fold_word(s)) for s in syllables(replace_abbreviations(text)))
-        if t not in QUERY_STOPWORDS and not t[:1].isdigit()
+        if t not in QUERY_STOPWORDS and not is_number(t)
     }

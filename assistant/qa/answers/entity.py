@@ -25,6 +25,17 @@ _PEOPLE_RE = re.compile(r"\b(?:đoàn viên|thanh niên|hội viên|cán bộ|c�
                         r"giáo viên|người có|người dân|trưởng thôn|bí thư|tổ trưởng|nòng cốt|thành phần)\b",
                         re.IGNORECASE)
 _COMPOSITION_RE = re.compile(r"\b(?:thành phần|bao gồm|gồm có|gồm|nòng cốt|cơ cấu)\b", re.IGNORECASE)
+# A capitalised word no Vietnamese syllable spells ("Hpnet", "Roboki", "Zalo"), with a trailing "AI"/"App"
+_BRAND_RE = re.compile(r"(?<![\w.])([A-Z][a-zA-Z0-9]{2,})(?:\s+(?:AI|App|ID|[A-Z]{2,5}))?(?!\w)")
+_SYLLABLE_RE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}"
+                          r"(?:ch|ng|nh|[cmnpt])?$")
+
+
+def _foreign(word: str) -> bool:
+    """A word no Vietnamese syllable spells: a product or brand name."""
+    return not _SYLLABLE_RE.match(word.lower())
+
+
 _QUOTED_RE = re.compile(r"[“\"]([^”\"]{3,80})[”\"]")
 _SIGNATURE_RE = re.compile(r"(?:KT\.?\s+)?(CHỦ TỊCH|PHÓ CHỦ TỊCH|TM\.?\s+ỦY BAN NHÂN DÂN)")
 
@@ -61,9 +72,21 @@ def _extract(q: Question, text: str) -> str | None:
         return m.group(0).strip(" ,;.") if m else None
     if q.entity == "software":
         found = [p for p in _PRODUCT_RE.findall(text) if p not in ("UBND", "CNTT", "TTHC", "HĐND")]
+        found += [m.group(0) for m in _BRAND_RE.finditer(text) if _foreign(m.group(1))]
+        found.sort(key=text.find)
         return ", ".join(dict.fromkeys(found[:4])) if found else None
     m = _QUOTED_RE.search(text)
     return m.group(1).strip() if m else None
+
+
+def _next_cell(q: Question, best: Unit, units: list[Unit]) -> str | None:
+    """The short unit right after `best` in its passage that holds a name of the asked type (a
+    flattened table row puts "Phòng Kinh tế" on the line after the indicator)."""
+    for u in units:
+        if u.chunk.chunk_id == best.chunk.chunk_id and best.order < u.order <= best.order + 2 \
+                and len(u.text) <= 80 and _extract(q, u.text):
+            return u.text
+    return None
 
 
 def _asks_chair_name(q: Question) -> bool:
@@ -108,7 +131,11 @@ def answer_entity(q: Question, ctx: Context) -> Answer:
     book = CitationBook()
     n = book.cite(best.chunk)
     name = _extract(q, best.text)
+    said = quote(best.text, q.text)
+    if name is None and (cell := _next_cell(q, best, units)) is not None:
+        name = _extract(q, cell)  # a table row flattened: the unit in charge is the next cell
+        said = f"{said} … {quote(cell)}"
     lead = f"{name} — theo" if name and fold(name) not in fold(q.text) else "Theo"
-    text = f"{lead} báo cáo của {where(best.chunk)}: «{quote(best.text, q.text)}» [{n}]"
+    text = f"{lead} báo cáo của {where(best.chunk)}: «{said}» [{n}]"
     book.pad(results, ctx.k)
     return Answer(text, book.citations, "extractive", ocr_warnings(book.citations), kind=q.kind)

@@ -129,7 +129,13 @@ def focus_present(q: Question, u: Unit) -> bool:
     if not q.intent.focus:
         return True
     word = q.intent.focus[0]
-    if re.search(rf"\b{re.escape(word)}\b", fold(f"{u.leaf} {u.text}")):
+    folded = fold(f"{u.leaf} {u.text}")
+    for g in q.phrases:  # a counted phrase of several words ("nhân khẩu"): that phrase or its equivalent
+        words = fold(g.phrase).split()
+        if len(words) > 1 and words == q.intent.focus:
+            return bool(re.search(rf"\b{re.escape(' '.join(words))}\b", folded)) \
+                or bool(covered_by_equivalents((g,), u.text))
+    if re.search(rf"\b{re.escape(word)}\b", folded):
         return True
     return any(word in fold(t) for t in covered_by_equivalents(q.phrases, u.text))
 
@@ -150,6 +156,8 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
                 u.score *= 0.3
             elif focus_figure(u.text, q.intent, cands) is not None:
                 u.score += 0.3
+            elif q.intent.kind == "count" and not focus_present(q, u):
+                u.score -= 0.2  # never names what is counted ("bao nhiêu nhân khẩu")
     units.sort(key=lambda u: -u.score)
     return units, terms
 
@@ -221,7 +229,7 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
     chosen = [best]
     second = next((u for u in good[1:4] if u.result is not best.result), None)
     units_as = unit_equivalents(q)
-    clear = key_figure(best.text, q.intent, q.text, results_in(best.text, q), units_as) is not None
+    clear = key_figure(best.text, q.intent, q.query, results_in(best.text, q), units_as) is not None
     if second is not None and not clear and second.score >= 0.9 * best.score \
             and not period_problem(q, ctx, second.result):
         chosen.append(second)  # no clear figure in the best passage: show the next one that states it too
@@ -229,7 +237,7 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
     parts = []
     for u in chosen:
         n = book.cite(u.chunk)
-        lead = key_figure(u.text, q.intent, q.text, results_in(u.text, q), units_as) if u is best else None
+        lead = key_figure(u.text, q.intent, q.query, results_in(u.text, q), units_as) if u is best else None
         prefix = f"{lead} — theo" if lead else "Theo"
         parts.append(f"{prefix} báo cáo của {where(u.chunk)}: «{quote(u.text, q.text, lead or '')}» [{n}]")
     book.pad(results, ctx.k)
