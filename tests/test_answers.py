@@ -170,7 +170,69 @@ def test_a_commune_filter_from_the_interface_scopes_the_answer(assistant: Assist
     assert ans.found and all(c.commune == "Đại Sơn" for c in ans.citations)
 
 
+def test_an_unaccented_question_with_shorthand_and_lower_case_abbreviations(assistant: Assistant) -> None:
+    ans = assistant.ask("ty le ho so tthc xu ly truc tuyen cua xa dai son la bn")
+    assert ans.found and ans.answer.startswith("71.2%") and ans.citations[0].commune == "Đại Sơn"
+
+
+def test_software_asked_by_name_is_answered_with_its_name(assistant: Assistant) -> None:
+    ans = assistant.ask("Xã Đại Sơn xử lý văn bản trên phần mềm tên là gì?")
+    assert ans.kind == "entity" and ans.answer.startswith("Hpnet — ")
+
+
+def test_the_unit_in_charge_is_read_from_the_next_cell_of_a_table_row(assistant: Assistant) -> None:
+    ans = assistant.ask("Trong phụ lục của xã Tân An, cơ quan nào chủ trì chỉ tiêu doanh nghiệp nhỏ và vừa dùng "
+                        "nền tảng số?")
+    assert ans.answer.startswith("Phòng Kinh tế — ")
+
+
+def test_a_document_number_is_chosen_by_what_follows_it(assistant: Assistant) -> None:
+    """In "Kế hoạch số 50/KH … về …; số 53/KH … về hoạt động của Tổ công nghệ số cộng đồng", the
+    plan about the Tổ is 53, whatever words come before it."""
+    ans = assistant.ask("Đại Sơn ban hành kế hoạch về hoạt động của Tổ công nghệ số cộng đồng năm 2025 số mấy?")
+    assert ans.answer.startswith("53/KH-UBND")
+
+
+def test_a_count_is_not_taken_from_a_figure_that_counts_something_else() -> None:
+    from assistant.qa.intent import candidates, focus_figure, intent_of
+
+    text = "Tổ chức 01 lớp cho thành viên Tổ công nghệ số cộng đồng; Tổ có 110 thành viên."
+    intent = intent_of("Tổ có bao nhiêu thành viên?")
+    assert focus_figure(text, intent, candidates(text, intent)).raw == "110"  # not "01 lớp cho thành viên"
+
+
+def test_a_proposal_addressed_to_the_city_lists_the_proposals(assistant: Assistant) -> None:
+    ans = assistant.ask("Gia Phúc kiến nghị thành phố và Sở KH&CN hỗ trợ những gì?")
+    assert ans.found and ans.kind == "narrative"
+    assert "Thôn thông minh" in ans.answer or "chữ ký số cá nhân" in ans.answer
+
+
+def test_a_shortcoming_written_outside_its_section_is_found(assistant: Assistant) -> None:
+    ans = assistant.ask("Gia Phúc gặp khó khăn gì về hạ tầng mạng và nguồn lực đầu tư?")
+    assert ans.found and ("ven biển" in ans.answer or "nguồn lực" in ans.answer)
+    assert all(c.commune == "Gia Phúc" for c in ans.citations)
+
+
 # ------------------------------------------------------------------ follow-ups
+def test_a_follow_up_asking_the_goal_answers_the_goal_of_the_same_indicator(assistant: Assistant) -> None:
+    history = ["Xã Gia Phúc đạt bao nhiêu phần trăm người trưởng thành dùng dịch vụ công trực tuyến?"]
+    ans = assistant.ask("Mục tiêu đặt ra là bao nhiêu?", history=history)
+    assert ans.understood_as.startswith("Xã Gia Phúc đạt")
+    assert ans.found and ans.answer.startswith("50%")
+
+
+def test_a_commune_follow_up_to_a_target_answers_the_communes_result(assistant: Assistant) -> None:
+    history = ["QĐ 411 yêu cầu năm 2025 bao nhiêu phần trăm người trưởng thành có điện thoại thông minh?"]
+    ans = assistant.ask("Thế xã Gia Phúc đạt bao nhiêu?", history=history)
+    assert ans.kind == "figure" and "Gia Phúc" in ans.understood_as and "411" not in ans.understood_as
+    assert ans.answer.startswith("85%") and ans.citations[0].commune == "Gia Phúc"
+
+
+def test_a_follow_up_changing_only_the_year_of_a_target(assistant: Assistant) -> None:
+    history = ["QĐ 411 yêu cầu năm 2025 bao nhiêu phần trăm người trưởng thành có điện thoại thông minh?"]
+    ans = assistant.ask("Đến năm 2030 thì sao?", history=history)
+    assert ans.kind == "target" and "2030" in ans.understood_as and "điện thoại" in ans.understood_as
+    assert "95%" in ans.answer
 def test_follow_up_changes_only_the_commune(assistant: Assistant) -> None:
     history = ["Tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?"]
     ans = assistant.ask("Còn Đại Sơn thì sao?", history=history)

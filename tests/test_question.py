@@ -88,3 +88,15 @@ def test_a_follow_up_of_a_follow_up_resolves_the_chain() -> None:
     history = ["Tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?", "Còn Đại Sơn thì sao?"]
     q = understand("Còn Tân An?", history, COMMUNES)
     assert q.understood_as == "Tỷ lệ hồ sơ trực tuyến của xã Tân An là bao nhiêu?"
+
+
+def test_words_of_a_question_typed_with_accents_are_judged_with_accents() -> None:
+    """"thông minh" is not "mình", and "Đài" is not the "Đại" of "Đại Sơn"."""
+    q = understand("An Khánh hay Đại Sơn có Đài truyền thanh thông minh?", (), COMMUNES)
+    assert {"minh", "dai"} <= q.terms
+    assert "minh" not in understand("cho minh hoi xa dai son co bao nhieu thon", (), COMMUNES).terms
+
+
+def test_chat_shorthand_is_written_out() -> None:
+    q = understand("ty le ho so truc tuyen cua xa dai son la bn", (), COMMUNES)
+    assert q.kind == "figure" and "bao nhiêu" in q.text

@@ -31,3 +31,12 @@ def test_numbers_stay_whole():
 
 def test_question_words_are_not_content():
     assert content_terms("Xã An Khánh có bao nhiêu thôn?") == {"xa", "an", "khanh", "thon"}
+
+
+def test_lower_case_abbreviations_and_network_generations_are_tokens():
+    from assistant.text.normalize import expand_shorthand
+
+    assert {"thu_tuc", "hanh_chinh"} <= set(keyword_tokens("so tthc"))
+    assert "5g" in keyword_tokens("phủ sóng 5G") and "5" not in keyword_tokens("phủ sóng 5G")
+    assert expand_shorthand("dat bn %, dc ko") == "dat bao nhiêu %, được không"
+    assert expand_shorthand("71,2 kg") == "71,2 kg"  # only whole shorthand words

@@ -45,24 +45,29 @@ _LEAD_IN = re.compile(r"^(?:mac du|ben canh (?:nhung|cac) ket qua|tuy nhien,? (?
 _HEADING_ONLY = re.compile(r"^(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]?\s*[^.;!?]{0,90}$")
 
 
-def _function(syllable: str) -> bool:
-    folded = fold(syllable)
-    if syllable == folded:  # typed without accents
-        return folded in _FUNCTION_FOLDED
+def _function(syllable: str, accented: bool) -> bool:
+    """A word that asks or links; in a question typed with accents, judged with them ("minh" in
+    "thông minh" is not "mình")."""
+    if not accented:
+        return fold(syllable) in _FUNCTION_FOLDED
     return syllable in FUNCTION_WORDS
 
 
 def question_terms(query: str, drop: Iterable[str] = ()) -> frozenset[str]:
     """The keyword tokens a passage must share with a question (see the module docstring);
     `drop` holds words not to count, such as the commune's name."""
-    dropped = {p for w in drop for p in fold(w).split()}
+    text = replace_abbreviations(nfc(query))
+    accented = text.lower() != fold(text)
+    drop = list(drop)
+    # with accents, a name is dropped as written ("Đại Sơn" does not take "Đài" away)
+    dropped = {p for w in drop for p in (nfc(w).lower() if accented and w != fold(w) else fold(w)).split()}
     out: set[str] = set()
-    for phrase in re.split(r"[,;:!?()\[\]\"“”«»\n–—]+|(?<!\d)[./](?!\d)", replace_abbreviations(nfc(query))):
+    for phrase in re.split(r"[,;:!?()\[\]\"“”«»\n–—]+|(?<!\d)[./](?!\d)", text):
         sylls = syllables(phrase)
         kept: list[str | None] = []
         for s in sylls:
             f = spelling(fold(s))
-            if is_number(f) or f in dropped or _function(s):
+            if is_number(f) or f in dropped or s in dropped or _function(s, accented):
                 kept.append(None)
                 continue
             kept.append(f)

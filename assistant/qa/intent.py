@@ -164,6 +164,9 @@ def focus_figure(text: str, intent: Intent, cands: list[Figure]) -> Figure | Non
     word = re.escape(intent.focus[0])
     for f in cands:
         after = folded[f.end : f.end + 40]
+        own = re.match(r"\s*(\w+)", after)
+        if own and own.group(1) in _UNITS and own.group(1) != intent.focus[0]:
+            continue  # "01 lớp cho thành viên" counts classes, not members
         if re.match(r"\s*(?:\w+\s+){0,2}?" + word + r"\b", after):
             return f
     for m in re.finditer(r"\b" + word + r"\b", folded):

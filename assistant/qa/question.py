@@ -11,9 +11,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.qa.evidence import question_terms
+from assistant.qa.evidence import question_terms, without
 from assistant.qa.intent import Intent, intent_of
-from assistant.text.normalize import content_terms, expand_shorthand, fold, fold_keep_length, nfc
+from assistant.text.normalize import expand_shorthand, fold, fold_keep_length, nfc
 from assistant.text.synonyms import Groups, phrase_groups
 
 KINDS = ("figure", "entity", "narrative", "which_commune", "target", "yes_no", "out_of_scope")
@@ -196,12 +196,12 @@ def classify(folded: str, n_communes: int, guidance: list[str]) -> tuple[str, di
 
 
 # ------------------------------------------------------------------ follow-ups
-_FOLLOW_START = _rx(r"^(?:con|the con|vay con|con ve|vay thi|the thi|con o)\b")
+_FOLLOW_START = _rx(r"^(?:con|the con|vay con|con ve|vay thi|the thi|con o|the|vay)\b")
 _FOLLOW_END = _rx(r"\b(?:thi sao|the nao|ra sao|thi the nao|nhu the nao|thi)\s*\??\s*$")
 _WHY_ONLY = _rx(r"^(?:vi sao|tai sao|sao vay|tai sao vay|vi sao vay|nguyen nhan (?:la )?gi|do dau|"
                 r"nguyen nhan|ly do)\s*(?:vay|a|the)?\s*\??$")
 _MORE = _rx(r"\b(?:cu the hon|chi tiet hon|noi ro hon|ro hon|them chi tiet|noi them|ke them)\b")
-_FOLLOW_NOISE = _rx(r"^(?:con|the con|vay con|vay thi|the thi|con o|con ve)\s+|\s*(?:thi sao|the nao|ra sao|"
+_FOLLOW_NOISE = _rx(r"^(?:con|the con|vay con|vay thi|the thi|con o|con ve|the|vay)\s+|\s*(?:thi sao|the nao|ra sao|"
                     r"thi the nao|nhu the nao)\s*\??\s*$|\?")
 
 
@@ -221,6 +221,17 @@ def _there_resolved(text: str, history: Sequence[str], communes: Sequence[str]) 
     lead = "ở " if m.group(0).startswith("o ") else ""
     out = " ".join((text[: m.start()] + f"{lead}xã {prev.communes[0]}" + text[m.end():]).split())
     return out[:1].upper() + out[1:]
+
+
+_GOAL_ASK = _rx(r"\b(?:muc tieu|chi tieu|ke hoach dat|phan dau)\b")
+_GOAL_WORDS = frozenset("muc tieu chi tieu ke hoach dat ra phan dau de la bao nhieu".split())
+
+
+def _asks_goal_only(text: str) -> bool:
+    """"Mục tiêu đặt ra là bao nhiêu?": the goal of what was just asked, nothing new."""
+    folded = fold(text)
+    return bool(_GOAL_ASK.search(folded)) and len(folded.split()) <= 8 \
+        and not without(question_terms(text), _GOAL_WORDS)
 
 
 def _is_follow_up(folded: str, n_named: int, years: list[int]) -> bool:
@@ -265,7 +276,7 @@ def _restate(prev: Question, cur_text: str, named: list[str], unknown: list[str]
     new_places = [*named, *unknown]
     rest = _remainder(cur_text, named, unknown, years)
     base = prev.text
-    if rest and len(content_terms(rest)) >= 1 and not re.fullmatch(r"(?:xa|o|ve|tai|cua)?", fold(rest)):
+    if rest and question_terms(rest) and not re.fullmatch(r"(?:xa|o|ve|tai|cua)?", fold(rest)):
         places = new_places or [*prev.communes, *prev.unknown_communes]
         where = f" của xã {', '.join(places)}" if places else ""
         when = f" năm {years[0]}" if years else (f" năm {prev.years[0]}" if prev.years else "")
@@ -303,6 +314,25 @@ def _restate(prev: Question, cur_text: str, named: list[str], unknown: list[str]
     return base, inherited
 
 
+_TARGET_FRAME = _rx(r"\b(?:theo|yeu cau|dat muc tieu|muc tieu|chi tieu|phai dat|can dat|toi thieu|it nhat|"
+                    r"den (?:ngay )?\d{1,2}/\d{1,2}/\d{4}|den (?:nam )?20\d\d|nam 20\d\d|vao nam 20\d\d)\b")
+
+
+def _target_subject(text: str) -> str:
+    """What a target question is about, without the document, the deadline and the asking words:
+    "Kế hoạch 02 yêu cầu đến 31/12/2025 bao nhiêu % hồ sơ được xử lý trực tuyến?" -> "tỷ lệ hồ sơ …"."""
+    out = nfc(text)
+    folded = fold_keep_length(out).lower()
+    spans = [m.span() for rx, _ in _GUIDANCE_DOCS for m in rx.finditer(folded)]
+    spans += [m.span() for m in _TARGET_FRAME.finditer(folded)]
+    spans += [m.span() for m in re.finditer(r"\b(?:bao nhieu phan tram|bao nhieu|la bao nhieu|ty le|ti le)\b", folded)]
+    for a, b in sorted(spans, reverse=True):
+        out = out[:a] + " " + out[b:]
+    out = re.sub(r"^[\s,;:]*(?:(?:kh|ke hoach|nghi quyet|quyet dinh)[^\s]*\s+)?", "", out, flags=re.IGNORECASE)
+    out = re.sub(r"(?:^|\s)/\S*", " ", out)  # what is left of "02-KH/BCĐTW"
+    return "tỷ lệ " + " ".join(out.replace("?", " ").split()).strip(" ,;:")
+
+
 # ------------------------------------------------------------------ understanding
 _POLITE = _rx(r"^(?:de nghi|xin|hay|vui long|lam on|cho toi hoi|toi muon biet)?\s*(?:cho (?:toi )?(?:biet|hoi)|"
               r"cho biet)?\s*[:,]?\s*")
@@ -326,7 +356,7 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
     there = _there_resolved(text, history, communes) if history and not (named or unknown) else None
     if there is not None:  # "Vậy Tổ CNSCĐ ở đó có bao nhiêu thành viên?" after a question about Đại Sơn
         return replace(understand(there, (), communes), inherited=("xã",), understood_as=there)
-    if history and _is_follow_up(folded, len(named) + len(unknown), years):
+    if history and (_is_follow_up(folded, len(named) + len(unknown), years) or _asks_goal_only(text)):
         prev = understand(history[-1], history[:-1], communes)
         if _WHY_ONLY.match(folded.strip()) or (_CAUSE.search(folded) and len(folded.split()) <= 4):
             q = replace(prev, kind="narrative", cause=True, section_kinds=("ton_tai",),
@@ -334,6 +364,14 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
                         terms=prev.terms | {"nguyen", "nhan"})
             return replace(q, text=f"Vì sao: {prev.text}", inherited=("xã", "nội dung"),
                            understood_as=f"Nguyên nhân — {prev.text}")
+        if _asks_goal_only(text) and not (named or unknown):
+            restated = f"{prev.text.rstrip(' ?')}; mục tiêu đặt ra là bao nhiêu?"
+            return replace(understand(restated, (), communes), inherited=("xã", "nội dung"), understood_as=restated)
+        if prev.kind == "target" and (named or unknown) and not question_terms(_remainder(text, named, unknown, years)):
+            # "Thế xã Tân An hiện đạt bao nhiêu?" after what a guiding document requires: the commune's result
+            subject = _target_subject(prev.text)
+            restated = f"{subject[:1].upper()}{subject[1:]} của xã {', '.join([*named, *unknown])} đạt bao nhiêu?"
+            return replace(understand(restated, (), communes), inherited=("nội dung",), understood_as=restated)
         if _MORE.search(folded) and not (named or unknown or years):
             return replace(prev, detail=True, inherited=("xã", "nội dung"),
                            understood_as=f"{prev.text} (chi tiết hơn)")

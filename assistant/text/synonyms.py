@@ -71,6 +71,15 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("mặt hàng", "sản phẩm", "hàng hóa"),
     ("sàn online", "sàn thương mại điện tử", "sàn giao dịch điện tử", "nền tảng thương mại điện tử"),
     ("lên mạng", "trực tuyến", "lên sàn"),
+    ("dùng", "sử dụng"),
+    ("bật", "bật lên", "kích hoạt"),
+    ("trễ hẹn", "trễ hạn", "quá hạn", "chậm hạn"),
+    ("thạo", "thành thạo", "làm chủ", "sử dụng thành thạo"),
+    ("người lớn", "người trưởng thành", "dân số trưởng thành"),
+    ("hỏi bác sĩ", "tư vấn sức khỏe", "khám chữa bệnh từ xa", "khám bệnh từ xa"),
+    ("dành riêng", "riêng"),
+    ("tờ rơi", "tờ gấp", "tài liệu tuyên truyền", "tờ hướng dẫn"),
+    ("phát", "phát hành", "cấp phát"),
 )
 
 

@@ -69,7 +69,8 @@ def _extract(q: Question, text: str) -> str | None:
         return role.group(0).strip() if role else (names[0] if names else None)
     if q.entity == "org":
         m = _ORG_RE.search(text)
-        return m.group(0).strip(" ,;.") if m else None
+        # a table cell runs on into the next one ("Phòng Kinh tế Đạt 12 …"): the name stops there
+        return re.split(r"\s+(?:Đạt|Không đạt|Chưa đạt|\d)", m.group(0))[0].strip(" ,;.") if m else None
     if q.entity == "software":
         found = [p for p in _PRODUCT_RE.findall(text) if p not in ("UBND", "CNTT", "TTHC", "HĐND")]
         found += [m.group(0) for m in _BRAND_RE.finditer(text) if _foreign(m.group(1))]

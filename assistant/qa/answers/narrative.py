@@ -22,7 +22,11 @@ from assistant.text.normalize import content_terms, fold
 SECTION_TERMS = frozenset(content_terms(
     "tồn tại hạn chế khó khăn vướng mắc bất cập yếu kém nguyên nhân vì sao tại sao phương hướng nhiệm vụ "
     "giải pháp đề xuất kiến nghị đề nghị kết quả đạt được thời gian tới năm tới gồm những gì điểm nào tự "
-    "nhận đánh giá còn nội dung việc vấn đề thế nào ở đâu yếu với có những gì"))
+    "nhận đánh giá còn nội dung việc vấn đề thế nào ở đâu yếu với có những gì gặp phải nêu"))
+# Whom a proposal is addressed to ("kiến nghị Sở KH&CN và UBND thành phố …"): not its topic.
+ADDRESSEE_TERMS = frozenset(content_terms(
+    "sở khoa học và công nghệ KH&CN KHCN thông tin truyền thông ủy ban nhân dân UBND thành phố tỉnh trung ương "
+    "bộ ngành cấp trên huyện các cấp hỗ trợ lên với đối với cho"))
 MIN_TOPIC = 0.34  # share of the topic a paragraph (with its heading) must state
 ON_TOPIC_HEADING = 0.5  # a section whose heading states this much of the topic is about it
 MAX_POINTS, MAX_POINTS_DETAIL = 5, 10
@@ -59,8 +63,19 @@ def _paragraphs(results: list[SearchResult]) -> list[Point]:
     return out
 
 
+_PLACE_NAME_RE = re.compile(r"\b(?:thành phố|tỉnh|TP\.?)\s+((?:[A-ZĐ][\wÀ-ỹ]*\s*){1,3})")
+
+
+def _addressees(q: Question) -> frozenset[str]:
+    """Words naming whom a proposal is addressed to, with the city or province named."""
+    if "de_xuat" not in q.section_kinds:
+        return frozenset()
+    places = {w for m in _PLACE_NAME_RE.finditer(q.text) for w in content_terms(m.group(1))}
+    return ADDRESSEE_TERMS | places
+
+
 def _points(q: Question, ctx: Context, results: list[SearchResult]) -> list[Point]:
-    topic = without(q.terms, SECTION_TERMS)
+    topic = without(q.terms, SECTION_TERMS | _addressees(q))
     limit = MAX_POINTS_DETAIL if q.detail else MAX_POINTS
     paras = _paragraphs(results)
     if not paras:
@@ -88,6 +103,25 @@ def _points(q: Question, ctx: Context, results: list[SearchResult]) -> list[Poin
     return sorted(picked, key=lambda p: (p.rank, p.order))
 
 
+# How a point of a section reads when it is written elsewhere in the report (folded).
+_SECTION_MARKERS = {
+    "ton_tai": re.compile(r"\b(?:han che|chua|kho khan|thieu|vuong mac|bat cap|con thap|yeu|kem|rui ro)\b"),
+    "de_xuat": re.compile(r"\b(?:de nghi|kien nghi|de xuat)\b"),
+}
+
+
+def _points_elsewhere(q: Question, ctx: Context) -> list[Point]:
+    """A shortcoming or a proposal on the topic stated outside its section ("Nguồn lực đầu tư cho hạ
+    tầng số còn hạn chế" in the assessment part): the paragraphs that state the topic and read as one."""
+    markers = [_SECTION_MARKERS[k] for k in q.section_kinds if k in _SECTION_MARKERS]
+    if not markers or q.cause:
+        return []
+    results = ctx.evidence.search(q.query, k=max(ctx.k, 10), communes=q.communes)
+    results = [r for r in results if r.chunk.kind != "guidance" or not q.communes]
+    points = _points(q, ctx, results)
+    return [p for p in points if any(m.search(fold(p.text)) for m in markers)]
+
+
 def _stated_none(q: Question, results: list[SearchResult]) -> SearchResult | None:
     """The asked section written as empty ("VI. ĐỀ XUẤT, KIẾN NGHỊ: Không.")."""
     if not q.section_kinds or not q.communes:
@@ -105,7 +139,7 @@ def answer_narrative(q: Question, ctx: Context) -> Answer:
         n = book.cite(empty.chunk)
         return Answer(f"Báo cáo của {where(empty.chunk)} ghi: «{head}» — không nêu nội dung nào ở mục này. [{n}]",
                       book.citations, "extractive", kind=q.kind)
-    points = _points(q, ctx, results)
+    points = _points(q, ctx, results) or _points_elsewhere(q, ctx)
     if not points:
         return not_found(q, ctx, results)
     book = CitationBook()
