@@ -360,3 +360,24 @@ def test_an_ingested_official_text_that_differs_from_the_catalog_is_shown_with_a
     assert ans.found and ans.kind == "target"
     assert "20%" in ans.answer and "15%" in ans.answer  # the catalog's and the ingested text's
     assert any("khác với danh mục" in w for w in ans.warnings)
+
+
+def test_why_with_more_words_is_still_the_cause_of_the_same_subject(assistant: Assistant) -> None:
+    ans = assistant.ask("Sao thấp vậy?", history=["Gia Phúc có bao nhiêu phần trăm người trưởng thành có chữ ký số?"])
+    assert ans.kind == "narrative" and ans.understood_as.startswith("Nguyên nhân")
+    assert ans.citations and all(c.commune == "Gia Phúc" for c in ans.citations)
+
+
+def test_a_question_naming_no_commune_stays_with_the_commune_of_the_conversation(assistant: Assistant) -> None:
+    history = ["Xã Đại Sơn có bao nhiêu thôn?"]
+    ans = assistant.ask("Tổ công nghệ số cộng đồng có bao nhiêu thành viên?", history=history)
+    assert "Đại Sơn" in ans.understood_as
+    assert all(c.commune == "Đại Sơn" for c in ans.citations)
+
+
+def test_a_question_that_only_names_a_commune_continues_the_conversation(assistant: Assistant) -> None:
+    history = ["Kế hoạch 02-KH/BCĐTW yêu cầu tỷ lệ hồ sơ xử lý trực tuyến toàn trình đến cuối 2025 là bao nhiêu?"]
+    ans = assistant.ask("Xã Tân An đạt được bao nhiêu?", history=history)
+    assert ans.kind == "figure" and "Tân An" in ans.understood_as and "toàn trình" in ans.understood_as
+    assert ans.citations[0].commune == "Tân An"
+

@@ -200,6 +200,7 @@ _FOLLOW_START = _rx(r"^(?:con|the con|vay con|con ve|vay thi|the thi|con o|the|v
 _FOLLOW_END = _rx(r"\b(?:thi sao|the nao|ra sao|thi the nao|nhu the nao|thi)\s*\??\s*$")
 _WHY_ONLY = _rx(r"^(?:vi sao|tai sao|sao vay|tai sao vay|vi sao vay|nguyen nhan (?:la )?gi|do dau|"
                 r"nguyen nhan|ly do)\s*(?:vay|a|the)?\s*\??$")
+_WHY_START = _rx(r"^(?:vi sao|tai sao|sao|do dau|vi dau|ly do gi)\b")
 _MORE = _rx(r"\b(?:cu the hon|chi tiet hon|noi ro hon|ro hon|them chi tiet|noi them|ke them)\b")
 _FOLLOW_NOISE = _rx(r"^(?:con|the con|vay con|vay thi|the thi|con o|con ve|the|vay)\s+|\s*(?:thi sao|the nao|ra sao|"
                     r"thi the nao|nhu the nao)\s*\??\s*$|\?")
@@ -230,16 +231,22 @@ _GOAL_WORDS = frozenset("muc tieu chi tieu ke hoach dat ra phan dau de la bao nh
 def _asks_goal_only(text: str) -> bool:
     """"Mục tiêu đặt ra là bao nhiêu?": the goal of what was just asked, nothing new."""
     folded = fold(text)
-    return bool(_GOAL_ASK.search(folded)) and len(folded.split()) <= 8 \
+    return bool(_GOAL_ASK.search(folded)) and len(folded.split()) <= 12 \
         and not without(question_terms(text), _GOAL_WORDS)
+
+
+def _asks_why(folded: str, n_named: int) -> bool:
+    """"Vì sao?", "Vì sao thấp vậy?", "Sao chưa được 100%?": the cause of what was just asked."""
+    return bool(_WHY_ONLY.match(folded.strip())) or (
+        n_named == 0 and bool(_WHY_START.match(folded.strip())) and len(folded.split()) <= 7)
 
 
 def _is_follow_up(folded: str, n_named: int, years: list[int]) -> bool:
     words = folded.replace("?", " ").split()
-    if _WHY_ONLY.match(folded.strip()) or (_MORE.search(folded) and len(words) <= 8):
+    if _asks_why(folded, n_named) or (_MORE.search(folded) and len(words) <= 8):
         return True
     if _FOLLOW_START.match(folded) or _FOLLOW_END.search(folded):
-        return len(words) <= 10
+        return len(words) <= 14
     return len(words) <= 4 and (n_named > 0 or bool(years))
 
 
@@ -285,7 +292,8 @@ def _restate(prev: Question, cur_text: str, named: list[str], unknown: list[str]
         if prev.kind == "narrative" and prev.section_kinds:
             base = f"{SECTION_PHRASES.get(prev.section_kinds[0], 'Nội dung')} về {topic}{where}{when}?"
         elif prev.kind in ("figure", "which_commune"):
-            base = f"{topic[0].upper() + topic[1:]}{where}{when} là bao nhiêu?"
+            ask = "số mấy" if prev.intent.kind == "docno" else "là bao nhiêu"
+            base = f"{topic[0].upper() + topic[1:]}{where}{when} {ask}?"
         else:
             base = f"{topic[0].upper() + topic[1:]}{where}{when}?"
         if not new_places and places:
@@ -356,9 +364,12 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
     there = _there_resolved(text, history, communes) if history and not (named or unknown) else None
     if there is not None:  # "Vậy Tổ CNSCĐ ở đó có bao nhiêu thành viên?" after a question about Đại Sơn
         return replace(understand(there, (), communes), inherited=("xã",), understood_as=there)
-    if history and (_is_follow_up(folded, len(named) + len(unknown), years) or _asks_goal_only(text)):
+    # nothing left to ask once the commune and the year are set aside: it can only continue the conversation
+    says_nothing = not question_terms(_remainder(text, named, unknown, years))
+    if history and (_is_follow_up(folded, len(named) + len(unknown), years) or _asks_goal_only(text)
+                    or says_nothing):
         prev = understand(history[-1], history[:-1], communes)
-        if _WHY_ONLY.match(folded.strip()) or (_CAUSE.search(folded) and len(folded.split()) <= 4):
+        if _asks_why(folded, len(named) + len(unknown)) or (_CAUSE.search(folded) and len(folded.split()) <= 4):
             q = replace(prev, kind="narrative", cause=True, section_kinds=("ton_tai",),
                         query=f"nguyên nhân {prev.query}", detail=False,
                         terms=prev.terms | {"nguyen", "nhan"})
@@ -380,6 +391,11 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
         return replace(fresh, inherited=tuple(inherited), understood_as=restated)
     guidance = _guidance_named(folded)
     kind, extra = classify(folded, len(named), guidance)
+    if history and not (named or unknown) and not guidance and kind not in ("which_commune", "target"):
+        prev = understand(history[-1], history[:-1], communes)
+        if len(prev.communes) == 1:  # in a conversation about one commune, a question naming none stays there
+            restated = f"{text.rstrip(' ?.')} của xã {prev.communes[0]}?"
+            return replace(understand(restated, (), communes), inherited=("xã",), understood_as=restated)
     query = text
     for name in named:
         query = (_replace_span(query, f"UBND xã {name}", "") or _replace_span(query, f"xã {name}", "")
