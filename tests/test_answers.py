@@ -381,3 +381,34 @@ def test_a_question_that_only_names_a_commune_continues_the_conversation(assista
     assert ans.kind == "figure" and "Tân An" in ans.understood_as and "toàn trình" in ans.understood_as
     assert ans.citations[0].commune == "Tân An"
 
+
+def test_a_figure_that_leaves_out_the_most_specific_word_is_not_the_answer(assistant: Assistant) -> None:
+    """Đại Sơn only plans 5G coverage for 2026: "100% dữ liệu dân cư" is no answer to a 5G question."""
+    ans = assistant.ask("Sóng 5G hiện đã phủ được bao nhiêu phần trăm dân số của Đại Sơn?")
+    assert not ans.found and "100%" not in ans.answer
+
+
+def test_ai_in_capitals_is_artificial_intelligence_not_who(assistant: Assistant) -> None:
+    ans = assistant.ask("Đại Sơn có hướng dẫn người dân học dùng AI trong nông nghiệp không?")
+    assert ans.kind == "yes_no" and ans.answer.startswith("Có") and "20 hộ" in ans.answer
+
+
+def test_a_plan_number_is_a_plan_not_the_resolution_it_implements(assistant: Assistant) -> None:
+    ans = assistant.ask("Kế hoạch chuyển đổi số năm 2025 của xã Tân An là kế hoạch số mấy?")
+    assert "/KH" in ans.answer.split(" — ")[0]  # never "214/NQ-CP" from the same sentence
+
+
+def test_two_communes_are_compared_when_one_figure_is_bare_in_a_row_naming_the_thing(assistant: Assistant) -> None:
+    ans = assistant.ask("An Khánh hay Đại Sơn có nhiều thôn hơn?")
+    assert ans.answer.split("\n")[0].startswith("Xã An Khánh (19) nhiều hơn xã Đại Sơn")
+
+
+def test_about_digital_transformation_is_not_a_topic_every_proposal_must_state(assistant: Assistant) -> None:
+    ans = assistant.ask("Xã An Khánh có những đề xuất, kiến nghị gì với thành phố về chuyển đổi số?")
+    assert ans.found and "tập huấn chuyên sâu" in ans.answer
+
+
+def test_per_hundred_people_is_a_percentage(assistant: Assistant) -> None:
+    ans = assistant.ask("Ở Gia Phúc cứ 100 người trưởng thành thì bao nhiêu người có điện thoại thông minh?")
+    assert ans.answer.startswith("85%")
+

@@ -100,3 +100,10 @@ def test_words_of_a_question_typed_with_accents_are_judged_with_accents() -> Non
 def test_chat_shorthand_is_written_out() -> None:
     q = understand("ty le ho so truc tuyen cua xa dai son la bn", (), COMMUNES)
     assert q.kind == "figure" and "bao nhiêu" in q.text
+
+
+def test_the_last_question_word_says_what_is_counted() -> None:
+    from assistant.qa.intent import intent_of
+
+    assert intent_of("Mấy tổ công nghệ số đã chỉ cho bao nhiêu bà con?").focus == ["ba", "con"]
+

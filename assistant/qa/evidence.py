@@ -37,7 +37,7 @@ FUNCTION_WORDS = frozenset(
     "ai bao nhiêu mấy gì nào không chưa đã đang sẽ có thể ra sao hay cho biết được là của ở tại về như "
     "những các một hiện nay tổng cộng khoảng gồm hỏi xin vui lòng giúp tôi mình em anh chị bạn kể liệt "
     "nêu trên dưới trong ngoài với và hoặc đến từ sau trước khi đó thì mà vậy nữa rồi lúc năm tháng quý "
-    "ngày đạt mức phần trăm giờ lâu còn mới xã hiện chủ yếu bị cũng đều rất để đâu vẫn hả ạ nhé phải".split())
+    "ngày đạt mức phần trăm giờ lâu còn mới xã hiện chủ yếu bị cũng đều rất để đâu vẫn hả ạ nhé phải tất cả".split())
 _FUNCTION_FOLDED = frozenset(fold(w) for w in FUNCTION_WORDS) - {"so", "cong", "chi", "ban", "thi", "ho"}
 _GENERIC_PAIRS = frozenset({"so_luong", "tong_so", "phan_tram", "bao_nhieu", "hien_nay"})
 _LEAD_IN = re.compile(r"^(?:mac du|ben canh (?:nhung|cac) ket qua|tuy nhien,? (?:van con|con)|ngoai ra|"

@@ -15,6 +15,7 @@ _DOCNO_WEAK_Q = re.compile(r"\b(so may|so bao nhieu)\b")  # "số mấy", but al
 _COUNT_Q = re.compile(r"\b(bao nhieu|may|so luong|tong so|so \w+)\b")
 _TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can dat|phai dat|huong toi|"
                        r"phuong huong|den nam|nam toi|dat ra)\b")
+_PER_HUNDRED_Q = re.compile(r"\b(?:cu|trong|tren) 100\b.{0,60}\b(?:bao nhieu|may)\b")  # "cứ 100 người … bao nhiêu"
 _FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
 _FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co"}
 
@@ -48,7 +49,7 @@ def intent_of(question: str) -> Intent:
     asked = fold(_MACHINE_RE.sub("maymoc", question))  # "số máy tính" is no "số mấy"
     if _DOCNO_Q.search(asked):
         kind = "docno"
-    elif _PERCENT_Q.search(asked):
+    elif _PERCENT_Q.search(asked) or _PER_HUNDRED_Q.search(asked):
         kind = "percent"
     elif _DOCNO_WEAK_Q.search(asked):
         kind = "docno"
@@ -59,7 +60,8 @@ def intent_of(question: str) -> Intent:
     else:
         kind = None
     focus: list[str] = []
-    m = _FOCUS_RE.search(asked)
+    found = list(_FOCUS_RE.finditer(asked))
+    m = found[-1] if found else None  # "mấy tổ … chỉ cho bao nhiêu bà con": the last one is asked
     if m:
         focus = [w.replace("maymoc", "may") for w in m.group(1).split() if w not in _FOCUS_SKIP][:2]
     qfigs = {_norm(x.group(0)) for x in FIGURE_RE.finditer(question)}

@@ -358,7 +358,7 @@ def _without_polite(text: str) -> str:
 def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] = ()) -> Question:
     """The typed question for `text`, resolved against the earlier questions in `history`."""
     text = _without_polite(" ".join(expand_shorthand(nfc(text or "")).split()))
-    folded = fold(text)
+    folded = fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))  # "dùng AI" does not ask "ai" (who)
     named, unknown = communes_in(text, communes)
     years = years_in(text)
     there = _there_resolved(text, history, communes) if history and not (named or unknown) else None

@@ -47,6 +47,7 @@ ABBREVIATIONS: dict[str, str] = {
     "THCS": "trung học cơ sở",
     "CCCD": "căn cước công dân",
     "MTTQ": "mặt trận tổ quốc",
+    "AI": "trí tuệ nhân tạo",
 }
 
 # Question words that carry no content for retrieval (folded forms).

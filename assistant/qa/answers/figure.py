@@ -162,9 +162,24 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
     return units, terms
 
 
+_DOC_TYPES = (("ke hoach", "KH"), ("quyet dinh", "QĐ"), ("nghi quyet", "NQ"), ("cong van", "CV"),
+              ("chi thi", "CT"), ("thong bao", "TB"), ("bao cao", "BC"))
+
+
+def _doc_type(q: Question) -> str | None:
+    """The kind of document a number is asked of ("kế hoạch số mấy" -> "KH")."""
+    if q.intent.kind != "docno":
+        return None
+    return next((code for words, code in _DOC_TYPES if re.search(rf"\b{words}\b", q.folded)), None)
+
+
 def results_in(text: str, q: Question) -> list:
-    """The candidate figures of a unit, without goals ("phấn đấu … đạt 50%") unless a goal is asked."""
+    """The candidate figures of a unit, without goals ("phấn đấu … đạt 50%") unless a goal is asked;
+    for a document number, those of the kind of document asked when the unit has any."""
     cands = candidates(text, q.intent)
+    code = _doc_type(q)
+    if code:
+        cands = [f for f in cands if f"/{code}" in f.raw.upper()] or cands
     if q.intent.wants_target:
         return cands
     folded = fold(text)
@@ -196,6 +211,20 @@ def focus_terms(q: Question) -> frozenset[str]:
     return question_terms(original)
 
 
+def misses_key_word(q: Question, u: Unit, ctx: Context) -> bool:
+    """Whether a unit leaves out the question's most specific word — its rarest syllable the library
+    writes ("5G" in "sóng 5G phủ bao nhiêu % dân số") — said neither directly nor in other words."""
+    ev = ctx.evidence
+    # words the question uses as the library does: in a pair of syllables the library also writes
+    # ("sóng 5G"), so an everyday word of a paraphrase ("quét mã") is never required
+    phrased = {w for t in q.terms if "_" in t and ev.r.keyword.doc_freq(t) for w in t.split("_")}
+    words = [t for t in phrased if ev.r.keyword.doc_freq(t)]
+    if not words:
+        return False
+    key = max(words, key=ev.idf)
+    return ev.coverage(frozenset({key}), (u.leaf, u.text), q.phrases) == 0
+
+
 def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     """Whether a unit states what a figure question asks (a figure of the asked kind, enough of the subject)."""
     if q.intent.kind is not None and not results_in(u.text, q):
@@ -203,8 +232,10 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
         return u.coverage >= FOCUS_MISSING_COVERAGE
     tied = q.intent.kind == "docno" or (q.intent.kind and _tied(u, q.intent))  # a document number is specific
-    if u.coverage >= (MIN_COVERAGE_TIED if tied else MIN_COVERAGE):
+    if u.coverage >= MIN_COVERAGE:
         return True
+    if tied and u.coverage >= MIN_COVERAGE_TIED:  # little of the question, but its most specific word
+        return ctx is None or not misses_key_word(q, u, ctx)
     if ctx is not None and q.intent.kind == "count" and u.coverage >= MIN_COVERAGE_PARAPHRASE:
         # said in other words: the figure must be followed by what is counted ("90 ghế ngồi chờ")
         counted = focus_terms(q)

@@ -12,6 +12,7 @@ from assistant.qa.evidence import Unit, is_heading_like
 from assistant.qa.intent import intent_of
 from assistant.qa.question import Question
 from assistant.records import Answer
+from assistant.text.normalize import fold
 from assistant.text.vn_numbers import figure_keys, find_numbers, parse_number
 
 MIN_STATED = 0.5  # share of the question a commune's best sentence must state to count as "nêu"
@@ -55,11 +56,21 @@ def _statement(q: Question, ctx: Context, commune: str, numeric: bool) -> Statem
     return Statement(commune)
 
 
+def _measure(q: Question, s: Statement) -> str:
+    """What a statement's figure counts: its unit word ("11 thôn"), or for a bare figure in a row
+    that names the counted thing ("Số lượng thôn/khu dân cư … 19"), that thing (folded)."""
+    unit = fold(re.sub(r"^[\d.,%\s]+", "", s.figure or "").strip())
+    if not unit and q.intent.focus and s.unit is not None \
+            and re.search(rf"\b{re.escape(q.intent.focus[0])}\b", fold(s.unit.text)):
+        return q.intent.focus[0]
+    return unit
+
+
 def _compare(q: Question, stated: list[Statement]) -> str | None:
     """"A (32 buổi) nhiều hơn B (12 buổi)" when both figures count the same thing; else None."""
     if len(stated) != 2 or not all(s.figure for s in stated):
         return None
-    units = [re.sub(r"^[\d.,%\s]+", "", s.figure or "").strip() for s in stated]
+    units = [_measure(q, s) for s in stated]
     percent = ["%" in (s.figure or "") for s in stated]
     if units[0] != units[1] or percent[0] != percent[1]:
         return None
