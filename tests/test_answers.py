@@ -412,3 +412,26 @@ def test_per_hundred_people_is_a_percentage(assistant: Assistant) -> None:
     ans = assistant.ask("Ở Gia Phúc cứ 100 người trưởng thành thì bao nhiêu người có điện thoại thông minh?")
     assert ans.answer.startswith("85%")
 
+
+def test_a_count_of_something_else_is_not_the_number_asked(assistant: Assistant) -> None:
+    """Gia Phúc states no population: "13 buổi tuyên truyền … người dân" is no answer to it."""
+    ans = assistant.ask("Dân số xã Gia Phúc hiện nay là bao nhiêu người?")
+    assert not ans.found and "13" not in ans.answer.split("\n")[0]
+
+
+def test_an_amount_of_money_is_answered_by_money(assistant: Assistant) -> None:
+    """Tân An states no budget: its population is no answer; Đại Sơn's budget is in triệu đồng."""
+    assert not assistant.ask("Tổng kinh phí CĐS 6 tháng cuối 2025 của Tân An là bao nhiêu?").found
+    ans = assistant.ask("Tổng kinh phí CĐS 6 tháng cuối 2025 của Đại Sơn là bao nhiêu?")
+    assert ans.found and ans.answer.startswith("1.429")
+
+
+def test_a_classifier_is_not_what_is_counted(assistant: Assistant) -> None:
+    ans = assistant.ask("Giao Minh có tất cả bao nhiêu cái máy quét giấy tờ?")
+    assert ans.answer.startswith("10 — ") and "máy scan" in ans.answer
+
+
+def test_a_yes_no_question_about_one_phase_does_not_answer_with_another(assistant: Assistant) -> None:
+    ans = assistant.ask("Tân An có làm xong hết nhiệm vụ giai đoạn 1 theo Kế hoạch 02 không?")
+    assert "Giai đoạn 2" not in ans.answer.split("\n")[0]
+

@@ -17,7 +17,8 @@ _TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can 
                        r"phuong huong|den nam|nam toi|dat ra)\b")
 _PER_HUNDRED_Q = re.compile(r"\b(?:cu|trong|tren) 100\b.{0,60}\b(?:bao nhieu|may)\b")  # "cứ 100 người … bao nhiêu"
 _FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
-_FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co"}
+# asking words and classifiers ("bao nhiêu cái máy quét", "mấy thẻ căn cước"): not what is counted
+_FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co", "cai", "chiec", "tam", "the"}
 
 FIGURE_RE = re.compile(
     r"(?<![\w/])(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,5}/[A-ZĐ][\w\-/Đđ]*|\d+(?:[.,]\d+)*(?:\s?\\?%)?(?:\s?/\s?\d+(?:[.,]\d+)*)?)"
@@ -184,6 +185,23 @@ def focus_figure(text: str, intent: Intent, cands: list[Figure]) -> Figure | Non
 
 _UNITS = {"buoi", "nguoi", "ho", "cai", "chiec", "bo", "lop", "luot", "diem", "tram", "thon", "ap", "lan",
           "cuoc", "km", "trang", "may", "nhom", "to", "don", "vi", "thu", "tuc", "san", "pham"}
+
+
+def counts_something_else(text: str, intent: Intent, cands: list[Figure], same: frozenset[str] = frozenset()) -> bool:
+    """Whether every candidate figure carries its own unit word, none of them the one asked for nor
+    one of `same` (words for the same thing) — "13 buổi tuyên truyền … người dân" does not say how
+    many people."""
+    if intent.kind != "count" or not intent.focus or not cands:
+        return False
+    folded = fold_keep_length(text).lower()
+    own = [re.match(r"\s*(\w+)", folded[f.end:f.end + 20]) for f in cands]
+    asked = intent.focus[0]
+    people = asked in _PEOPLE  # "bao nhiêu dân" is answered by "42.012 người"
+    return all(m is not None and m.group(1) in _UNITS and m.group(1) != asked and m.group(1) not in same
+               and not (people and m.group(1) == "nguoi") for m in own)
+
+
+_PEOPLE = {"nguoi", "dan", "thanh", "can", "cong", "hoc", "hoi", "ba", "nhan", "cu", "ho"}
 
 
 def _unit_before(folded: str, fig: Figure) -> str | None:

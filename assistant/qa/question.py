@@ -13,7 +13,13 @@ from dataclasses import dataclass, field, replace
 
 from assistant.qa.evidence import question_terms, without
 from assistant.qa.intent import Intent, intent_of
-from assistant.text.normalize import expand_shorthand, fold, fold_keep_length, nfc
+from assistant.text.normalize import (
+    expand_shorthand,
+    fold,
+    fold_keep_length,
+    nfc,
+    replace_abbreviations,
+)
 from assistant.text.synonyms import Groups, phrase_groups
 
 KINDS = ("figure", "entity", "narrative", "which_commune", "target", "yes_no", "out_of_scope")
@@ -131,7 +137,8 @@ _TARGET_WORDS = _rx(r"\b(?:chi tieu|muc tieu|yeu cau|phai dat|can dat|dat ra|ngu
 _CAUSE = _rx(r"\b(?:nguyen nhan|vi sao|tai sao|do dau|ly do|vi dau)\b")
 _SECTION_WORDS = [
     ("de_xuat", _rx(r"\b(?:de xuat|kien nghi|de nghi)\b")),
-    ("phuong_huong", _rx(r"\b(?:phuong huong|nhiem vu|giai phap|thoi gian toi|nam toi|se lam|du kien lam)\b")),
+    ("phuong_huong", _rx(r"\b(?:phuong huong|dinh huong|nhiem vu|giai phap|thoi gian toi|nam toi|se lam|"
+                         r"du kien lam|sap toi)\b")),
     ("ton_tai", _rx(r"\b(?:ton tai|han che|kho khan|vuong mac|vuong|bat cap|yeu kem|con yeu|diem yeu|"
                     r"thieu sot|chua lam duoc|chua dat|con thap)\b")),
     ("ket_qua", _rx(r"\b(?:ket qua|da lam duoc|dat duoc nhung|thanh tich|noi bat)\b")),
@@ -148,7 +155,7 @@ _ENTITY = [
     ("signer", _rx(r"\b(?:ai|lanh dao nao|nguoi nao|dong chi nao)\b.*\bky\b|\bnguoi ky\b|\bky\b.*\bboi ai\b")),
     # "phần mềm quản lý văn bản … tên là gì", "nền tảng trí tuệ nhân tạo nào": the thing named, not a person
     ("software", _rx(r"\b(?:phan mem|ung dung|nen tang|trang thong tin|cong thong tin|app|website|chuong trinh)"
-                     r"(?:\s+[a-z]+){0,8}?\s+(?:ten (?:la )?gi|ten nao|nao|gi)\s*\??\s*$")),
+                     r"(?:\s+[a-z]+){0,14}?\s+(?:ten (?:la )?gi|ten nao|nao|gi)\s*\??\s*$")),
     ("person", _rx(r"\b(?:ai|nguoi nao|lanh dao nao|dong chi nao|can bo nao|chuc vu (?:gi|nao)|"
                    r"ho ten|ten (?:la )?gi)\b")),
     ("org", _rx(r"\b(?:don vi|co quan|phong|bo phan|to chuc|doanh nghiep|ban|trung tam|cong ty|"
@@ -341,6 +348,9 @@ def _target_subject(text: str) -> str:
     return "tỷ lệ " + " ".join(out.replace("?", " ").split()).strip(" ,;:")
 
 
+_DOMAIN = _rx(r"\bchuyen doi so\b")
+_DOMAIN_WORDS = frozenset({"chuyen", "doi", "so"})
+
 # ------------------------------------------------------------------ understanding
 _POLITE = _rx(r"^(?:de nghi|xin|hay|vui long|lam on|cho toi hoi|toi muon biet)?\s*(?:cho (?:toi )?(?:biet|hoi)|"
               r"cho biet)?\s*[:,]?\s*")
@@ -403,6 +413,8 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
     query = " ".join(query.split()) or text
     asked_for = [m.group(0) for _, rx in _ENTITY if kind == "entity" and (m := rx.search(folded))]
     terms = question_terms(query, drop=[*named, "xã", "UBND", *asked_for])
+    if _DOMAIN.search(fold(replace_abbreviations(query))) and without(terms, _DOMAIN_WORDS):
+        terms = without(terms, _DOMAIN_WORDS)  # every report is about "chuyển đổi số": it tells none apart
     return Question(text=text, kind=kind, communes=tuple(named), unknown_communes=tuple(unknown),
                     years=tuple(years), section_kinds=extra.get("section_kinds", ()),
                     cause=extra.get("cause", False), entity=extra.get("entity", ""),

@@ -31,6 +31,10 @@ _SYLLABLE_RE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrs
                           r"(?:ch|ng|nh|[cmnpt])?$")
 
 
+_COMMON_TECH_WORDS = frozenset("internet website email wifi online offline fanpage camera mobile money code "
+                               "smartphone laptop scan".split())
+
+
 def _foreign(word: str) -> bool:
     """A word no Vietnamese syllable spells: a product or brand name."""
     return not _SYLLABLE_RE.match(word.lower())
@@ -73,7 +77,9 @@ def _extract(q: Question, text: str) -> str | None:
         return re.split(r"\s+(?:Đạt|Không đạt|Chưa đạt|\d)", m.group(0))[0].strip(" ,;.") if m else None
     if q.entity == "software":
         found = [p for p in _PRODUCT_RE.findall(text) if p not in ("UBND", "CNTT", "TTHC", "HĐND")]
-        found += [m.group(0) for m in _BRAND_RE.finditer(text) if _foreign(m.group(1))]
+        found += [m.group(0) for m in _BRAND_RE.finditer(text)
+                  if _foreign(m.group(1)) and m.group(1) != m.group(1).upper()  # "Hpnet", not "UBND"
+                  and m.group(1).lower() not in _COMMON_TECH_WORDS]
         found.sort(key=text.find)
         return ", ".join(dict.fromkeys(found[:4])) if found else None
     m = _QUOTED_RE.search(text)

@@ -11,6 +11,7 @@ from assistant.qa.intent import (
     Intent,
     best_by_context,
     candidates,
+    counts_something_else,
     figure_phrase,
     focus_figure,
     split_exception,
@@ -225,9 +226,22 @@ def misses_key_word(q: Question, u: Unit, ctx: Context) -> bool:
     return ev.coverage(frozenset({key}), (u.leaf, u.text), q.phrases) == 0
 
 
+_MONEY_Q = re.compile(r"\b(?:kinh phi|ngan sach|tien|von|chi phi|du toan|bao nhieu dong)\b")
+_MONEY_RE = re.compile(r"\d[\d.,]*\s*(?:\(?\s*)?(?:dong|trieu|ty|nghin|ngan|vnd)\b")
+
+
+def _states_money(text: str) -> bool:
+    return bool(_MONEY_RE.search(fold(text)))
+
+
 def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     """Whether a unit states what a figure question asks (a figure of the asked kind, enough of the subject)."""
     if q.intent.kind is not None and not results_in(u.text, q):
+        return False
+    if _MONEY_Q.search(q.folded) and q.intent.kind == "count" and not _states_money(u.text):
+        return False  # "kinh phí … bao nhiêu" is answered by an amount of money, not "42.012 người"
+    same = frozenset(w.split()[0] for w in unit_equivalents(q) if w)
+    if counts_something_else(u.text, q.intent, results_in(u.text, q), same):  # "13 buổi" is no number of people
         return False
     if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
         return u.coverage >= FOCUS_MISSING_COVERAGE
@@ -280,6 +294,9 @@ def answer_yes_no(q: Question, ctx: Context) -> Answer:
     results = ctx.evidence.search(q.query, k=max(ctx.k, 8), communes=q.communes)
     units = [u for u in ctx.evidence.units(results) if not is_heading_like(u.text)]
     ctx.evidence.score(q.terms, units, q.phrases)
+    if labels := _labels(q.text):  # "giai đoạn 1": not the sentence about giai đoạn 2
+        for u in units:
+            u.score += _label_score(labels, f"{u.leaf} {u.text}")
     units.sort(key=lambda u: -u.score)
     if not units or units[0].coverage < MIN_COVERAGE:
         return not_found(q, ctx, results)
