@@ -435,3 +435,11 @@ def test_a_yes_no_question_about_one_phase_does_not_answer_with_another(assistan
     ans = assistant.ask("Tân An có làm xong hết nhiệm vụ giai đoạn 1 theo Kế hoạch 02 không?")
     assert "Giai đoạn 2" not in ans.answer.split("\n")[0]
 
+
+def test_a_heading_written_as_a_line_is_not_a_point(assistant: Assistant) -> None:
+    ans = assistant.ask("Tân An đặt ra phương hướng, nhiệm vụ trọng tâm năm 2026 như thế nào?")
+    points = [line for line in ans.answer.split("\n") if line.startswith("- ")]
+    assert ans.found and points
+    assert not any("PHƯƠNG HƯỚNG, NHIỆM VỤ TRỌNG TÂM" in p for p in points)
+    assert all(len(p.split()) > 8 for p in points)  # sentences, not bare sub-headings
+

@@ -54,12 +54,24 @@ def _search(q: Question, ctx: Context) -> list[SearchResult]:
     return [r for r in results if r.chunk.kind != "guidance" or not q.communes]
 
 
+def _is_heading(para: str, res: SearchResult) -> bool:
+    """A heading written as a line of the passage: in capitals, one of the passage's own headings
+    or the report's title, or a short line with no sentence end, figure nor verb of a point."""
+    letters = [c for c in para if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return True
+    flat = fold(" ".join(para.split())).strip(" .:")
+    if flat and (flat in fold(res.chunk.section) or flat in fold(res.chunk.title or "")):
+        return True
+    return len(para.split()) <= 10 and not re.search(r"[.;:!?]\s*$|\d", para)
+
+
 def _paragraphs(results: list[SearchResult]) -> list[Point]:
     out = []
     for rank, res in enumerate(results):
         for i, para in enumerate(p.strip() for p in res.chunk.text.split("\n")):
             if len(para) >= 25 and not is_heading_like(para) and not is_lead_in(para) \
-                    and not _NOTE_RE.match(para):
+                    and not _NOTE_RE.match(para) and not _is_heading(para, res):
                 out.append(Point(para, res, rank, i))
     return out
 
