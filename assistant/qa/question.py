@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.qa.evidence import question_terms, without
 from assistant.qa.intent import Intent, intent_of
+from assistant.qa.kinds import CAUSE, ENTITY, GUIDANCE_DOCS, classify, guidance_named, rx
 from assistant.text.normalize import (
     expand_shorthand,
     fold,
@@ -118,103 +119,19 @@ def years_in(text: str) -> list[int]:
     return list(dict.fromkeys(years))
 
 
-# ------------------------------------------------------------------ kinds
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-_WHICH = _rx(r"\b(?:xa|nhung xa|cac xa|dia phuong|phuong) nao\b|\bo dau co\b")
-_COMPARE = _rx(r"\b(?:hay|hoac|so voi|so sanh|nhieu hon|it hon|cao hon|thap hon|hon)\b")
-_GUIDANCE_DOCS = [
-    (_rx(r"\b(?:nq|nghi quyet)\s*(?:so\s*)?57\b"), "57-NQ/TW"),
-    (_rx(r"\b(?:kh|ke hoach)\s*(?:so\s*)?0?2\b(?:\s*-?\s*kh)?"), "02-KH/BCĐTW"),
-    (_rx(r"\b(?:qd|quyet dinh)\s*(?:so\s*)?411\b|\bchien luoc (?:quoc gia )?(?:phat trien )?kinh te so"), "411/QĐ-TTg"),
-    (_rx(r"\b(?:qd|quyet dinh)\s*(?:so\s*)?126\b"), "126/QĐ-BCĐCP"),
-    (_rx(r"\b(?:qd|quyet dinh)\s*(?:so\s*)?1565\b"), "1565/QĐ-TTg"),
-    (_rx(r"\bde an\s*(?:so\s*)?0?6\b"), "Đề án 06"),
-]
-_TARGET_WORDS = _rx(r"\b(?:chi tieu|muc tieu|yeu cau|phai dat|can dat|dat ra|nguyen tac|giai doan|den nam)\b")
-_CAUSE = _rx(r"\b(?:nguyen nhan|vi sao|tai sao|do dau|ly do|vi dau)\b")
-_SECTION_WORDS = [
-    ("de_xuat", _rx(r"\b(?:de xuat|kien nghi|de nghi)\b")),
-    ("phuong_huong", _rx(r"\b(?:phuong huong|dinh huong|nhiem vu|giai phap|thoi gian toi|nam toi|se lam|"
-                         r"du kien lam|sap toi|dinh lam|ke hoach lam|nam 202[6-9] .*\b(?:lam|trien khai) (?:gi|nhung))\b")),
-    ("ton_tai", _rx(r"\b(?:ton tai|han che|kho khan|vuong mac|vuong|bat cap|yeu kem|con yeu|diem yeu|"
-                    r"thieu sot|chua lam duoc|chua dat|con thap)\b")),
-    ("ket_qua", _rx(r"\b(?:ket qua|da lam duoc|dat duoc nhung|thanh tich|noi bat)\b")),
-]
-_LIST_ASK = _rx(r"\b(?:gom nhung gi|nhung gi|nhung (?:diem|noi dung|viec|van de|mat|hoat dong|giai phap|"
-                r"nhiem vu|kho khan|han che|ton tai) nao|la gi|nhu the nao|ra sao|o dau|the nao|gom nhung)\b")
-_FIGURE = _rx(r"\b(?:bao nhieu|may|so luong|muc bao nhieu|bao lau|khi nao|ngay nao|thang nao|thoi han|"
-              r"thoi diem nao|so hieu|so may)\b")
-_COUNTED = _rx(r"\b(?:so|tong so|so luong)\s+(?:van ban|ho so|nguoi|thanh vien|may|thiet bi|diem|buoi|to|thon|"
-               r"ap|xom|lop|hoc vien|luot|tai khoan|giao dich|doanh nghiep|ho|camera|trang|san pham|cuoc|"
-               r"tin bai|video|tin nhan|phong|tram|cong chuc|can bo|hoi nghi|dich vu|thu tuc|chu ky)\b")
-_RATE = _rx(r"\b(?:ty le|phan tram|ti le)\b|%")
-_ENTITY = [
-    ("signer", _rx(r"\b(?:ai|lanh dao nao|nguoi nao|dong chi nao)\b.*\bky\b|\bnguoi ky\b|\bky\b.*\bboi ai\b")),
-    # "phần mềm quản lý văn bản … tên là gì", "nền tảng trí tuệ nhân tạo nào": the thing named, not a person
-    ("software", _rx(r"\b(?:phan mem|ung dung|nen tang|trang thong tin|cong thong tin|app|website|chuong trinh)"
-                     r"(?:\s+[a-z]+){0,14}?\s+(?:ten (?:la )?gi|ten nao|nao|gi)\s*\??\s*$")),
-    ("person", _rx(r"\b(?:ai|nguoi nao|lanh dao nao|dong chi nao|can bo nao|chuc vu (?:gi|nao)|"
-                   r"ho ten|ten (?:la )?gi)\b")),
-    ("org", _rx(r"\b(?:don vi|co quan|phong|bo phan|to chuc|doanh nghiep|ban|trung tam|cong ty|"
-                r"hop tac xa|to|doi|luc luong) nao\b")),
-    ("software", _rx(r"\b(?:phan mem|ung dung|nen tang|he thong|trang thong tin|cong thong tin|app|"
-                     r"website|cong cu|thiet bi) (?:nao|gi)\b")),
-    ("name", _rx(r"\b(?:goi la gi|ten goi|hinh thuc nao|mo hinh nao|cach (?:lam|thuc) (?:nao|gi)|"
-                 r"nguon (?:nao|gi)|bang cach nao|van ban nao|ke hoach nao|quyet dinh nao|cong van nao)\b")),
-]
-_YES_NO = _rx(r"\b(?:co|da|duoc|con)\b.+\b(?:khong|chua)\s*\??\s*$|\bphai khong\b|\bco dung\b.*\bkhong\b")
-
-
-def _guidance_named(folded: str) -> list[str]:
-    return [name for rx, name in _GUIDANCE_DOCS if rx.search(folded)]
-
-
-def classify(folded: str, n_communes: int, guidance: list[str]) -> tuple[str, dict]:
-    """The kind of a question (see KINDS) and its details: section kinds, cause, entity type."""
-    extra: dict = {}
-    cause = bool(_CAUSE.search(folded))
-    sections = [k for k, rx in _SECTION_WORDS if rx.search(folded)]
-    if cause:
-        sections = sections or ["ton_tai"]
-    extra["section_kinds"] = tuple(dict.fromkeys(sections))
-    extra["cause"] = cause
-    if _WHICH.search(folded) or (n_communes >= 2 and _COMPARE.search(folded)):
-        return "which_commune", extra
-    if n_communes == 0 and (guidance or (_TARGET_WORDS.search(folded) and not sections)):
-        return "target", extra
-    if cause:
-        return "narrative", extra
-    if re.search(r"\b(?:bao nhieu|may)\b", folded) or _COUNTED.search(folded):
-        return "figure", extra
-    for name, rx in _ENTITY:
-        if rx.search(folded):
-            extra["entity"] = name
-            return "entity", extra
-    if _YES_NO.search(folded):
-        return "yes_no", extra
-    if sections or _LIST_ASK.search(folded):
-        return "narrative", extra
-    if _FIGURE.search(folded) or _RATE.search(folded):
-        return "figure", extra
-    return "narrative", extra
-
-
 # ------------------------------------------------------------------ follow-ups
-_FOLLOW_START = _rx(r"^(?:con|the con|vay con|con ve|vay thi|the thi|con o|the|vay)\b")
-_FOLLOW_END = _rx(r"\b(?:thi sao|the nao|ra sao|thi the nao|nhu the nao|thi)\s*\??\s*$")
-_WHY_ONLY = _rx(r"^(?:vi sao|tai sao|sao vay|tai sao vay|vi sao vay|nguyen nhan (?:la )?gi|do dau|"
+_FOLLOW_START = rx(r"^(?:con|the con|vay con|con ve|vay thi|the thi|con o|the|vay)\b")
+_FOLLOW_END = rx(r"\b(?:thi sao|the nao|ra sao|thi the nao|nhu the nao|thi)\s*\??\s*$")
+_WHY_ONLY = rx(r"^(?:vi sao|tai sao|sao vay|tai sao vay|vi sao vay|nguyen nhan (?:la )?gi|do dau|"
                 r"nguyen nhan|ly do)\s*(?:vay|a|the)?\s*\??$")
-_WHY_START = _rx(r"^(?:vi sao|tai sao|sao|do dau|vi dau|ly do gi)\b")
-_MORE = _rx(r"\b(?:cu the hon|chi tiet hon|noi ro hon|ro hon|them chi tiet|noi them|ke them)\b")
-_FOLLOW_NOISE = _rx(r"^(?:con|the con|vay con|vay thi|the thi|con o|con ve|the|vay)\s+|\s*(?:thi sao|the nao|ra sao|"
+_WHY_START = rx(r"^(?:vi sao|tai sao|sao|do dau|vi dau|ly do gi)\b")
+_MORE = rx(r"\b(?:cu the hon|chi tiet hon|noi ro hon|ro hon|them chi tiet|noi them|ke them)\b")
+_FOLLOW_NOISE = rx(r"^(?:con|the con|vay con|vay thi|the thi|con o|con ve|the|vay)\s+|\s*(?:thi sao|the nao|ra sao|"
                     r"thi the nao|nhu the nao)\s*\??\s*$|\?")
 
 
 # "ở đó", "xã này": the place of the earlier question, not a new one
-_THERE = _rx(r"\b(?:o do|o day|xa do|xa nay|xa ay|noi do|dia phuong do|dia phuong nay|dia ban do)\b")
+_THERE = rx(r"\b(?:o do|o day|xa do|xa nay|xa ay|noi do|dia phuong do|dia phuong nay|dia ban do)\b")
 
 
 def _there_resolved(text: str, history: Sequence[str], communes: Sequence[str]) -> str | None:
@@ -231,7 +148,7 @@ def _there_resolved(text: str, history: Sequence[str], communes: Sequence[str]) 
     return out[:1].upper() + out[1:]
 
 
-_GOAL_ASK = _rx(r"\b(?:muc tieu|chi tieu|ke hoach dat|phan dau)\b")
+_GOAL_ASK = rx(r"\b(?:muc tieu|chi tieu|ke hoach dat|phan dau)\b")
 _GOAL_WORDS = frozenset("muc tieu chi tieu ke hoach dat ra phan dau de la bao nhieu".split())
 
 
@@ -329,7 +246,7 @@ def _restate(prev: Question, cur_text: str, named: list[str], unknown: list[str]
     return base, inherited
 
 
-_TARGET_FRAME = _rx(r"\b(?:theo|yeu cau|dat muc tieu|muc tieu|chi tieu|phai dat|can dat|toi thieu|it nhat|"
+_TARGET_FRAME = rx(r"\b(?:theo|yeu cau|dat muc tieu|muc tieu|chi tieu|phai dat|can dat|toi thieu|it nhat|"
                     r"den (?:ngay )?\d{1,2}/\d{1,2}/\d{4}|den (?:nam )?20\d\d|nam 20\d\d|vao nam 20\d\d)\b")
 
 
@@ -338,7 +255,7 @@ def _target_subject(text: str) -> str:
     "Kế hoạch 02 yêu cầu đến 31/12/2025 bao nhiêu % hồ sơ được xử lý trực tuyến?" -> "tỷ lệ hồ sơ …"."""
     out = nfc(text)
     folded = fold_keep_length(out).lower()
-    spans = [m.span() for rx, _ in _GUIDANCE_DOCS for m in rx.finditer(folded)]
+    spans = [m.span() for rx, _ in GUIDANCE_DOCS for m in rx.finditer(folded)]
     spans += [m.span() for m in _TARGET_FRAME.finditer(folded)]
     spans += [m.span() for m in re.finditer(r"\b(?:bao nhieu phan tram|bao nhieu|la bao nhieu|ty le|ti le)\b", folded)]
     for a, b in sorted(spans, reverse=True):
@@ -348,11 +265,11 @@ def _target_subject(text: str) -> str:
     return "tỷ lệ " + " ".join(out.replace("?", " ").split()).strip(" ,;:")
 
 
-_DOMAIN = _rx(r"\bchuyen doi so\b")
+_DOMAIN = rx(r"\bchuyen doi so\b")
 _DOMAIN_WORDS = frozenset({"chuyen", "doi", "so"})
 
 # ------------------------------------------------------------------ understanding
-_POLITE = _rx(r"^(?:de nghi|xin|hay|vui long|lam on|cho toi hoi|toi muon biet)?\s*(?:cho (?:toi )?(?:biet|hoi)|"
+_POLITE = rx(r"^(?:de nghi|xin|hay|vui long|lam on|cho toi hoi|toi muon biet)?\s*(?:cho (?:toi )?(?:biet|hoi)|"
               r"cho biet)?\s*[:,]?\s*")
 
 
@@ -379,7 +296,7 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
     if history and (_is_follow_up(folded, len(named) + len(unknown), years) or _asks_goal_only(text)
                     or says_nothing):
         prev = understand(history[-1], history[:-1], communes)
-        if _asks_why(folded, len(named) + len(unknown)) or (_CAUSE.search(folded) and len(folded.split()) <= 4):
+        if _asks_why(folded, len(named) + len(unknown)) or (CAUSE.search(folded) and len(folded.split()) <= 4):
             q = replace(prev, kind="narrative", cause=True, section_kinds=("ton_tai",),
                         query=f"nguyên nhân {prev.query}", detail=False,
                         terms=prev.terms | {"nguyen", "nhan"})
@@ -399,7 +316,7 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
         restated, inherited = _restate(prev, text, named, unknown, years)
         fresh = understand(restated, (), communes)
         return replace(fresh, inherited=tuple(inherited), understood_as=restated)
-    guidance = _guidance_named(folded)
+    guidance = guidance_named(folded)
     kind, extra = classify(folded, len(named), guidance)
     if history and not (named or unknown) and not guidance and kind not in ("which_commune", "target"):
         prev = understand(history[-1], history[:-1], communes)
@@ -411,7 +328,7 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
         query = (_replace_span(query, f"UBND xã {name}", "") or _replace_span(query, f"xã {name}", "")
                  or _replace_span(query, name, "") or query)
     query = " ".join(query.split()) or text
-    asked_for = [m.group(0) for _, rx in _ENTITY if kind == "entity" and (m := rx.search(folded))]
+    asked_for = [m.group(0) for _, rx in ENTITY if kind == "entity" and (m := rx.search(folded))]
     terms = question_terms(query, drop=[*named, "xã", "UBND", *asked_for])
     if _DOMAIN.search(fold(replace_abbreviations(query))) and without(terms, _DOMAIN_WORDS):
         terms = without(terms, _DOMAIN_WORDS)  # every report is about "chuyển đổi số": it tells none apart
