@@ -113,7 +113,7 @@ def _labels(text: str) -> list[tuple[str, str]]:
 
 
 def _label_score(labels: list[tuple[str, str]], text: str) -> float:
-    found = [(m.group(1).replace("qui", "quy"), m.group(2)) for m in _LABELLED_RE.finditer(fold(text))]
+    found = _labels(text)
     score = 0.0
     for label, num in labels:
         same = [n for lab, n in found if lab == label]
@@ -122,6 +122,14 @@ def _label_score(labels: list[tuple[str, str]], text: str) -> float:
         elif same:
             score -= 0.4
     return score
+
+
+def prefer_labelled(q: Question, units: list[Unit]) -> None:
+    """Raise the units about the numbered part the question names ("giai đoạn 1"), lower those
+    about another number of it ("giai đoạn 2")."""
+    if labels := _labels(q.text):
+        for u in units:
+            u.score += _label_score(labels, f"{u.leaf} {u.text}")
 
 
 def focus_present(q: Question, u: Unit) -> bool:
@@ -145,10 +153,8 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
     units = [u for u in ctx.evidence.units(results) if not is_heading_like(u.text)]
     terms = _terms(q)
     ctx.evidence.score(terms, units, q.phrases)
-    labels = _labels(q.text)
+    prefer_labelled(q, units)
     for u in units:
-        if labels:
-            u.score += _label_score(labels, f"{u.leaf} {u.text}")
         if not q.intent.wants_target and _GOAL_RE.search(fold(u.text)):
             u.score -= 0.2  # "phấn đấu đạt trên 50%" is a goal, not what was achieved
         if q.intent.kind is not None:
@@ -294,9 +300,7 @@ def answer_yes_no(q: Question, ctx: Context) -> Answer:
     results = ctx.evidence.search(q.query, k=max(ctx.k, 8), communes=q.communes)
     units = [u for u in ctx.evidence.units(results) if not is_heading_like(u.text)]
     ctx.evidence.score(q.terms, units, q.phrases)
-    if labels := _labels(q.text):  # "giai đoạn 1": not the sentence about giai đoạn 2
-        for u in units:
-            u.score += _label_score(labels, f"{u.leaf} {u.text}")
+    prefer_labelled(q, units)  # "giai đoạn 1": not the sentence about giai đoạn 2
     units.sort(key=lambda u: -u.score)
     if not units or units[0].coverage < MIN_COVERAGE:
         return not_found(q, ctx, results)
