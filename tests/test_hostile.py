@@ -106,9 +106,9 @@ def test_a_text_flood_is_refused_before_cleaning_and_chunking(hostile, limited: 
                                                              monkeypatch) -> None:  # noqa: ANN001
     import docx
 
-    from assistant.ingest import pipeline
+    from assistant.ingest import parsing
 
-    monkeypatch.setattr(pipeline, "to_blocks", lambda *a, **k: pytest.fail("cleaned"))
+    monkeypatch.setattr(parsing, "to_blocks", lambda *a, **k: pytest.fail("cleaned"))
     monkeypatch.setattr(docx, "Document", lambda *a, **k: pytest.fail("python-docx built the whole tree"))
     with pytest.raises(UnreadableFile, match="ASSISTANT_MAX_TEXT_CHARS"):
         parse_file(hostile["lu_chu.docx"].path, limited)
