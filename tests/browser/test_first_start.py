@@ -36,7 +36,8 @@ def test_first_start_serves_the_page_at_once_and_shows_progress(pages, tmp_path,
     page = pages(app.url)  # … and the page is there
     page.goto(app.url)
     status = page.locator("#index-status")
-    status.get_by_text(re.compile(r"Đang xây dựng chỉ mục lần đầu… đã tạo vector \d+/\d+ đoạn")).wait_for()
+    # the page polls the status: wait for the paused build's count, not an earlier "0/…" still shown
+    status.get_by_text(re.compile(r"Đang xây dựng chỉ mục lần đầu… đã tạo vector [1-9]\d*/\d+ đoạn")).wait_for()
     assert page.locator("#app-ready").count() == 0
     done, total = map(int, re.search(r"(\d+)/(\d+) đoạn", status.inner_text()).groups())
     assert 0 < done < total
