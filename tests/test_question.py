@@ -107,3 +107,14 @@ def test_the_last_question_word_says_what_is_counted() -> None:
 
     assert intent_of("Mấy tổ công nghệ số đã chỉ cho bao nhiêu bà con?").focus == ["ba", "con"]
 
+
+
+def test_a_long_conversation_reads_only_its_last_questions() -> None:
+    """The web keeps every earlier question; understanding reads the last MAX_HISTORY of them, so a
+    chat of a thousand questions is answered (it used to end in a RecursionError)."""
+    from assistant.qa.question import MAX_HISTORY
+
+    history = ["Xã Đại Sơn có bao nhiêu thôn?"] * 1000 + ["Xã Tân An có bao nhiêu ấp?"]
+    assert understand("Còn Gia Phúc thì sao?", history, COMMUNES).communes == ("Gia Phúc",)
+    near = ["Xã Tân An có bao nhiêu ấp?"] + ["Tổ công nghệ số cộng đồng có bao nhiêu thành viên?"] * (MAX_HISTORY - 1)
+    assert understand("Còn máy tính thì mấy cái?", near, COMMUNES).communes == ("Tân An",)

@@ -10,7 +10,6 @@ import click
 from assistant.cli.ask import print_answer
 from assistant.cli.common import assistant_of, llm_of, out, settings_of
 
-MAX_HISTORY = 6  # earlier questions a follow-up may lean on
 _QUIT = {"thoat", "thoát", "exit", "quit", "q"}
 
 
@@ -56,7 +55,7 @@ def chat(ctx: click.Context, k: int, as_json: bool, no_stream: bool) -> None:
 
     for question in _questions(interactive):
         shown.clear()
-        ans = a.ask(question, k=k, history=history[-MAX_HISTORY:], llm=llm, stream=stream,
+        ans = a.ask(question, k=k, history=history, llm=llm, stream=stream,
                     on_token=on_token if stream else None)
         history.append(question)
         if as_json:

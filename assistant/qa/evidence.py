@@ -58,7 +58,6 @@ def question_terms(query: str, drop: Iterable[str] = ()) -> frozenset[str]:
     `drop` holds words not to count, such as the commune's name."""
     text = replace_abbreviations(nfc(query))
     accented = text.lower() != fold(text)
-    drop = list(drop)
     # with accents, a name is dropped as written ("Đại Sơn" does not take "Đài" away)
     dropped = {p for w in drop for p in (nfc(w).lower() if accented and w != fold(w) else fold(w)).split()}
     out: set[str] = set()

@@ -167,8 +167,8 @@ def focus_figure(text: str, intent: Intent, cands: list[Figure]) -> Figure | Non
     word = re.escape(intent.focus[0])
     for f in cands:
         after = folded[f.end : f.end + 40]
-        own = re.match(r"\s*(\w+)", after)
-        if own and own.group(1) in _UNITS and own.group(1) != intent.focus[0]:
+        own = _unit_after(folded, f)
+        if own is not None and own != intent.focus[0]:
             continue  # "01 lớp cho thành viên" counts classes, not members
         if re.match(r"\s*(?:\w+\s+){0,2}?" + word + r"\b", after):
             return f
@@ -194,14 +194,19 @@ def counts_something_else(text: str, intent: Intent, cands: list[Figure], same: 
     if intent.kind != "count" or not intent.focus or not cands:
         return False
     folded = fold_keep_length(text).lower()
-    own = [re.match(r"\s*(\w+)", folded[f.end:f.end + 20]) for f in cands]
+    units = [_unit_after(folded, f) for f in cands]
     asked = intent.focus[0]
     people = asked in _PEOPLE  # "bao nhiêu dân" is answered by "42.012 người"
-    return all(m is not None and m.group(1) in _UNITS and m.group(1) != asked and m.group(1) not in same
-               and not (people and m.group(1) == "nguoi") for m in own)
+    return all(u is not None and u != asked and u not in same and not (people and u == "nguoi") for u in units)
 
 
 _PEOPLE = {"nguoi", "dan", "thanh", "can", "cong", "hoc", "hoi", "ba", "nhan", "cu", "ho"}
+
+
+def _unit_after(folded: str, fig: Figure) -> str | None:
+    """The unit word written right after a figure ("01 lớp", "13 buổi"), None for another word."""
+    m = re.match(r"\s*(\w+)", folded[fig.end : fig.end + 20])
+    return m.group(1) if m and m.group(1) in _UNITS else None
 
 
 def _unit_before(folded: str, fig: Figure) -> str | None:

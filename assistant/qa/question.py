@@ -23,6 +23,7 @@ from assistant.text.normalize import (
 )
 from assistant.text.synonyms import Groups, phrase_groups
 
+MAX_HISTORY = 6  # earlier questions a follow-up may lean on
 KINDS = ("figure", "entity", "narrative", "which_commune", "target", "yes_no", "out_of_scope")
 KIND_LABELS = {
     "figure": "số liệu", "entity": "tên người, đơn vị, văn bản", "narrative": "nội dung, danh sách",
@@ -283,7 +284,9 @@ def _without_polite(text: str) -> str:
 
 
 def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] = ()) -> Question:
-    """The typed question for `text`, resolved against the earlier questions in `history`."""
+    """The typed question for `text`, resolved against the earlier questions in `history` (the last
+    MAX_HISTORY of them: each earlier question is understood in turn, so a long chat stays cheap)."""
+    history = list(history)[-MAX_HISTORY:]
     text = _without_polite(" ".join(expand_shorthand(nfc(text or "")).split()))
     folded = fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))  # "dùng AI" does not ask "ai" (who)
     named, unknown = communes_in(text, communes)
@@ -293,8 +296,8 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
         return replace(understand(there, (), communes), inherited=("xã",), understood_as=there)
     # nothing left to ask once the commune and the year are set aside: it can only continue the conversation
     says_nothing = not question_terms(_remainder(text, named, unknown, years))
-    if history and (_is_follow_up(folded, len(named) + len(unknown), years) or _asks_goal_only(text)
-                    or says_nothing):
+    goal_only = _asks_goal_only(text)
+    if history and (_is_follow_up(folded, len(named) + len(unknown), years) or goal_only or says_nothing):
         prev = understand(history[-1], history[:-1], communes)
         if _asks_why(folded, len(named) + len(unknown)) or (CAUSE.search(folded) and len(folded.split()) <= 4):
             q = replace(prev, kind="narrative", cause=True, section_kinds=("ton_tai",),
@@ -302,10 +305,10 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
                         terms=prev.terms | {"nguyen", "nhan"})
             return replace(q, text=f"Vì sao: {prev.text}", inherited=("xã", "nội dung"),
                            understood_as=f"Nguyên nhân — {prev.text}")
-        if _asks_goal_only(text) and not (named or unknown):
+        if goal_only and not (named or unknown):
             restated = f"{prev.text.rstrip(' ?')}; mục tiêu đặt ra là bao nhiêu?"
             return replace(understand(restated, (), communes), inherited=("xã", "nội dung"), understood_as=restated)
-        if prev.kind == "target" and (named or unknown) and not question_terms(_remainder(text, named, unknown, years)):
+        if prev.kind == "target" and (named or unknown) and says_nothing:
             # "Thế xã Tân An hiện đạt bao nhiêu?" after what a guiding document requires: the commune's result
             subject = _target_subject(prev.text)
             restated = f"{subject[:1].upper()}{subject[1:]} của xã {', '.join([*named, *unknown])} đạt bao nhiêu?"

@@ -242,13 +242,15 @@ def _states_money(text: str) -> bool:
 
 def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     """Whether a unit states what a figure question asks (a figure of the asked kind, enough of the subject)."""
-    if q.intent.kind is not None and not results_in(u.text, q):
+    found = results_in(u.text, q) if q.intent.kind is not None else []
+    if q.intent.kind is not None and not found:
         return False
-    if _MONEY_Q.search(q.folded) and q.intent.kind == "count" and not _states_money(u.text):
-        return False  # "kinh phí … bao nhiêu" is answered by an amount of money, not "42.012 người"
-    same = frozenset(w.split()[0] for w in unit_equivalents(q) if w)
-    if counts_something_else(u.text, q.intent, results_in(u.text, q), same):  # "13 buổi" is no number of people
-        return False
+    if q.intent.kind == "count":
+        if _MONEY_Q.search(q.folded) and not _states_money(u.text):
+            return False  # "kinh phí … bao nhiêu" is answered by an amount of money, not "42.012 người"
+        same = frozenset(w.split()[0] for w in unit_equivalents(q) if w)
+        if counts_something_else(u.text, q.intent, found, same):  # "13 buổi" is no number of people
+            return False
     if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
         return u.coverage >= FOCUS_MISSING_COVERAGE
     tied = q.intent.kind == "docno" or (q.intent.kind and _tied(u, q.intent))  # a document number is specific
