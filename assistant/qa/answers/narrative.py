@@ -45,9 +45,11 @@ class Point:
     coverage: float = 0.0
 
 
-def _search(q: Question, ctx: Context) -> list[SearchResult]:
+def _search(q: Question, ctx: Context, *, any_section: bool = False) -> list[SearchResult]:
+    """Passages of the asked section kind (or, with `any_section` or none found, of any section);
+    guiding texts only when no commune is named."""
     k = max(ctx.k, 12 if q.detail else 10)
-    kinds = () if q.cause else q.section_kinds
+    kinds = () if q.cause or any_section else q.section_kinds
     results = ctx.evidence.search(q.query, k=k, communes=q.communes, section_kinds=kinds) if kinds else []
     if not results:
         results = ctx.evidence.search(q.query, k=k, communes=q.communes)
@@ -129,9 +131,7 @@ def _points_elsewhere(q: Question, ctx: Context) -> list[Point]:
     markers = [_SECTION_MARKERS[k] for k in q.section_kinds if k in _SECTION_MARKERS]
     if not markers or q.cause:
         return []
-    results = ctx.evidence.search(q.query, k=max(ctx.k, 10), communes=q.communes)
-    results = [r for r in results if r.chunk.kind != "guidance" or not q.communes]
-    points = _points(q, ctx, results)
+    points = _points(q, ctx, _search(q, ctx, any_section=True))
     return [p for p in points if any(m.search(fold(p.text)) for m in markers)]
 
 
