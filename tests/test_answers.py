@@ -237,7 +237,7 @@ def test_follow_up_changes_only_the_commune(assistant: Assistant) -> None:
     history = ["Tỷ lệ hồ sơ trực tuyến của xã Gia Phúc là bao nhiêu?"]
     ans = assistant.ask("Còn Đại Sơn thì sao?", history=history)
     assert ans.understood_as == "Tỷ lệ hồ sơ trực tuyến của xã Đại Sơn là bao nhiêu?"
-    assert ans.found and "71,2%" in ans.answer and ans.citations[0].commune == "Đại Sơn"
+    assert ans.found and re.search(r"71[,.]2%", ans.answer) and ans.citations[0].commune == "Đại Sơn"
 
 
 def test_a_follow_up_saying_there_keeps_the_commune_of_the_question_before(assistant: Assistant) -> None:
@@ -279,7 +279,7 @@ def test_chat_reads_one_question_per_line_and_resolves_follow_ups(seed_index: Se
     assert len(turns) == 2
     assert turns[0]["understood_as"] == ""
     assert turns[1]["understood_as"] == "Tỷ lệ hồ sơ trực tuyến của xã Đại Sơn là bao nhiêu?"
-    assert turns[1]["found"] and "71,2%" in turns[1]["answer"]
+    assert turns[1]["found"] and re.search(r"71[,.]2%", turns[1]["answer"])
 
 
 def test_chat_text_shows_what_a_follow_up_was_understood_as(seed_index: Settings) -> None:

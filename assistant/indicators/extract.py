@@ -76,6 +76,7 @@ class Mention:
     source: str
     section: str
     order: tuple[int, int, int] = (0, 0, 0)
+    chunk_id: str = ""  # the passage it came from ("" for a figures file)
 
     def to_json(self) -> dict[str, Any]:
         return {"value": self.value, "raw": self.raw, "approx": self.approx, "sentence": self.sentence,
@@ -245,7 +246,8 @@ class IndicatorExtractor:
                 out.append(Mention(indicator=hits[0].id, commune=chunk.commune, value=float(f.span.value or 0),
                                    raw=_qualified_raw(line, f), approx=f.span.approx,
                                    sentence=_sentence_of(line, f), doc_id=chunk.doc_id, source=chunk.source,
-                                   section=chunk.section, order=(chunk.position, ln, f.start)))
+                                   section=chunk.section, order=(chunk.position, ln, f.start),
+                                   chunk_id=chunk.chunk_id))
         return out
 
     @staticmethod

@@ -44,6 +44,7 @@ __all__ = [
     "build_table",
     "figures_mentions",
     "folded",
+    "group_mentions",
     "header_roles",
     "is_result_section",
     "near",
@@ -94,7 +95,7 @@ class IndicatorTable:
 # ---------------------------------------------------------------- the table
 
 
-def _group(mentions: Iterable[Mention]) -> dict[tuple[str, str], Cell]:
+def group_mentions(mentions: Iterable[Mention]) -> dict[tuple[str, str], Cell]:
     cells: dict[tuple[str, str], Cell] = {}
     for m in sorted(mentions, key=lambda m: (m.indicator, m.commune, m.doc_id, m.order)):
         key = (m.indicator, m.commune)
@@ -154,7 +155,7 @@ def build_table(chunks: Iterable[Chunk], *, catalog: Sequence[Indicator],
         fm = figures_mentions(figs, catalog)
         mentions.extend(fm)
         communes.append(f"{figs.commune} (tệp số liệu)")
-    cells = _group(mentions)
+    cells = group_mentions(mentions)
     rows = []
     for r in RULES:
         ind = by_id.get(r.id)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from assistant.qa.answers.common import CitationBook, Context, not_found, ocr_warnings, quote, where
+from assistant.qa.answers.indicator import answer_indicator
+from assistant.qa.answers.period import period_problem
 from assistant.qa.evidence import Unit, is_heading_like
 from assistant.qa.intent import (
     Intent,
@@ -61,45 +63,6 @@ def _terms(q: Question) -> frozenset[str]:
     if not aside:
         return q.terms
     return q.terms - (content_terms(aside) - content_terms(main))  # "Ngoài máy tính, …": set aside
-
-
-_QUARTER_RE = re.compile(r"\bquy\s+(iv|i{1,3}|[1-4])\b")
-_HALF_RE = re.compile(r"\b(?:6 thang|sau thang|nua) (dau|cuoi) nam\b")
-_NINE_RE = re.compile(r"\b(?:9|chin) thang\b")
-_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
-
-
-def sub_period(text: str) -> str | None:
-    """The part of a year a text names ("quý I", "6 tháng đầu năm", "9 tháng"), None for none."""
-    f = fold(text)
-    if m := _QUARTER_RE.search(f):
-        return f"quý {_ROMAN.get(m.group(1), m.group(1).upper())}"
-    if m := _HALF_RE.search(f):
-        return f"6 tháng {'đầu' if m.group(1) == 'dau' else 'cuối'} năm"
-    if _NINE_RE.search(f):
-        return "9 tháng"
-    return None
-
-
-def period_problem(q: Question, ctx: Context, res: SearchResult) -> str | None:
-    """Why a passage cannot answer for the period asked (None when the period fits): another year,
-    or a part of the year ("quý I", "6 tháng đầu năm") its report does not cover nor the passage name."""
-    c = res.chunk
-    asked_part = sub_period(q.text)
-    covers = sub_period(c.title) if asked_part is not None else None
-    if asked_part is not None and covers != asked_part and sub_period(f"{c.section} {c.text}") != asked_part:
-        covers = covers or "cả năm"
-        return (f"Không tìm thấy số liệu {asked_part} trong báo cáo của {where(c)} (báo cáo trong kho "
-                f"là báo cáo {covers}; không nêu riêng {asked_part}).")
-    if not q.years:
-        return None
-    covered = {x.year for x in ctx.retriever.chunks if x.doc_id == c.doc_id and x.year}
-    if any(y in covered or str(y) in c.text or str(y) in c.section for y in q.years):
-        return None
-    reports = ", ".join(str(x) for x in sorted(covered)) or "không rõ năm"
-    asked = ", ".join(str(y) for y in q.years)
-    return (f"Không tìm thấy số liệu năm {asked} trong báo cáo của {where(c)} (báo cáo trong kho là năm "
-            f"{reports}).")
 
 
 _GOAL_RE = re.compile(r"\b(?:phan dau|muc tieu|chi tieu duoc giao|ke hoach de ra|du kien|den nam 20(?:2[6-9]|3\d))\b")
@@ -268,6 +231,9 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
 
 
 def answer_figure(q: Question, ctx: Context) -> Answer:
+    routed = answer_indicator(q, ctx)
+    if routed is not None:
+        return routed
     results = ctx.evidence.search(q.query, k=max(ctx.k, 8), communes=q.communes)
     if not results:
         return not_found(q, ctx, results)
@@ -276,7 +242,7 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
     if not good:
         return not_found(q, ctx, results)
     best = good[0]
-    problem = period_problem(q, ctx, best.result)
+    problem = period_problem(q, ctx, best.chunk)
     if problem:
         return not_found(q, ctx, results, problem)
     chosen = [best]
@@ -284,7 +250,7 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
     units_as = unit_equivalents(q)
     clear = key_figure(best.text, q.intent, q.query, results_in(best.text, q), units_as) is not None
     if second is not None and not clear and second.score >= 0.9 * best.score \
-            and not period_problem(q, ctx, second.result):
+            and not period_problem(q, ctx, second.chunk):
         chosen.append(second)  # no clear figure in the best passage: show the next one that states it too
     book = CitationBook()
     parts = []
@@ -307,7 +273,7 @@ def answer_yes_no(q: Question, ctx: Context) -> Answer:
     if not units or units[0].coverage < MIN_COVERAGE:
         return not_found(q, ctx, results)
     best = units[0]
-    problem = period_problem(q, ctx, best.result)
+    problem = period_problem(q, ctx, best.chunk)
     if problem:
         return not_found(q, ctx, results, problem)
     book = CitationBook()
