@@ -78,3 +78,21 @@ def test_a_hidden_draft_gives_no_figure(assistant: Assistant) -> None:
     doc = next(c.doc_id for c in r.chunks if c.commune == "An Khánh")
     assert commune_mentions(r, "An Khánh")
     assert commune_mentions(r.scoped({doc}), "An Khánh") == []
+
+
+def test_which_commune_ranks_the_figures_of_one_indicator(assistant: Assistant) -> None:
+    ans = assistant.ask("Xã nào có tỷ lệ hồ sơ nộp trực tuyến thấp nhất?")
+    assert ans.found and ans.kind == "which_commune"
+    head, *rows = ans.answer.splitlines()
+    assert head.startswith("Xã Tân An [1] có «") and head.endswith("thấp nhất: 49,68%.")
+    assert ans.citations[0].commune == "Tân An"
+    assert "- Xã Gia Phúc: không nêu." in rows  # no figure for it in the table: said, not guessed
+    assert len(rows) == 5 and all(r.startswith("- Xã ") for r in rows)
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)]
+    assert sorted(set(numbers)) == list(range(1, len(ans.citations) + 1))
+
+
+def test_two_communes_are_not_compared_when_only_one_states_the_figure(assistant: Assistant) -> None:
+    ans = assistant.ask("Giao Minh hay Tân An có nhiều Tổ công nghệ số cộng đồng hơn?")
+    assert ans.answer.startswith("Chỉ xã Giao Minh nêu số liệu")
+    assert "không so sánh được" in ans.answer and "- Xã Tân An: không nêu." in ans.answer

@@ -11,6 +11,7 @@ answer runs instead.
 
 from __future__ import annotations
 
+import re
 import threading
 from weakref import WeakKeyDictionary
 
@@ -21,6 +22,7 @@ from assistant.indicators.rules import Rule
 from assistant.indicators.table import group_mentions
 from assistant.qa.answers.common import CitationBook, Context, ocr_warnings, quote, where
 from assistant.qa.answers.period import period_problem, sub_period
+from assistant.qa.intent import intent_of
 from assistant.qa.question import Question
 from assistant.qa.retriever import Retriever
 from assistant.records import Answer
@@ -50,6 +52,17 @@ def indicator_name(rule: Rule, ctx: Context) -> str:
     return ind.name if ind is not None else (rule.name or rule.id)
 
 
+def _ranked(q: Question, ctx: Context, rule: Rule, commune: str) -> list[Mention]:
+    """The commune's figures for the indicator, the sentence closest to the question first: a report
+    that states it more than once with different figures ("hồ sơ nộp trực tuyến 80,8%", "tiếp nhận
+    và giải quyết trực tuyến 100%") leads with the one the question words."""
+    cell = group_mentions(m for m in commune_mentions(ctx.retriever, commune)
+                          if m.indicator == rule.id).get((rule.id, commune))
+    if cell is None:
+        return []
+    return sorted(cell.mentions(), key=lambda m: -ctx.evidence.coverage(q.terms, (m.section, m.sentence), q.phrases))
+
+
 def answer_indicator(q: Question, ctx: Context) -> Answer | None:
     """The named commune's figure for the one indicator the question asks, or None to answer otherwise."""
     if q.kind != "figure" or q.intent.wants_target or len(q.communes) != 1 or sub_period(q.text):
@@ -57,15 +70,9 @@ def answer_indicator(q: Question, ctx: Context) -> Answer | None:
     rule = asked_rule(q.text, q.intent.kind, q.intent.focus)
     if rule is None:
         return None
-    mentions = [m for m in commune_mentions(ctx.retriever, q.communes[0]) if m.indicator == rule.id]
-    cells = group_mentions(mentions)
-    cell = cells.get((rule.id, q.communes[0]))
-    if cell is None:
+    ranked = _ranked(q, ctx, rule, q.communes[0])
+    if not ranked:
         return None
-    # the report states it more than once with different figures: the sentence closest to the
-    # question first ("hồ sơ nộp trực tuyến 80,8%" before "tiếp nhận và giải quyết trực tuyến 100%")
-    ranked = sorted(cell.mentions(), key=lambda m: -ctx.evidence.coverage(q.terms, (m.section, m.sentence),
-                                                                          q.phrases))
     chunks = [ctx.retriever.chunk(m.chunk_id) for m in ranked]
     if chunks[0] is None or period_problem(q, ctx, chunks[0]):
         return None
@@ -78,4 +85,50 @@ def answer_indicator(q: Question, ctx: Context) -> Answer | None:
         if c is not None:
             lines.append(f"Báo cáo cũng ghi {m.raw}: «{quote(m.sentence, q.text, m.raw)}» [{book.cite(c)}]")
     book.pad(ctx.evidence.search(q.query, k=ctx.k, communes=q.communes), ctx.k)
+    return Answer("\n".join(lines), book.citations, "extractive", ocr_warnings(book.citations), kind=q.kind)
+
+
+_RANKING = re.compile(r"\b(?:cao|thap|nhieu|it|lon|nho|kem|tot)\b(?: \w+){0,8} (?:nhat|hon)\b|\bdan dau\b")
+_LOWEST = re.compile(r"\b(?:thap|it|nho|kem)\b(?: \w+){0,8} (?:nhat|hon)\b")
+
+
+def answer_which_indicator(q: Question, ctx: Context) -> Answer | None:
+    """"Xã nào có tỷ lệ … cao nhất?", "A hay B có nhiều Tổ … hơn?" for a catalog indicator: each
+    commune's figure from the indicator table (or "không nêu"), cited, then the highest or lowest —
+    figures of one indicator, so they measure the same thing. None to answer otherwise."""
+    if not _RANKING.search(q.folded) or q.intent.wants_target:
+        return None
+    intent = intent_of(re.sub(r"(?i)\b(?:nhiều|ít)\s+", "bao nhiêu ", q.text, count=1))
+    rule = asked_rule(q.text, intent.kind, intent.focus)
+    if rule is None:
+        return None
+    communes = list(q.communes) if len(q.communes) >= 2 else \
+        sorted({c.commune for c in ctx.retriever.chunks if c.kind == "report" and c.commune})
+    found = {c: ranked[0] for c in communes if (ranked := _ranked(q, ctx, rule, c))}
+    chunks = {c: ctx.retriever.chunk(m.chunk_id) for c, m in found.items()}
+    found = {c: m for c, m in found.items() if chunks[c] is not None}
+    if not found:
+        return None
+    book = CitationBook()
+    name = indicator_name(rule, ctx)
+    lowest = bool(_LOWEST.search(q.folded))
+    pick = (min if lowest else max)(found.values(), key=lambda m: m.value)
+    best = [c for c, m in found.items() if m.value == pick.value]
+    cite = {c: book.cite(chunks[c]) for c in [*best, *communes] if c in found}  # type: ignore[arg-type]
+    if len(found) == 1:
+        head = (f"Chỉ xã {best[0]} nêu số liệu «{name}» ({pick.raw}) [{cite[best[0]]}]; các xã còn lại không "
+                f"nêu, nên không so sánh được.")
+    else:
+        word = "thấp nhất" if lowest else "cao nhất"
+        if len(found) == 2 and len(communes) == 2:
+            word = "thấp hơn" if lowest else "cao hơn"
+        names = ", ".join(f"{c} [{cite[c]}]" for c in best)
+        head = f"Xã {names} có «{name}» {word}: {pick.raw}."
+    lines = [head]
+    for c in communes:
+        m = found.get(c)
+        lines.append(f"- Xã {c}: không nêu." if m is None else
+                     f"- Xã {c}: {m.raw} — «{quote(m.sentence, q.text, m.raw)}» [{cite[c]}]")
+    for unknown in q.unknown_communes:
+        lines.append(f"- Xã {unknown}: chưa có báo cáo trong kho tài liệu.")
     return Answer("\n".join(lines), book.citations, "extractive", ocr_warnings(book.citations), kind=q.kind)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from assistant.qa.answers.common import CitationBook, Context, not_found, quote
 from assistant.qa.answers.figure import _rank, answers_question, key_figure, results_in
+from assistant.qa.answers.indicator import answer_which_indicator
 from assistant.qa.evidence import Unit, is_heading_like
 from assistant.qa.intent import intent_of
 from assistant.qa.question import Question
@@ -87,6 +88,9 @@ def _compare(q: Question, stated: list[Statement]) -> str | None:
 
 
 def answer_which(q: Question, ctx: Context) -> Answer:
+    routed = answer_which_indicator(q, ctx)
+    if routed is not None:
+        return routed
     comparing = bool(_MORE.search(q.folded) or _LESS.search(q.folded)) and len(q.communes) >= 2
     numeric = comparing or bool(_ASKS_FIGURE.search(q.folded)) or "mấy" in q.text.lower()
     if comparing:  # "A hay B tổ chức nhiều buổi … hơn?" asks "bao nhiêu buổi …" of each
