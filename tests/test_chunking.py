@@ -16,6 +16,17 @@ def test_heading_path_and_kind_of_a_shortcoming_section():
     assert hit.section.startswith("PHẦN A")
 
 
+def test_a_long_heading_with_a_note_on_what_to_report_opens_its_section():
+    """"7. Chính quyền số (Đánh giá các nội dung về …)" runs over three lines: its shortcomings are
+    those of Chính quyền số, not of the section before it (6. An toàn thông tin mạng)."""
+    chunks = _chunks("000_bc6a550855c708f7.txt")
+    hit = next(c for c in chunks if "Ứng dụng AI mới ở mức thử nghiệm" in c.text)
+    assert hit.section_kind == "ton_tai"
+    leaf_parent = hit.section.split(" > ")[-2]
+    assert leaf_parent.startswith("7. Chính quyền số (Đánh giá")
+    assert not any("7. Chính quyền số" in c.text for c in chunks if "6. An toàn thông tin mạng" in c.section)
+
+
 def test_directions_part_is_phuong_huong():
     chunks = _chunks("000_bc6a550855c708f7.txt")
     hit = next(c for c in chunks if "Phát huy vai trò của Ban Chỉ đạo" in c.text)

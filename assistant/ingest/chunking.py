@@ -46,10 +46,18 @@ class ChunkDraft:
     section_kind: str
 
 
+# A heading with a note on what the section should say: "7. Chính quyền số (Đánh giá các nội dung về
+# cung cấp DVC trực tuyến; phát triển các nền tảng …)" — long, but a heading all the same.
+_NOTED_HEADING_RE = re.compile(r"^(?P<head>[^()]{3,80}?)\s*\([^()]{10,400}\)\s*:?\s*$")
+
+
 def heading_type(block: str) -> str | None:
     """The heading marker type of a block, or None when it is body text."""
     if len(block) > 160:
-        return None
+        noted = _NOTED_HEADING_RE.match(block)
+        if noted is None:
+            return None
+        block = noted.group("head")  # the marker is read on the heading, without its note
     for name, rx in _MARKERS:
         if rx.match(block):
             if name in ("n1", "letter") and block.rstrip().endswith(";"):
