@@ -118,3 +118,36 @@ def test_a_long_conversation_reads_only_its_last_questions() -> None:
     assert understand("Còn Gia Phúc thì sao?", history, COMMUNES).communes == ("Gia Phúc",)
     near = ["Xã Tân An có bao nhiêu ấp?"] + ["Tổ công nghệ số cộng đồng có bao nhiêu thành viên?"] * (MAX_HISTORY - 1)
     assert understand("Còn máy tính thì mấy cái?", near, COMMUNES).communes == ("Tân An",)
+
+
+def test_the_subject_of_an_earlier_question_leaves_out_commune_year_and_asking_words() -> None:
+    from assistant.qa.question import subject_of
+
+    prev = understand("Năm 2025 tỷ lệ hồ sơ nộp trực tuyến của Giao Minh đạt bao nhiêu?", (), COMMUNES)
+    assert subject_of(prev) == "tỷ lệ hồ sơ nộp trực tuyến"
+    goal = understand("QĐ 1565 yêu cầu mức hài lòng với dịch vụ công năm 2026 là bao nhiêu?", (), COMMUNES)
+    assert subject_of(goal) == "tỷ lệ mức hài lòng với dịch vụ công"
+
+
+def test_this_indicator_is_the_indicator_asked_just_before() -> None:
+    history = ["Tỷ lệ người dân có chữ ký số cá nhân ở Gia Phúc là bao nhiêu?"]
+    q = understand("Gia Phúc kiến nghị gì để nâng chỉ tiêu này?", history, COMMUNES)
+    assert "chỉ tiêu tỷ lệ người dân có chữ ký số cá nhân" in q.understood_as
+    assert q.kind == "narrative" and q.communes == ("Gia Phúc",) and "nội dung" in q.inherited
+
+
+def test_what_a_commune_achieved_after_a_goal_keeps_the_indicator() -> None:
+    history = ["Theo Kế hoạch 02, đến cuối năm 2025 tỷ lệ người dân có điện thoại thông minh phải đạt bao nhiêu?"]
+    q = understand("Vậy Tân An làm được bao nhiêu?", history, COMMUNES)
+    assert q.understood_as.startswith("Tỷ lệ người dân có điện thoại thông minh của xã Tân An")
+    assert q.kind == "figure" and q.intent.kind == "percent" and not q.intent.wants_target
+    history = ["Giao Minh đề ra chỉ tiêu năm 2026 cho tỷ lệ hồ sơ nộp trực tuyến là bao nhiêu?"]
+    q = understand("Còn năm 2025 thực tế đạt bao nhiêu?", history, COMMUNES)
+    assert q.communes == ("Giao Minh",) and q.years == (2025,) and "hồ sơ nộp trực tuyến" in q.understood_as
+
+
+def test_the_goal_of_another_year_for_the_same_indicator() -> None:
+    history = ["Năm 2025 tỷ lệ hồ sơ nộp trực tuyến của Giao Minh đạt bao nhiêu?"]
+    q = understand("Năm 2026 xã phấn đấu chỉ tiêu này bao nhiêu?", history, COMMUNES)
+    assert q.years == (2026,) and q.communes == ("Giao Minh",) and q.intent.wants_target
+    assert "hồ sơ nộp trực tuyến" in q.understood_as

@@ -133,6 +133,7 @@ _FOLLOW_NOISE = rx(r"^(?:con|the con|vay con|vay thi|the thi|con o|con ve|the|va
 
 # "ở đó", "xã này": the place of the earlier question, not a new one
 _THERE = rx(r"\b(?:o do|o day|xa do|xa nay|xa ay|noi do|dia phuong do|dia phuong nay|dia ban do)\b")
+_BARE_XA = re.compile(r"\b[Xx]ã(?=\s+[a-zđà-ỹ])")  # "năm 2026 xã phấn đấu …": a commune, not named
 
 
 def _there_resolved(text: str, history: Sequence[str], communes: Sequence[str]) -> str | None:
@@ -150,7 +151,7 @@ def _there_resolved(text: str, history: Sequence[str], communes: Sequence[str]) 
 
 
 _GOAL_ASK = rx(r"\b(?:muc tieu|chi tieu|ke hoach dat|phan dau)\b")
-_GOAL_WORDS = frozenset("muc tieu chi tieu ke hoach dat ra phan dau de la bao nhieu".split())
+_GOAL_WORDS = frozenset("muc tieu chi tieu ke hoach dat ra phan dau de la bao nhieu the vay cho do nay ay tren".split())
 
 
 def _asks_goal_only(text: str) -> bool:
@@ -248,7 +249,7 @@ def _restate(prev: Question, cur_text: str, named: list[str], unknown: list[str]
 
 
 _TARGET_FRAME = rx(r"\b(?:theo|yeu cau|dat muc tieu|muc tieu|chi tieu|phai dat|can dat|toi thieu|it nhat|"
-                    r"den (?:ngay )?\d{1,2}/\d{1,2}/\d{4}|den (?:nam )?20\d\d|nam 20\d\d|vao nam 20\d\d)\b")
+                    r"den (?:ngay )?\d{1,2}/\d{1,2}/\d{4}|den (?:cuoi )?(?:nam )?20\d\d|nam 20\d\d|vao nam 20\d\d)\b")
 
 
 def _target_subject(text: str) -> str:
@@ -264,6 +265,59 @@ def _target_subject(text: str) -> str:
     out = re.sub(r"^[\s,;:]*(?:(?:kh|ke hoach|nghi quyet|quyet dinh)[^\s]*\s+)?", "", out, flags=re.IGNORECASE)
     out = re.sub(r"(?:^|\s)/\S*", " ", out)  # what is left of "02-KH/BCĐTW"
     return "tỷ lệ " + " ".join(out.replace("?", " ").split()).strip(" ,;:")
+
+
+_EDGE_WORDS = frozenset(fold(w) for w in "của ở tại xã đạt được là có hiện nay đã rồi thì vậy cho đề xuất đặt ra "
+                                          "phải cần về năm".split())
+
+
+def subject_of(prev: Question) -> str:
+    """What an earlier figure or target question was about, without its commune, year, document,
+    goal words and asking words: "Năm 2025 tỷ lệ hồ sơ nộp trực tuyến của Giao Minh đạt bao nhiêu?"
+    -> "tỷ lệ hồ sơ nộp trực tuyến"."""
+    rest = " ".join(_target_subject(prev.text).split()[2:])  # without the "tỷ lệ" it puts first
+    words = _remainder(rest, prev.communes, prev.unknown_communes, prev.years).split()
+    while words and fold(words[0]) in _EDGE_WORDS:
+        words.pop(0)
+    while words and fold(words[-1]) in _EDGE_WORDS:
+        words.pop()
+    subject = " ".join(words)
+    rate = prev.intent.kind == "percent" or prev.kind == "target"  # guiding documents set rates
+    return f"tỷ lệ {subject}" if subject and rate else subject
+
+
+# "chỉ tiêu đó", "tỷ lệ này": the indicator of the earlier question
+_REF = rx(r"\b(chi tieu|ty le|con so|so lieu) (?:do|nay|tren|ay|vua roi)\b")
+
+
+def _indicator_resolved(text: str, history: Sequence[str], communes: Sequence[str]) -> str | None:
+    """`text` with "chỉ tiêu đó"/"tỷ lệ này" replaced by what the earlier question asked (None: no
+    such reference, or nothing to put in its place)."""
+    m = _REF.search(fold_keep_length(text).lower())
+    if not m:
+        return None
+    prev = understand(history[-1], history[:-1], communes)
+    subject = subject_of(prev)
+    if not subject:
+        return None
+    head = text[m.start(1):m.end(1)]
+    said = subject if fold(head) == "ty le" or not subject.startswith("tỷ lệ") else f"{head} {subject}"
+    if fold(head) != "ty le" and not said.startswith(head):
+        said = f"{head} {subject}"
+    out = " ".join((text[: m.start()] + said + text[m.end():]).split())
+    bare = _BARE_XA.search(out)
+    if bare and len(prev.communes) == 1:  # "năm 2026 xã phấn đấu chỉ tiêu này …": that commune
+        out = f"{out[:bare.end()]} {prev.communes[0]}{out[bare.end():]}"
+    return out[:1].upper() + out[1:]
+
+
+_ACHIEVED = rx(r"\b(?:lam duoc|dat duoc|thuc te|thuc hien duoc|da dat|dat|duoc|roi|hien nay|hien)\b")
+
+
+def _asks_result_only(text: str, named: Sequence[str], unknown: Sequence[str], years: Sequence[int]) -> bool:
+    """"Vậy Gia Phúc làm được bao nhiêu?", "Năm 2025 thực tế đạt bao nhiêu?": a result, nothing new."""
+    rest = _ACHIEVED.sub(" ", fold(_remainder(text, named, unknown, years)))
+    return not question_terms(rest)
 
 
 _DOMAIN = rx(r"\bchuyen doi so\b")
@@ -291,6 +345,11 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
     folded = fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))  # "dùng AI" does not ask "ai" (who)
     named, unknown = communes_in(text, communes)
     years = years_in(text)
+    referred = _indicator_resolved(text, history, communes) if history and not _asks_goal_only(text) else None
+    if referred is not None:  # "Năm 2026 xã phấn đấu chỉ tiêu này bao nhiêu?" after a question about it
+        q = understand(referred, history, communes)
+        return replace(q, inherited=tuple(dict.fromkeys(("nội dung", *q.inherited))),
+                       understood_as=q.understood_as or referred)
     there = _there_resolved(text, history, communes) if history and not (named or unknown) else None
     if there is not None:  # "Vậy Tổ CNSCĐ ở đó có bao nhiêu thành viên?" after a question about Đại Sơn
         return replace(understand(there, (), communes), inherited=("xã",), understood_as=there)
@@ -306,13 +365,20 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
             return replace(q, text=f"Vì sao: {prev.text}", inherited=("xã", "nội dung"),
                            understood_as=f"Nguyên nhân — {prev.text}")
         if goal_only and not (named or unknown):
-            restated = f"{prev.text.rstrip(' ?')}; mục tiêu đặt ra là bao nhiêu?"
+            base = prev.text.rstrip(" ?")
+            if years:  # "Năm 2026 xã phấn đấu chỉ tiêu này bao nhiêu?": the goal of another year
+                base = base.replace(str(prev.years[0]), str(years[0]), 1) if prev.years else f"{base} năm {years[0]}"
+            restated = f"{base}; mục tiêu đặt ra là bao nhiêu?"
             return replace(understand(restated, (), communes), inherited=("xã", "nội dung"), understood_as=restated)
-        if prev.kind == "target" and (named or unknown) and says_nothing:
-            # "Thế xã Tân An hiện đạt bao nhiêu?" after what a guiding document requires: the commune's result
-            subject = _target_subject(prev.text)
-            restated = f"{subject[:1].upper()}{subject[1:]} của xã {', '.join([*named, *unknown])} đạt bao nhiêu?"
-            return replace(understand(restated, (), communes), inherited=("nội dung",), understood_as=restated)
+        places = [*named, *unknown] or list(prev.communes)
+        if (prev.kind == "target" or prev.intent.wants_target) and places \
+                and _asks_result_only(text, named, unknown, years) and (subject := subject_of(prev)):
+            # "Thế xã Tân An hiện đạt bao nhiêu?" after a goal (of a guiding document, or the commune's own):
+            # the commune's result
+            when = f" năm {years[0]}" if years else ""
+            restated = f"{subject[:1].upper()}{subject[1:]} của xã {', '.join(places)}{when} đạt bao nhiêu?"
+            inherited = ("nội dung",) if named or unknown else ("nội dung", "xã")
+            return replace(understand(restated, (), communes), inherited=inherited, understood_as=restated)
         if _MORE.search(folded) and not (named or unknown or years):
             return replace(prev, detail=True, inherited=("xã", "nội dung"),
                            understood_as=f"{prev.text} (chi tiết hơn)")

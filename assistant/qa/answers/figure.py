@@ -120,6 +120,8 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
     for u in units:
         if not q.intent.wants_target and _GOAL_RE.search(fold(u.text)):
             u.score -= 0.2  # "phấn đấu đạt trên 50%" is a goal, not what was achieved
+        elif q.intent.wants_target and any(str(y) in f"{u.chunk.section} {u.text}" for y in q.years):
+            u.score += 0.1  # the goal of the year asked ("Chỉ tiêu chuyển đổi số năm 2026")
         if q.intent.kind is not None:
             cands = candidates(u.text, q.intent)
             if not cands:
