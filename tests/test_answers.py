@@ -443,3 +443,13 @@ def test_a_heading_written_as_a_line_is_not_a_point(assistant: Assistant) -> Non
     assert not any("PHƯƠNG HƯỚNG, NHIỆM VỤ TRỌNG TÂM" in p for p in points)
     assert all(len(p.split()) > 8 for p in points)  # sentences, not bare sub-headings
 
+
+
+def test_an_everyday_phrase_no_report_writes_is_searched_in_the_reports_words(assistant: Assistant) -> None:
+    from assistant.qa.extractive import Answerer
+
+    ev = Answerer(assistant.retriever).evidence
+    assert ev.in_report_words("hồ sơ trễ hẹn").endswith("quá hạn")  # no report writes "trễ hẹn"
+    assert ev.in_report_words("hồ sơ quá hạn") == "hồ sơ quá hạn"  # the reports' own words: unchanged
+    ans = assistant.ask("Tân An có mấy bộ hồ sơ bị trả kết quả trễ hẹn?")  # "bộ" counts nothing of its own
+    assert ans.found and ans.answer.startswith("07 hồ sơ")

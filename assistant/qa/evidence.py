@@ -29,7 +29,7 @@ from assistant.text.normalize import (
     syllables,
 )
 from assistant.text.segment import answer_units
-from assistant.text.synonyms import Groups, covered_by_equivalents
+from assistant.text.synonyms import Groups, covered_by_equivalents, phrase_groups
 
 # Words that ask, link or measure rather than say what a question is about. Accented forms decide
 # when the question has accents ("thì" is a function word, "thị" is not); folded forms otherwise.
@@ -208,10 +208,23 @@ class Evidence:
             u.score = own + 0.25 * u.coverage + 0.12 / (1 + u.rank) \
                 - 0.04 * max(0, len(u.text) - 350) / 350
 
+    def _writes(self, phrase: str) -> bool:
+        """Whether some passage of the library writes the phrase (its syllable pairs, or its word)."""
+        tokens = [t for t in keyword_tokens(phrase) if not t.startswith("~")]
+        pairs = [t for t in tokens if "_" in t]
+        return bool(tokens) and all(self.r.keyword.doc_freq(t) for t in (pairs or tokens))
+
+    def in_report_words(self, query: str) -> str:
+        """The query, plus the report's words for each everyday phrase of it that no passage writes
+        ("kịp hẹn" -> also "đúng hạn"), so that a paraphrase still finds its passage."""
+        extra = [o for g in phrase_groups(query) if not self._writes(g.phrase)
+                 for o in g.others if self._writes(o)]
+        return f"{query} {' '.join(dict.fromkeys(extra))}" if extra else query
+
     def search(self, query: str, *, k: int, communes: tuple[str, ...] = (), section_kinds=(),
                kinds=(), exclude_kinds: bool = False) -> list[SearchResult]:
         f = Filters(communes=list(communes), section_kinds=list(section_kinds), kinds=list(kinds))
-        results = self.r.search(query, k=k, filters=f, auto_commune=False)
+        results = self.r.search(self.in_report_words(query), k=k, filters=f, auto_commune=False)
         if exclude_kinds:
             results = [r for r in results if r.chunk.kind != "guidance"]
         return results

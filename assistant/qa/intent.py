@@ -18,7 +18,7 @@ _TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can 
 _PER_HUNDRED_Q = re.compile(r"\b(?:cu|trong|tren) 100\b.{0,60}\b(?:bao nhieu|may)\b")  # "cứ 100 người … bao nhiêu"
 _FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
 # asking words and classifiers ("bao nhiêu cái máy quét", "mấy thẻ căn cước"): not what is counted
-_FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co", "cai", "chiec", "tam", "the"}
+_FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co", "cai", "chiec", "tam", "the", "bo"}
 
 FIGURE_RE = re.compile(
     r"(?<![\w/])(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,5}/[A-ZĐ][\w\-/Đđ]*|\d+(?:[.,]\d+)*(?:\s?\\?%)?(?:\s?/\s?\d+(?:[.,]\d+)*)?)"
