@@ -172,7 +172,7 @@ def test_a_commune_filter_from_the_interface_scopes_the_answer(assistant: Assist
 
 def test_an_unaccented_question_with_shorthand_and_lower_case_abbreviations(assistant: Assistant) -> None:
     ans = assistant.ask("ty le ho so tthc xu ly truc tuyen cua xa dai son la bn")
-    assert ans.found and ans.answer.startswith("71.2%") and ans.citations[0].commune == "Đại Sơn"
+    assert ans.found and re.match(r"71[.,]2%", ans.answer) and ans.citations[0].commune == "Đại Sơn"
 
 
 def test_software_asked_by_name_is_answered_with_its_name(assistant: Assistant) -> None:

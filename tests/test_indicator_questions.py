@@ -96,3 +96,9 @@ def test_two_communes_are_not_compared_when_only_one_states_the_figure(assistant
     ans = assistant.ask("Giao Minh hay Tân An có nhiều Tổ công nghệ số cộng đồng hơn?")
     assert ans.answer.startswith("Chỉ xã Giao Minh nêu số liệu")
     assert "không so sánh được" in ans.answer and "- Xã Tân An: không nêu." in ans.answer
+
+
+def test_the_figure_is_written_the_vietnamese_way_and_quoted_as_the_report_writes_it(assistant: Assistant) -> None:
+    ans = assistant.ask("Bao nhiêu phần trăm hồ sơ TTHC của Đại Sơn được xử lý qua mạng?")
+    assert ans.answer.startswith("71,2% — theo báo cáo của xã Đại Sơn")  # as the indicator table shows it
+    assert "71.2%»" in ans.answer  # the table row of the report, verbatim

@@ -26,6 +26,7 @@ from assistant.qa.intent import intent_of
 from assistant.qa.question import Question
 from assistant.qa.retriever import Retriever
 from assistant.records import Answer
+from assistant.text.vn_numbers import format_vn
 
 _MENTIONS: WeakKeyDictionary[Retriever, dict[str, list[Mention]]] = WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -41,6 +42,19 @@ def commune_mentions(retriever: Retriever, commune: str) -> list[Mention]:
         with _LOCK:
             by_commune[commune] = found
     return found
+
+
+_NUMBER_RE = re.compile(r"\d[\d.,]*(?:\s?\\?%)?")
+
+
+def shown(m: Mention) -> str:
+    """A figure as the answer writes it: the report's qualifier kept ("trên", "~", "khoảng"), the
+    number written the Vietnamese way, as the indicator table shows it ("71.2%" -> "71,2%")."""
+    numbers = list(_NUMBER_RE.finditer(m.raw))
+    if not numbers:
+        return m.raw
+    last = numbers[-1]
+    return m.raw[:last.start()] + format_vn(m.value, "%" in last.group(0)) + m.raw[last.end():]
 
 
 def indicator_name(rule: Rule, ctx: Context) -> str:
@@ -79,11 +93,11 @@ def answer_indicator(q: Question, ctx: Context) -> Answer | None:
     book = CitationBook()
     first = ranked[0]
     n = book.cite(chunks[0])
-    lines = [f"{first.raw} — theo báo cáo của {where(chunks[0])} (chỉ tiêu «{indicator_name(rule, ctx)}»): "
+    lines = [f"{shown(first)} — theo báo cáo của {where(chunks[0])} (chỉ tiêu «{indicator_name(rule, ctx)}»): "
              f"«{quote(first.sentence, q.text, first.raw)}» [{n}]"]
     for m, c in zip(ranked[1:], chunks[1:], strict=True):
         if c is not None:
-            lines.append(f"Báo cáo cũng ghi {m.raw}: «{quote(m.sentence, q.text, m.raw)}» [{book.cite(c)}]")
+            lines.append(f"Báo cáo cũng ghi {shown(m)}: «{quote(m.sentence, q.text, m.raw)}» [{book.cite(c)}]")
     book.pad(ctx.evidence.search(q.query, k=ctx.k, communes=q.communes), ctx.k)
     return Answer("\n".join(lines), book.citations, "extractive", ocr_warnings(book.citations), kind=q.kind)
 
@@ -116,19 +130,19 @@ def answer_which_indicator(q: Question, ctx: Context) -> Answer | None:
     best = [c for c, m in found.items() if m.value == pick.value]
     cite = {c: book.cite(chunks[c]) for c in [*best, *communes] if c in found}  # type: ignore[arg-type]
     if len(found) == 1:
-        head = (f"Chỉ xã {best[0]} nêu số liệu «{name}» ({pick.raw}) [{cite[best[0]]}]; các xã còn lại không "
+        head = (f"Chỉ xã {best[0]} nêu số liệu «{name}» ({shown(pick)}) [{cite[best[0]]}]; các xã còn lại không "
                 f"nêu, nên không so sánh được.")
     else:
         word = "thấp nhất" if lowest else "cao nhất"
         if len(found) == 2 and len(communes) == 2:
             word = "thấp hơn" if lowest else "cao hơn"
         names = ", ".join(f"{c} [{cite[c]}]" for c in best)
-        head = f"Xã {names} có «{name}» {word}: {pick.raw}."
+        head = f"Xã {names} có «{name}» {word}: {shown(pick)}."
     lines = [head]
     for c in communes:
         m = found.get(c)
         lines.append(f"- Xã {c}: không nêu." if m is None else
-                     f"- Xã {c}: {m.raw} — «{quote(m.sentence, q.text, m.raw)}» [{cite[c]}]")
+                     f"- Xã {c}: {shown(m)} — «{quote(m.sentence, q.text, m.raw)}» [{cite[c]}]")
     for unknown in q.unknown_communes:
         lines.append(f"- Xã {unknown}: chưa có báo cáo trong kho tài liệu.")
     return Answer("\n".join(lines), book.citations, "extractive", ocr_warnings(book.citations), kind=q.kind)
