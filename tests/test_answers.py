@@ -453,3 +453,19 @@ def test_an_everyday_phrase_no_report_writes_is_searched_in_the_reports_words(as
     assert ev.in_report_words("hồ sơ quá hạn") == "hồ sơ quá hạn"  # the reports' own words: unchanged
     ans = assistant.ask("Tân An có mấy bộ hồ sơ bị trả kết quả trễ hẹn?")  # "bộ" counts nothing of its own
     assert ans.found and ans.answer.startswith("07 hồ sơ")
+
+
+def test_households_are_counted_in_hộ(assistant: Assistant) -> None:
+    """"bao nhiêu gia đình" is answered by "10.706 hộ": a household is a hộ gia đình, not something else."""
+    ans = assistant.ask("An Khánh có tổng cộng bao nhiêu gia đình đang sinh sống?")
+    assert ans.found and ans.answer.startswith("10.706") and "10.706 hộ" in ans.answer
+
+
+def test_a_rate_among_next_years_goals_is_not_given_as_a_result(assistant: Assistant) -> None:
+    """"100% hồ sơ hành chính cơ bản số hóa" is a goal of the directions part ("2. Mục tiêu cụ thể >
+    2.1. Đến 31/12/2025"): the answer is what the results part states, and a percent keeps no word
+    of the question after it ("100%", not "100% hồ")."""
+    ans = assistant.ask("Bao nhiêu phần trăm hồ sơ hành chính cơ bản của Gia Phúc đã số hóa?")
+    assert ans.answer.startswith("100% — ")
+    assert "Mục tiêu cụ thể" not in ans.citations[0].section
+    assert "hồ sơ hành chính được lưu trữ điện tử" in ans.answer

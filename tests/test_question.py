@@ -151,3 +151,21 @@ def test_the_goal_of_another_year_for_the_same_indicator() -> None:
     q = understand("Năm 2026 xã phấn đấu chỉ tiêu này bao nhiêu?", history, COMMUNES)
     assert q.years == (2026,) and q.communes == ("Giao Minh",) and q.intent.wants_target
     assert "hồ sơ nộp trực tuyến" in q.understood_as
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Xã Đại Sơn đã có giải pháp sao lưu dữ liệu lên đám mây chưa?", "yes_no"),  # "mây" is no "mấy"
+    ("Xã Đại Sơn có mấy máy chủ?", "figure"),
+    ("xa dai son co may may chu", "figure"),  # typed without accents: "may" may well ask how many
+])
+def test_a_cloud_or_a_machine_is_not_how_many(question: str, kind: str) -> None:
+    assert understand(question, (), COMMUNES).kind == kind
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("ti le nguoi dan co chu ky so ca nhan xa gia phuc dat bao nhieu", "percent"),  # "tỉ lệ" as well as "tỷ lệ"
+    ("Sau sáp nhập, xã Tân An có tổng dân số bao nhiêu người?", "count"),  # "dân số bao nhiêu": no document
+    ("Kế hoạch chuyển đổi số của xã Tân An là số bao nhiêu?", "docno"),
+])
+def test_what_kind_of_figure_is_asked(question: str, kind: str) -> None:
+    assert understand(question, (), COMMUNES).intent.kind == kind

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 from assistant.text.normalize import fold, fold_keep_length, spelling
 
-_PERCENT_Q = re.compile(r"\b(ty le|phan tram|muc do hai long)\b|%")
+_PERCENT_Q = re.compile(r"\b(ty le|ti le|phan tram|muc do hai long)\b|%")
 _DATE_Q = re.compile(r"\b(ngay nao|khi nao|thoi diem nao|ngay thang nao|ngay bao nhieu|ban hanh ngay|vao ngay)\b")
 _DOCNO_Q = re.compile(r"\b(so hieu|quyet dinh so|ke hoach so|van ban so|cong van so|nghi quyet so|quyet dinh nao|"
                       r"ke hoach nao)\b")
-_DOCNO_WEAK_Q = re.compile(r"\b(so may|so bao nhieu)\b")  # "số mấy", but also "(chữ) ký số bao nhiêu"
+# "số mấy", but not the "số" of a word ("dân số bao nhiêu", "chữ ký số bao nhiêu", "tổng số bao nhiêu")
+_DOCNO_WEAK_Q = re.compile(r"\b(?<!dan )(?<!ky )(?<!tong )(?<!doi )(?<!nang )(?<!hoa )(so may|so bao nhieu)\b")
 _COUNT_Q = re.compile(r"\b(bao nhieu|may|so luong|tong so|so \w+)\b")
 _TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can dat|phai dat|huong toi|"
                        r"phuong huong|den nam|nam toi|dat ra)\b")
@@ -217,8 +218,9 @@ def _unit_before(folded: str, fig: Figure) -> str | None:
 
 
 def figure_phrase(text: str, fig: Figure, intent: Intent) -> str:
-    """The figure as written, with its unit word when it follows directly ("17 ấp")."""
-    if intent.focus:
+    """The figure as written, with its unit word when it follows directly ("17 ấp"); a percent is
+    its own unit ("100%", not "100% hồ" of "bao nhiêu phần trăm hồ sơ")."""
+    if intent.focus and intent.kind != "percent":
         folded = fold_keep_length(text).lower()
         m = re.match(r"\s*((?:\w+\s+){0,2}?" + re.escape(intent.focus[0]) + r"(?:\s+" +
                      r"\s+".join(map(re.escape, intent.focus[1:])) + r")?)\b", folded[fig.end:])

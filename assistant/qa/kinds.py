@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.text.normalize import fold, nfc
+
 
 def rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
@@ -59,8 +61,18 @@ def guidance_named(folded: str) -> list[str]:
     return [name for rx, name in GUIDANCE_DOCS if rx.search(folded)]
 
 
-def classify(folded: str, n_communes: int, guidance: list[str]) -> tuple[str, dict]:
-    """The kind of a question (see KINDS) and its details: section kinds, cause, entity type."""
+def asks_how_many(text: str) -> bool:
+    """Whether a question asks "mấy" or "bao nhiêu"; typed with accents, "máy" (a machine) and
+    "mây" (the cloud) are not "mấy"."""
+    lower = nfc(text).lower()
+    if fold(lower) == lower:
+        return bool(re.search(r"\b(?:bao nhieu|may)\b", lower))
+    return bool(re.search(r"\b(?:bao nhiêu|mấy|bao nhieu)\b", lower))
+
+
+def classify(folded: str, n_communes: int, guidance: list[str], how_many: bool | None = None) -> tuple[str, dict]:
+    """The kind of a question (see KINDS) and its details: section kinds, cause, entity type
+    (`how_many`: whether it asks "mấy"/"bao nhiêu", see `asks_how_many`)."""
     extra: dict = {}
     cause = bool(CAUSE.search(folded))
     sections = [k for k, rx in _SECTION_WORDS if rx.search(folded)]
@@ -74,7 +86,9 @@ def classify(folded: str, n_communes: int, guidance: list[str]) -> tuple[str, di
         return "target", extra
     if cause:
         return "narrative", extra
-    if re.search(r"\b(?:bao nhieu|may)\b", folded) or _COUNTED.search(folded):
+    if how_many is None:
+        how_many = bool(re.search(r"\b(?:bao nhieu|may)\b", folded))
+    if how_many or _COUNTED.search(folded):
         return "figure", extra
     for name, rx in ENTITY:
         if rx.search(folded):

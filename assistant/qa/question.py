@@ -13,7 +13,15 @@ from dataclasses import dataclass, field, replace
 
 from assistant.qa.evidence import question_terms, without
 from assistant.qa.intent import Intent, intent_of
-from assistant.qa.kinds import CAUSE, ENTITY, GUIDANCE_DOCS, classify, guidance_named, rx
+from assistant.qa.kinds import (
+    CAUSE,
+    ENTITY,
+    GUIDANCE_DOCS,
+    asks_how_many,
+    classify,
+    guidance_named,
+    rx,
+)
 from assistant.text.normalize import (
     expand_shorthand,
     fold,
@@ -386,7 +394,7 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
         fresh = understand(restated, (), communes)
         return replace(fresh, inherited=tuple(inherited), understood_as=restated)
     guidance = guidance_named(folded)
-    kind, extra = classify(folded, len(named), guidance)
+    kind, extra = classify(folded, len(named), guidance, asks_how_many(text))
     if history and not (named or unknown) and not guidance and kind not in ("which_commune", "target"):
         prev = understand(history[-1], history[:-1], communes)
         if len(prev.communes) == 1:  # in a conversation about one commune, a question naming none stays there

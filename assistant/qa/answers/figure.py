@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.indicators.extract import is_result_section
 from assistant.qa.answers.common import CitationBook, Context, not_found, ocr_warnings, quote, where
 from assistant.qa.answers.indicator import answer_indicator
 from assistant.qa.answers.period import period_problem
@@ -210,6 +211,9 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     found = results_in(u.text, q) if q.intent.kind is not None else []
     if q.intent.kind is not None and not found:
         return False
+    if q.intent.kind == "percent" and not q.intent.wants_target and u.chunk.kind == "report" \
+            and not any(y > (u.chunk.year or y) for y in q.years) and not is_result_section(u.chunk):
+        return False  # a rate among the goals or next year's directions is no result (unless a later year is asked)
     if q.intent.kind == "count":
         if _MONEY_Q.search(q.folded) and not _states_money(u.text):
             return False  # "kinh phí … bao nhiêu" is answered by an amount of money, not "42.012 người"
