@@ -169,3 +169,32 @@ def test_a_cloud_or_a_machine_is_not_how_many(question: str, kind: str) -> None:
 ])
 def test_what_kind_of_figure_is_asked(question: str, kind: str) -> None:
     assert understand(question, (), COMMUNES).intent.kind == kind
+
+
+def test_a_goal_asked_of_a_document_only_is_the_goal_of_what_was_just_asked() -> None:
+    history = ["Tân An có bao nhiêu phần trăm người dân dùng điện thoại thông minh?"]
+    q = understand("Theo Kế hoạch 02 thì đến cuối 2025 phải đạt bao nhiêu?", history, COMMUNES)
+    assert q.kind == "target" and "điện thoại thông minh" in q.understood_as
+
+
+def test_more_detail_about_one_aspect_narrows_the_earlier_question() -> None:
+    history = ["Những khó khăn của Đại Sơn khi làm chuyển đổi số là gì?"]
+    q = understand("Nói rõ hơn về nhân lực được không?", history, COMMUNES)
+    assert q.detail and q.kind == "narrative" and q.communes == ("Đại Sơn",)
+    assert "nhân lực" in q.understood_as and "được không" not in q.understood_as
+
+
+def test_another_commune_for_the_same_thing_keeps_the_question() -> None:
+    history = ["Ai ký báo cáo chuyển đổi số của xã Tân An?"]
+    q = understand("Còn báo cáo của Đại Sơn?", history, COMMUNES)
+    assert q.kind == "entity" and q.communes == ("Đại Sơn",) and q.understood_as.startswith("Ai ký báo cáo")
+    q = understand("Giai đoạn 2 thì sao?", ["Giai đoạn 1 theo KH 02, Tân An hoàn thành bao nhiêu nhiệm vụ?"],
+                   COMMUNES)
+    assert "Giai đoạn 2" in q.understood_as and "Giai đoạn 1" not in q.understood_as
+
+
+def test_this_indicator_asked_in_a_conversation_about_one_commune_stays_with_it() -> None:
+    history = ["Ở Gia Phúc, chỉ tiêu tỷ lệ hộ gia đình có cáp quang trên 80% đã đạt chưa?"]
+    q = understand("Đơn vị nào chủ trì chỉ tiêu này?", history, COMMUNES)
+    assert q.communes == ("Gia Phúc",) and q.kind == "entity"
+    assert "hộ gia đình có cáp quang" in q.understood_as and "80" not in q.understood_as

@@ -135,6 +135,19 @@ _WHY_ONLY = rx(r"^(?:vi sao|tai sao|sao vay|tai sao vay|vi sao vay|nguyen nhan (
                 r"nguyen nhan|ly do)\s*(?:vay|a|the)?\s*\??$")
 _WHY_START = rx(r"^(?:vi sao|tai sao|sao|do dau|vi dau|ly do gi)\b")
 _MORE = rx(r"\b(?:cu the hon|chi tiet hon|noi ro hon|ro hon|them chi tiet|noi them|ke them)\b")
+_MORE_ASK = rx(r"\b(?:cu the hon|chi tiet hon|noi ro hon|ro hon|them chi tiet|noi them|ke them)\b|"
+               r"\b(?:duoc khong|khong)\s*\??\s*$")
+
+
+def _cut(text: str, pattern: re.Pattern[str]) -> str:
+    """`text` without the spans `pattern` finds in its folded form (accents and case ignored)."""
+    folded = fold_keep_length(nfc(text)).lower()
+    out = nfc(text)
+    for m in reversed(list(pattern.finditer(folded))):
+        out = out[:m.start()] + " " + out[m.end():]
+    return " ".join(out.split())
+
+
 _FOLLOW_NOISE = rx(r"^(?:con|the con|vay con|vay thi|the thi|con o|con ve|the|vay)\s+|\s*(?:thi sao|the nao|ra sao|"
                     r"thi the nao|nhu the nao)\s*\??\s*$|\?")
 
@@ -217,7 +230,9 @@ def _restate(prev: Question, cur_text: str, named: list[str], unknown: list[str]
     new_places = [*named, *unknown]
     rest = _remainder(cur_text, named, unknown, years)
     base = prev.text
-    if rest and question_terms(rest) and not re.fullmatch(r"(?:xa|o|ve|tai|cua)?", fold(rest)):
+    said_before = (bool(question_terms(rest)) and question_terms(rest) <= question_terms(prev.text)
+                   and set(re.findall(r"\d+", rest)) <= set(re.findall(r"\d+", prev.text)))  # "Giai đoạn 2" is new
+    if rest and question_terms(rest) and not said_before and not re.fullmatch(r"(?:xa|o|ve|tai|cua)?", fold(rest)):
         places = new_places or [*prev.communes, *prev.unknown_communes]
         where = f" của xã {', '.join(places)}" if places else ""
         when = f" năm {years[0]}" if years else (f" năm {prev.years[0]}" if prev.years else "")
@@ -276,7 +291,28 @@ def _target_subject(text: str) -> str:
 
 
 _EDGE_WORDS = frozenset(fold(w) for w in "của ở tại xã đạt được là có hiện nay đã rồi thì vậy cho đề xuất đặt ra "
-                                          "phải cần về năm".split())
+                                          "phải cần về năm chưa không thực trên dưới khoảng".split())
+
+
+def _subject_words(text: str) -> list[str]:
+    """The words of a subject without the asking and linking words at its ends."""
+    words = [w for w in text.split() if w.strip(",;:") and w != "%"]
+    while words and fold(words[0]) in _EDGE_WORDS:
+        words.pop(0)
+    while words and (fold(words[-1]) in _EDGE_WORDS or re.search(r"[\d%]", words[-1])):
+        words.pop()  # "… trên 50% đã thực hiện được chưa": the figure and the asking words
+    return words
+
+
+def _goal_without_subject(text: str) -> bool:
+    """A goal question that names a document and a deadline but not what the goal is about."""
+    return not _subject_words(" ".join(_target_subject(text).split()[2:]))
+
+
+def _with_subject(text: str, prev: Question) -> str:
+    """`text` led by what the earlier question asked about ("Tỷ lệ … — Theo QĐ 411 thì …")."""
+    subject = subject_of(prev)
+    return f"{subject[:1].upper()}{subject[1:]} — {text}" if subject else text
 
 
 def subject_of(prev: Question) -> str:
@@ -284,12 +320,7 @@ def subject_of(prev: Question) -> str:
     goal words and asking words: "Năm 2025 tỷ lệ hồ sơ nộp trực tuyến của Giao Minh đạt bao nhiêu?"
     -> "tỷ lệ hồ sơ nộp trực tuyến"."""
     rest = " ".join(_target_subject(prev.text).split()[2:])  # without the "tỷ lệ" it puts first
-    words = _remainder(rest, prev.communes, prev.unknown_communes, prev.years).split()
-    while words and fold(words[0]) in _EDGE_WORDS:
-        words.pop(0)
-    while words and fold(words[-1]) in _EDGE_WORDS:
-        words.pop()
-    subject = " ".join(words)
+    subject = " ".join(_subject_words(_remainder(rest, prev.communes, prev.unknown_communes, prev.years)))
     rate = prev.intent.kind == "percent" or prev.kind == "target"  # guiding documents set rates
     return f"tỷ lệ {subject}" if subject and rate else subject
 
@@ -316,6 +347,9 @@ def _indicator_resolved(text: str, history: Sequence[str], communes: Sequence[st
     bare = _BARE_XA.search(out)
     if bare and len(prev.communes) == 1:  # "năm 2026 xã phấn đấu chỉ tiêu này …": that commune
         out = f"{out[:bare.end()]} {prev.communes[0]}{out[bare.end():]}"
+    elif len(prev.communes) == 1 and not communes_in(out, communes)[0] and not guidance_named(fold(out)) \
+            and not _THERE.search(fold(out)):  # "Cơ quan nào chủ trì chỉ tiêu này?": of the same commune
+        out = f"{out.rstrip(' ?')} của xã {prev.communes[0]}?"
     return out[:1].upper() + out[1:]
 
 
@@ -388,13 +422,26 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
             inherited = ("nội dung",) if named or unknown else ("nội dung", "xã")
             return replace(understand(restated, (), communes), inherited=inherited, understood_as=restated)
         if _MORE.search(folded) and not (named or unknown or years):
-            return replace(prev, detail=True, inherited=("xã", "nội dung"),
-                           understood_as=f"{prev.text} (chi tiết hơn)")
+            aspect = _remainder(_cut(text, _MORE_ASK), named, unknown, years)
+            if not question_terms(aspect):
+                return replace(prev, detail=True, inherited=("xã", "nội dung"),
+                               understood_as=f"{prev.text} (chi tiết hơn)")
+            restated, inherited = _restate(prev, aspect, named, unknown, years)  # "cụ thể hơn về kinh phí"
+            return replace(understand(restated, (), communes), detail=True, inherited=tuple(inherited),
+                           understood_as=restated)
         restated, inherited = _restate(prev, text, named, unknown, years)
         fresh = understand(restated, (), communes)
+        if fresh.kind == "target" and _goal_without_subject(restated):  # "Còn theo QĐ 411 thì …"
+            restated = _with_subject(restated, prev)
+            fresh = understand(restated, (), communes)
         return replace(fresh, inherited=tuple(inherited), understood_as=restated)
     guidance = guidance_named(folded)
     kind, extra = classify(folded, len(named), guidance, asks_how_many(text))
+    if history and kind == "target" and _goal_without_subject(text):
+        # "Theo QĐ 411 thì đến 2030 mục tiêu là bao nhiêu?": the goal for what was just asked
+        restated = _with_subject(text, understand(history[-1], history[:-1], communes))
+        if restated != text:
+            return replace(understand(restated, (), communes), inherited=("nội dung",), understood_as=restated)
     if history and not (named or unknown) and not guidance and kind not in ("which_commune", "target"):
         prev = understand(history[-1], history[:-1], communes)
         if len(prev.communes) == 1:  # in a conversation about one commune, a question naming none stays there
