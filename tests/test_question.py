@@ -121,7 +121,7 @@ def test_a_long_conversation_reads_only_its_last_questions() -> None:
 
 
 def test_the_subject_of_an_earlier_question_leaves_out_commune_year_and_asking_words() -> None:
-    from assistant.qa.question import subject_of
+    from assistant.qa.followup import subject_of
 
     prev = understand("Năm 2025 tỷ lệ hồ sơ nộp trực tuyến của Giao Minh đạt bao nhiêu?", (), COMMUNES)
     assert subject_of(prev) == "tỷ lệ hồ sơ nộp trực tuyến"

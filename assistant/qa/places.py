@@ -1,0 +1,66 @@
+"""Which communes and years a question names: the communes of the library (however typed, with or
+without accents) and names of communes the library has no report of."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.text.normalize import fold, fold_keep_length, nfc
+
+_NAME = r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ]*)(?:[ \t]+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ]*){0,2})"
+_PLACE_RE = re.compile(r"(?:\b[Xx]ã|\b[Pp]hường|\b[Tt]hị trấn)\s+" + _NAME)
+_PLACE_FOLDED_RE = re.compile(r"\b(?:xa|phuong)\s+([a-z]+(?:\s+[a-z]+)?)")
+_NOT_NAMES = frozenset(
+    "nao gi co da dang hoi minh nha ta nay do duoc la va voi cua ve trong tren khong chua thi se cung "
+    "van con can phai nen deu tu tai o anh chi em ban toi nhieu it hon".split())
+_YEAR_RE = re.compile(r"(?<![\d/.,-])((?:19|20)\d\d)(?![\d,.]\d)")
+
+
+def spans_of(folded_text: str, folded_name: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"(?<![a-z0-9])" + re.escape(folded_name) + r"(?![a-z0-9])",
+                                                       folded_text)]
+
+
+def communes_in(text: str, known: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(library communes named in `text`, other commune names written after "xã"/"phường")."""
+    folded = fold_keep_length(nfc(text)).lower()
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for name in sorted(known, key=lambda n: -len(n)):
+        for a, b in spans_of(folded, fold(name)):
+            if not any(a < y and x < b for x, y in taken):
+                taken.append((a, b))
+                found.append((a, name))
+    named = list(dict.fromkeys(n for _, n in sorted(found)))
+    unknown: list[str] = []
+    known_folded = {fold(n) for n in known}
+    for m in _PLACE_RE.finditer(nfc(text)):
+        name = m.group(1).strip()
+        if fold(name) not in known_folded and not any(fold(name).startswith(k + " ") for k in known_folded):
+            unknown.append(name)
+    if not unknown and text == fold(text):  # typed without accents: "xa vinh thanh"
+        for m in _PLACE_FOLDED_RE.finditer(folded):
+            words = m.group(1).split()
+            while words and words[-1] in _NOT_NAMES:
+                words.pop()
+            name = " ".join(words)
+            if len(words) == 2 and not set(words) & _NOT_NAMES and name not in known_folded \
+                    and not any(overlap(m.start(1), m.end(1), t) for t in taken):
+                unknown.append(name.title())
+    return named, list(dict.fromkeys(unknown))
+
+
+def overlap(a: int, b: int, span: tuple[int, int]) -> bool:
+    return a < span[1] and span[0] < b
+
+
+_RANGE_RE = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
+
+
+def years_in(text: str) -> list[int]:
+    """Years a question names; a range "2023-2025" gives both ends."""
+    years = [int(y) for y in _YEAR_RE.findall(text)]
+    for a, b in _RANGE_RE.findall(text):
+        years += [int(a), int(b)]
+    return list(dict.fromkeys(years))
