@@ -102,3 +102,16 @@ def test_the_figure_is_written_the_vietnamese_way_and_quoted_as_the_report_write
     ans = assistant.ask("Bao nhiêu phần trăm hồ sơ TTHC của Đại Sơn được xử lý qua mạng?")
     assert ans.answer.startswith("71,2% — theo báo cáo của xã Đại Sơn")  # as the indicator table shows it
     assert "71.2%»" in ans.answer  # the table row of the report, verbatim
+
+
+def test_a_rate_of_another_indicator_is_not_the_answer_when_the_commune_states_none(assistant: Assistant) -> None:
+    """Giao Minh states no rate of citizens with a digital signature; its "80%" of citizens trained
+    in basic digital skills shares words with the question but is another indicator."""
+    ans = assistant.ask("Tỷ lệ người trưởng thành có chữ ký số ở xã Giao Minh là bao nhiêu?")
+    assert not ans.found and not re.match(r"\d", ans.answer)
+    assert ans.answer.startswith("Không tìm thấy")
+
+
+def test_a_national_target_is_not_a_places_result(assistant: Assistant) -> None:
+    ans = assistant.ask("Tỷ lệ hồ sơ TTHC xử lý trực tuyến toàn tỉnh An Giang năm 2025?")
+    assert not ans.found and "80%" not in ans.answer.split("\n")[0]

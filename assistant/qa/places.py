@@ -64,3 +64,12 @@ def years_in(text: str) -> list[int]:
     for a, b in _RANGE_RE.findall(text):
         years += [int(a), int(b)]
     return list(dict.fromkeys(years))
+
+
+_WIDER_RE = re.compile(r"\b(?:[Tt]ỉnh|[Hh]uyện|[Qq]uận)\s+((?:[A-ZĐ][\wÀ-ỹ]*)(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,2})")
+
+
+def wider_places(text: str) -> list[str]:
+    """Provinces and districts a question names ("toàn tỉnh An Giang"): the library holds commune
+    reports, so a figure of theirs is not in it."""
+    return [f"{m.group(0).split()[0].lower()} {m.group(1)}" for m in _WIDER_RE.finditer(nfc(text))]

@@ -7,7 +7,7 @@ import re
 
 from assistant.indicators.extract import is_result_section
 from assistant.qa.answers.common import CitationBook, Context, not_found, ocr_warnings, quote, where
-from assistant.qa.answers.indicator import answer_indicator
+from assistant.qa.answers.indicator import answer_indicator, asked_indicator, states_indicator
 from assistant.qa.answers.period import period_problem
 from assistant.qa.evidence import Unit, is_heading_like
 from assistant.qa.intent import (
@@ -211,6 +211,8 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     found = results_in(u.text, q) if q.intent.kind is not None else []
     if q.intent.kind is not None and not found:
         return False
+    if not q.intent.wants_target and u.chunk.kind != "report":
+        return False  # a guiding text states what is required, never what a place achieved
     if q.intent.kind == "percent" and not q.intent.wants_target and u.chunk.kind == "report" \
             and not any(y > (u.chunk.year or y) for y in q.years) and not is_result_section(u.chunk):
         return False  # a rate among the goals or next year's directions is no result (unless a later year is asked)
@@ -237,7 +239,8 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
 
 
 def answer_figure(q: Question, ctx: Context) -> Answer:
-    routed = answer_indicator(q, ctx)
+    rule = asked_indicator(q)
+    routed = answer_indicator(q, ctx, rule) if rule is not None else None
     if routed is not None:
         return routed
     results = ctx.evidence.search(q.query, k=max(ctx.k, 8), communes=q.communes)
@@ -245,6 +248,8 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
         return not_found(q, ctx, results)
     units, _ = _rank(q, ctx, results)
     good = [u for u in units if answers_question(q, u, ctx)]
+    if rule is not None:  # the question means an indicator the table has no figure for: only its own words
+        good = [u for u in good if states_indicator(rule, u.text)]  # "80% … kỹ năng số" is no rate of chữ ký số
     if not good:
         return not_found(q, ctx, results)
     best = good[0]

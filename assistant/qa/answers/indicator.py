@@ -17,7 +17,7 @@ from weakref import WeakKeyDictionary
 
 from assistant.domain.catalog import CatalogError, catalog_at, indicator_by_id
 from assistant.indicators.asked import asked_rule
-from assistant.indicators.extract import IndicatorExtractor, Mention
+from assistant.indicators.extract import IndicatorExtractor, Mention, folded
 from assistant.indicators.rules import Rule
 from assistant.indicators.table import group_mentions
 from assistant.qa.answers.common import CitationBook, Context, ocr_warnings, quote, where
@@ -77,13 +77,21 @@ def _ranked(q: Question, ctx: Context, rule: Rule, commune: str) -> list[Mention
     return sorted(cell.mentions(), key=lambda m: -ctx.evidence.coverage(q.terms, (m.section, m.sentence), q.phrases))
 
 
-def answer_indicator(q: Question, ctx: Context) -> Answer | None:
-    """The named commune's figure for the one indicator the question asks, or None to answer otherwise."""
+def asked_indicator(q: Question) -> Rule | None:
+    """The indicator a figure question about one commune's result asks for, if it means one."""
     if q.kind != "figure" or q.intent.wants_target or len(q.communes) != 1 or sub_period(q.text):
         return None
-    rule = asked_rule(q.text, q.intent.kind, q.intent.focus)
-    if rule is None:
-        return None
+    return asked_rule(q.text, q.intent.kind, q.intent.focus)
+
+
+def states_indicator(rule: Rule, text: str) -> bool:
+    """Whether a passage's words are those of the indicator (its key words, none of another's)."""
+    return rule.matches(folded(text))
+
+
+def answer_indicator(q: Question, ctx: Context, rule: Rule) -> Answer | None:
+    """The named commune's figure for the indicator the question asks, or None when the indicator
+    table has none (the caller then answers only with a passage that states the indicator)."""
     ranked = _ranked(q, ctx, rule, q.communes[0])
     if not ranked:
         return None
