@@ -469,3 +469,11 @@ def test_a_rate_among_next_years_goals_is_not_given_as_a_result(assistant: Assis
     assert "hồ sơ hành chính cơ bản số hóa" not in ans.answer.split("\n")[0]
     ans = assistant.ask("Bao nhiêu phần trăm hồ sơ hành chính của Gia Phúc được lưu trữ điện tử?")
     assert ans.answer.startswith("100% — ") and "Mục tiêu cụ thể" not in ans.citations[0].section
+
+
+def test_a_question_saying_almost_nothing_gets_no_figure_of_something_else(assistant: Assistant) -> None:
+    """"bao nhiêu dân?" shares its one word with every "nhân dân": "06 tháng cuối năm" counts months."""
+    ans = assistant.ask("Xã Gia Phúc có bao nhiêu dân?")
+    assert not ans.found and not re.match(r"\d", ans.answer)
+    ans = assistant.ask("Sau sáp nhập, xã Tân An có tổng dân số bao nhiêu người?")
+    assert ans.found and "42.012" in ans.answer.split(" — ")[0]

@@ -198,3 +198,8 @@ def test_this_indicator_asked_in_a_conversation_about_one_commune_stays_with_it(
     q = understand("Đơn vị nào chủ trì chỉ tiêu này?", history, COMMUNES)
     assert q.communes == ("Gia Phúc",) and q.kind == "entity"
     assert "hộ gia đình có cáp quang" in q.understood_as and "80" not in q.understood_as
+
+
+def test_how_satisfied_asks_a_percent() -> None:
+    q = understand("Người dân Đại Sơn có vừa lòng khi đi làm giấy tờ ở xã không, mức độ là bao nhiêu?", (), COMMUNES)
+    assert q.intent.kind == "percent"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from assistant.text.normalize import fold, fold_keep_length, spelling
 
-_PERCENT_Q = re.compile(r"\b(ty le|ti le|phan tram|muc do hai long)\b|%")
+_PERCENT_Q = re.compile(r"\b(ty le|ti le|phan tram|muc do hai long)\b|%|\b(?:hai long|vua long)\b.{0,60}\bbao nhieu\b")
 _DATE_Q = re.compile(r"\b(ngay nao|khi nao|thoi diem nao|ngay thang nao|ngay bao nhieu|ban hanh ngay|vao ngay)\b")
 _DOCNO_Q = re.compile(r"\b(so hieu|quyet dinh so|ke hoach so|van ban so|cong van so|nghi quyet so|quyet dinh nao|"
                       r"ke hoach nao)\b")
@@ -185,7 +185,8 @@ def focus_figure(text: str, intent: Intent, cands: list[Figure]) -> Figure | Non
 
 
 _UNITS = {"buoi", "nguoi", "ho", "cai", "chiec", "bo", "lop", "luot", "diem", "tram", "thon", "ap", "lan",
-          "cuoc", "km", "trang", "may", "nhom", "to", "don", "vi", "thu", "tuc", "san", "pham"}
+          "cuoc", "km", "trang", "may", "nhom", "to", "don", "vi", "thu", "tuc", "san", "pham",
+          "thang", "ngay", "tuan", "gio"}  # "06 tháng cuối năm" counts months, not people
 
 
 def counts_something_else(text: str, intent: Intent, cands: list[Figure], same: frozenset[str] = frozenset()) -> bool:

@@ -21,7 +21,7 @@ from assistant.qa.intent import (
 )
 from assistant.qa.question import Question
 from assistant.records import Answer, SearchResult
-from assistant.text.normalize import content_terms, fold
+from assistant.text.normalize import content_terms, fold, fold_keep_length
 from assistant.text.synonyms import covered_by_equivalents
 
 MIN_COVERAGE = 0.42  # share of the question a unit must state to be an answer
@@ -29,6 +29,7 @@ MIN_COVERAGE_TIED = 0.25  # ... when its figure carries the very unit asked for 
 FOCUS_MISSING_COVERAGE = 0.7  # ... when the unit never names what the question counts
 MIN_COVERAGE_PARAPHRASE = 0.15  # ... when it states what is counted, in the question's own words or equivalents
 FOCUS_STATED = 0.6
+THIN_QUESTION = 1.5  # total weight of a question's words below which only a figure of the counted thing answers
 _NEGATION = re.compile(r"\b(?:chua|khong co|khong|chua co|chua duoc|khong duoc)\b")
 
 
@@ -206,6 +207,19 @@ def _states_money(text: str) -> bool:
     return bool(_MONEY_RE.search(fold(text)))
 
 
+def _counted_after(u: Unit, q: Question, cands: list) -> bool:
+    """Whether a figure of the unit is followed by what the question counts, or another word for it
+    ("42.012 người" for "bao nhiêu dân")."""
+    if not q.intent.focus:
+        return False
+    words = {q.intent.focus[0], *(w.split()[0] for w in unit_equivalents(q) if w)}
+    if q.intent.focus[0] in ("dan", "nguoi", "nhan"):
+        words |= {"nguoi", "nhan", "dan"}
+    folded = fold_keep_length(u.text).lower()
+    return any(re.match(r"\s*(\w+)", folded[f.end:f.end + 20]) and
+               re.match(r"\s*(\w+)", folded[f.end:f.end + 20]).group(1) in words for f in cands)
+
+
 def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     """Whether a unit states what a figure question asks (a figure of the asked kind, enough of the subject)."""
     found = results_in(u.text, q) if q.intent.kind is not None else []
@@ -222,6 +236,9 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
         same = frozenset(w.split()[0] for w in unit_equivalents(q) if w)
         if counts_something_else(u.text, q.intent, found, same):  # "13 buổi" is no number of people
             return False
+    if q.intent.kind == "count" and ctx is not None and sum(ctx.evidence.idf(t) for t in q.terms) < THIN_QUESTION \
+            and not _counted_after(u, q, found):
+        return False  # "bao nhiêu dân?" says too little for any figure near "nhân dân" to answer it
     if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
         return u.coverage >= FOCUS_MISSING_COVERAGE
     tied = q.intent.kind == "docno" or (q.intent.kind and _tied(u, q.intent))  # a document number is specific
