@@ -216,8 +216,32 @@ def _counted_after(u: Unit, q: Question, cands: list) -> bool:
     if q.intent.focus[0] in ("dan", "nguoi", "nhan"):
         words |= {"nguoi", "nhan", "dan"}
     folded = fold_keep_length(u.text).lower()
-    return any(re.match(r"\s*(\w+)", folded[f.end:f.end + 20]) and
-               re.match(r"\s*(\w+)", folded[f.end:f.end + 20]).group(1) in words for f in cands)
+    after = (re.match(r"\s*(\w+)", folded[f.end:f.end + 20]) for f in cands)
+    return any(m is not None and m.group(1) in words for m in after)
+
+
+def _no_result(q: Question, u: Unit) -> bool:
+    """Whether a passage states a requirement or a goal rather than what the commune achieved: a
+    guiding text, or a rate among the goals or next year's directions (unless a later year is asked)."""
+    if q.intent.wants_target:
+        return False
+    if u.chunk.kind != "report":
+        return True
+    return q.intent.kind == "percent" and not any(y > (u.chunk.year or y) for y in q.years) \
+        and not is_result_section(u.chunk)
+
+
+def _counts_another_thing(q: Question, u: Unit, found: list, ctx: Context | None) -> bool:
+    """Whether a count question's candidate figures count something else: no amount for a money
+    question, "13 buổi" for a number of people, or, for a question that says almost nothing
+    ("bao nhiêu dân?"), no figure followed by what it counts."""
+    if _MONEY_Q.search(q.folded) and not _states_money(u.text):
+        return True
+    same = frozenset(w.split()[0] for w in unit_equivalents(q) if w)
+    if counts_something_else(u.text, q.intent, found, same):
+        return True
+    return ctx is not None and sum(ctx.evidence.idf(t) for t in q.terms) < THIN_QUESTION \
+        and not _counted_after(u, q, found)
 
 
 def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
@@ -225,20 +249,8 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     found = results_in(u.text, q) if q.intent.kind is not None else []
     if q.intent.kind is not None and not found:
         return False
-    if not q.intent.wants_target and u.chunk.kind != "report":
-        return False  # a guiding text states what is required, never what a place achieved
-    if q.intent.kind == "percent" and not q.intent.wants_target and u.chunk.kind == "report" \
-            and not any(y > (u.chunk.year or y) for y in q.years) and not is_result_section(u.chunk):
-        return False  # a rate among the goals or next year's directions is no result (unless a later year is asked)
-    if q.intent.kind == "count":
-        if _MONEY_Q.search(q.folded) and not _states_money(u.text):
-            return False  # "kinh phí … bao nhiêu" is answered by an amount of money, not "42.012 người"
-        same = frozenset(w.split()[0] for w in unit_equivalents(q) if w)
-        if counts_something_else(u.text, q.intent, found, same):  # "13 buổi" is no number of people
-            return False
-    if q.intent.kind == "count" and ctx is not None and sum(ctx.evidence.idf(t) for t in q.terms) < THIN_QUESTION \
-            and not _counted_after(u, q, found):
-        return False  # "bao nhiêu dân?" says too little for any figure near "nhân dân" to answer it
+    if _no_result(q, u) or (q.intent.kind == "count" and _counts_another_thing(q, u, found, ctx)):
+        return False
     if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
         return u.coverage >= FOCUS_MISSING_COVERAGE
     tied = q.intent.kind == "docno" or (q.intent.kind and _tied(u, q.intent))  # a document number is specific
