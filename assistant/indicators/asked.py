@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.indicators.extract import folded
 from assistant.indicators.rules import RULES_BY_ID, Rule
-from assistant.text.normalize import fold, nfc, replace_abbreviations
+from assistant.text.normalize import asking_text
 
 # ideas shared by several indicators (folded, abbreviations expanded)
 ONLINE = (r"truc tuyen|qua mang|tren mang|online|qua internet|qua (?:dien thoai|app|ung dung)|"
@@ -101,12 +102,6 @@ ASKED: tuple[Asked, ...] = (
 
 
 _ASKING = re.compile(r"\b(?:bao nhieu|may)\b")
-_MACHINE = re.compile(r"máy", re.IGNORECASE)  # "máy" (a machine) folds like "mấy" (how many)
-
-
-def _folded(text: str) -> str:
-    f = fold(replace_abbreviations(nfc(text)))
-    return " ".join(re.sub(r"[^a-z0-9%]+", " ", f).split())
 
 
 def asked_rule(question: str, kind: str | None, focus: tuple[str, ...] | list[str] = ()) -> Rule | None:
@@ -115,8 +110,8 @@ def asked_rule(question: str, kind: str | None, focus: tuple[str, ...] | list[st
     question fits no indicator or several."""
     if kind not in ("percent", "count"):
         return None
-    f = _folded(question)
-    if kind == "count" and len(_ASKING.findall(_folded(_MACHINE.sub("maymoc", question)))) > 1:
+    f = folded(question)
+    if kind == "count" and len(_ASKING.findall(asking_text(question))) > 1:
         return None  # "bao nhiêu anh chị em trong mấy tổ …": which count is asked is not clear
     counted = " ".join(focus)
     fits = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.text.normalize import fold, fold_keep_length, spelling
+from assistant.text.normalize import asking_text, fold, fold_keep_length, spelling
 
 _PERCENT_Q = re.compile(r"\b(ty le|ti le|phan tram|muc do hai long)\b|%|\b(?:hai long|vua long)\b.{0,60}\bbao nhieu\b")
 _DATE_Q = re.compile(r"\b(ngay nao|khi nao|thoi diem nao|ngay thang nao|ngay bao nhieu|ban hanh ngay|vao ngay)\b")
@@ -43,12 +43,9 @@ class Figure:
     kind: str  # percent | date | docno | ratio | year | number
 
 
-_MACHINE_RE = re.compile(r"máy", re.IGNORECASE)  # "máy" (a machine) folds like "mấy" (how many)
-
-
 def intent_of(question: str) -> Intent:
     f = fold(question)
-    asked = fold(_MACHINE_RE.sub("maymoc", question))  # "số máy tính" is no "số mấy"
+    asked = asking_text(question)  # "số máy tính" is no "số mấy"
     if _DOCNO_Q.search(asked):
         kind = "docno"
     elif _PERCENT_Q.search(asked) or _PER_HUNDRED_Q.search(asked):
@@ -205,10 +202,16 @@ def counts_something_else(text: str, intent: Intent, cands: list[Figure], same: 
 _PEOPLE = {"nguoi", "dan", "thanh", "can", "cong", "hoc", "hoi", "ba", "nhan", "cu", "ho"}
 
 
+def word_after(folded: str, fig: Figure) -> str | None:
+    """The word written right after a figure (`folded`: the text folded, keeping its length)."""
+    m = re.match(r"\s*(\w+)", folded[fig.end : fig.end + 20])
+    return m.group(1) if m else None
+
+
 def _unit_after(folded: str, fig: Figure) -> str | None:
     """The unit word written right after a figure ("01 lớp", "13 buổi"), None for another word."""
-    m = re.match(r"\s*(\w+)", folded[fig.end : fig.end + 20])
-    return m.group(1) if m and m.group(1) in _UNITS else None
+    word = word_after(folded, fig)
+    return word if word in _UNITS else None
 
 
 def _unit_before(folded: str, fig: Figure) -> str | None:

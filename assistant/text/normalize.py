@@ -135,6 +135,15 @@ def expand_abbreviations(text: str) -> str:
     return _ABBR_RE.sub(repl, text)
 
 
+_MACHINE_RE = re.compile(r"máy", re.IGNORECASE)  # "máy" (a machine) folds like "mấy" (how many)
+
+
+def asking_text(question: str) -> str:
+    """A question folded, with "máy" (a machine) kept apart from "mấy" (how many) as "maymoc":
+    "số máy tính" does not ask "số mấy"."""
+    return fold(_MACHINE_RE.sub("maymoc", question))
+
+
 def replace_abbreviations(text: str) -> str:
     """Each known abbreviation replaced by its full form, spaced: "hồ sơ TTHC" -> "hồ sơ  thủ tục hành chính "."""
     return _ABBR_RE.sub(lambda m: f" {_ALL_ABBREVIATIONS[m.group(1)]} ", text)

@@ -18,6 +18,7 @@ from assistant.qa.intent import (
     figure_phrase,
     focus_figure,
     split_exception,
+    word_after,
 )
 from assistant.qa.question import Question
 from assistant.records import Answer, SearchResult
@@ -216,8 +217,7 @@ def _counted_after(u: Unit, q: Question, cands: list) -> bool:
     if q.intent.focus[0] in ("dan", "nguoi", "nhan"):
         words |= {"nguoi", "nhan", "dan"}
     folded = fold_keep_length(u.text).lower()
-    after = (re.match(r"\s*(\w+)", folded[f.end:f.end + 20]) for f in cands)
-    return any(m is not None and m.group(1) in words for m in after)
+    return any(word_after(folded, f) in words for f in cands)
 
 
 def _no_result(q: Question, u: Unit) -> bool:
