@@ -470,3 +470,21 @@ def test_a_question_saying_almost_nothing_gets_no_figure_of_something_else(assis
     assert not ans.found and not re.match(r"\d", ans.answer)
     ans = assistant.ask("Sau sáp nhập, xã Tân An có tổng dân số bao nhiêu người?")
     assert ans.found and "42.012" in ans.answer.split(" — ")[0]
+
+
+def test_a_follow_up_asking_another_attribute_of_the_same_thing(assistant: Assistant) -> None:
+    """"Ban hành ngày nào?" after a decision's number: that decision's date, not "không tìm thấy"."""
+    history = ["Quyết định thành lập Tổ ứng cứu công nghệ của An Khánh số mấy?"]
+    ans = assistant.ask("Ban hành ngày nào vậy?", history=history)
+    assert ans.found and ans.answer.startswith("28/8/2025") and "Tổ ứng cứu" in ans.understood_as
+    ans = assistant.ask("Tổ đó có bao nhiêu thành viên?", history=history)
+    assert ans.found and ans.answer.startswith("14 thành viên")
+    ans = assistant.ask("Người đó giữ chức vụ gì?", history=["Ai ký báo cáo của xã Đại Sơn?"])
+    assert ans.found and "Phó Chủ tịch" in ans.answer.split("\n")[0]
+
+
+def test_an_unaccented_ranking_question_ranks_the_indicator(assistant: Assistant) -> None:
+    ans = assistant.ask("xa nao co nhieu to CNSCD nhat?")
+    assert ans.answer.startswith("Xã Giao Minh [1]") and "21" in ans.answer.split("\n")[0]
+    ans = assistant.ask("xa Thach Ban Thuong co bao nhieu to CNSCD?")
+    assert not ans.found and "Thach Ban Thuong" in ans.answer

@@ -39,6 +39,10 @@ def test_communes_named_known_and_unknown() -> None:
     assert q.unknown_communes == ("Vinh Thanh",)
     assert understand("Xã hội số của Tân An phát triển ra sao?", (), COMMUNES).unknown_communes == ()
     assert understand("Xã nào có wifi?", (), COMMUNES).unknown_communes == ()
+    # typed without accents, capitals or not
+    assert understand("xa Thach Ban Thuong co bao nhieu to CNSCD?", (), COMMUNES).unknown_communes
+    assert understand("xa thach ban co bao nhieu to CNSCD?", (), COMMUNES).unknown_communes == ("Thach Ban",)
+    assert understand("Xa Nao co nhieu to CNSCD nhat?", (), COMMUNES).unknown_communes == ()
 
 
 def test_years_and_ranges() -> None:
@@ -62,6 +66,17 @@ def test_the_commune_name_is_not_a_term_an_answer_must_state() -> None:
     (["Những tồn tại về dữ liệu số của An Khánh là gì?"], "Còn về nhân lực thì sao?",
      "Những tồn tại, hạn chế về nhân lực của xã An Khánh?", ("An Khánh",)),
     (["Tân An có bao nhiêu ấp?"], "Còn xã Vĩnh Thạnh?", "xã Vĩnh Thạnh có bao nhiêu ấp?", ()),
+    # another attribute of the thing just asked about: the thing is put back in its words
+    (["Đại Sơn kiện toàn Tổ công nghệ số cộng đồng theo quyết định nào?"], "Tổ này có bao nhiêu thành viên?",
+     "Tổ công nghệ số cộng đồng có bao nhiêu thành viên của xã Đại Sơn?", ("Đại Sơn",)),
+    (["Quyết định thành lập Ban chỉ đạo chuyển đổi số của xã Tân An số mấy?"], "Ký ngày nào?",
+     "Quyết định thành lập Ban chỉ đạo chuyển đổi số ký ngày nào của xã Tân An?", ("Tân An",)),
+    (["Xã Giao Minh có mấy công chức chuyên trách chuyển đổi số?"], "Họ học chuyên ngành gì?",
+     "Công chức chuyên trách chuyển đổi số học chuyên ngành gì của xã Giao Minh?", ("Giao Minh",)),
+    (["Ai ký báo cáo của xã Tân An?"], "Người đó giữ chức vụ gì?", "Ai ký báo cáo của xã Tân An?", ("Tân An",)),
+    # a proposal "to fix it" after shortcomings of one pillar: the proposals about that pillar
+    (["Dữ liệu số của Gia Phúc còn hạn chế gì?"], "Xã kiến nghị gì để khắc phục?",
+     "Xã kiến nghị gì để khắc phục về Dữ liệu số của xã Gia Phúc?", ("Gia Phúc",)),
 ])
 def test_follow_ups_are_restated_from_the_question_before(history, follow_up, understood, communes) -> None:
     q = understand(follow_up, history, COMMUNES)
@@ -77,6 +92,13 @@ def test_why_and_more_detail_keep_the_subject() -> None:
     assert why.understood_as.startswith("Nguyên nhân")
     more = understand("Cụ thể hơn", ["Những tồn tại về dữ liệu số của An Khánh là gì?"], COMMUNES)
     assert more.detail and more.kind == "narrative" and more.communes == ("An Khánh",)
+
+
+def test_a_map_is_not_a_pointer_and_every_proposal_is_not_about_the_last_topic() -> None:
+    q = understand("Bản đồ số có bao nhiêu lớp dữ liệu?", ["Tân An có bao nhiêu ấp?"], COMMUNES)
+    assert "ấp" not in q.understood_as
+    q = understand("Xã kiến nghị cấp trên những gì?", ["Dữ liệu số của Gia Phúc còn hạn chế gì?"], COMMUNES)
+    assert "Dữ liệu" not in q.understood_as and q.communes == ("Gia Phúc",)
 
 
 def test_a_question_asked_in_full_is_not_a_follow_up() -> None:
@@ -98,8 +120,17 @@ def test_words_of_a_question_typed_with_accents_are_judged_with_accents() -> Non
 
 
 def test_chat_shorthand_is_written_out() -> None:
-    q = understand("ty le ho so truc tuyen cua xa dai son la bn", (), COMMUNES)
+    q = understand("Tỷ lệ hồ sơ trực tuyến của xã Đại Sơn là bn", (), COMMUNES)
     assert q.kind == "figure" and "bao nhiêu" in q.text
+    # typed without accents, it is written out without them, so the question is still read as unaccented
+    q = understand("ty le ho so truc tuyen cua xa dai son la bn", (), COMMUNES)
+    assert q.kind == "figure" and "bao nhieu" in q.text and "co" not in q.terms
+
+
+def test_an_unaccented_question_with_an_abbreviation_still_counts_as_unaccented() -> None:
+    # "CBCC" is spelled out with accents; "co" and "nhieu" are still asking words, not what is asked
+    q = understand("xa giao minh co bao nhieu CBCC vay", (), COMMUNES)
+    assert {"co", "nhieu", "vay"}.isdisjoint(q.terms) and "can_bo" in q.terms
 
 
 def test_the_last_question_word_says_what_is_counted() -> None:

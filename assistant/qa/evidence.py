@@ -56,8 +56,9 @@ def _function(syllable: str, accented: bool) -> bool:
 def question_terms(query: str, drop: Iterable[str] = ()) -> frozenset[str]:
     """The keyword tokens a passage must share with a question (see the module docstring);
     `drop` holds words not to count, such as the commune's name."""
-    text = replace_abbreviations(nfc(query))
-    accented = text.lower() != fold(text)
+    asked = nfc(query)
+    accented = asked.lower() != fold(asked)  # as typed: "bao nhieu CBCC" stays unaccented once CBCC is spelled out
+    text = replace_abbreviations(asked)
     # with accents, a name is dropped as written ("Đại Sơn" does not take "Đài" away)
     dropped = {p for w in drop for p in (nfc(w).lower() if accented and w != fold(w) else fold(w)).split()}
     out: set[str] = set()

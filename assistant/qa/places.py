@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from assistant.text.normalize import fold, fold_keep_length, nfc
 
 _NAME = r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ]*)(?:[ \t]+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ]*){0,2})"
-_PLACE_RE = re.compile(r"(?:\b[Xx]ã|\b[Pp]hường|\b[Tt]hị trấn)\s+" + _NAME)
+_PLACE_RE = re.compile(r"(?:\b[Xx][ãa]|\b[Pp]h(?:ường|uong)|\b[Tt]h(?:ị|i) tr(?:ấ|a)n)\s+" + _NAME)
 _PLACE_FOLDED_RE = re.compile(r"\b(?:xa|phuong)\s+([a-z]+(?:\s+[a-z]+)?)")
 _NOT_NAMES = frozenset(
     "nao gi co da dang hoi minh nha ta nay do duoc la va voi cua ve trong tren khong chua thi se cung "
-    "van con can phai nen deu tu tai o anh chi em ban toi nhieu it hon".split())
+    "van con can phai nen deu tu tai o anh chi em toi nhieu it hon".split())
 _YEAR_RE = re.compile(r"(?<![\d/.,-])((?:19|20)\d\d)(?![\d,.]\d)")
 
 
@@ -37,9 +37,11 @@ def communes_in(text: str, known: Sequence[str]) -> tuple[list[str], list[str]]:
     known_folded = {fold(n) for n in known}
     for m in _PLACE_RE.finditer(nfc(text)):
         name = m.group(1).strip()
+        if set(fold(name).split()) <= _NOT_NAMES:  # "Xã Nào có …" typed with a capital
+            continue
         if fold(name) not in known_folded and not any(fold(name).startswith(k + " ") for k in known_folded):
             unknown.append(name)
-    if not unknown and text == fold(text):  # typed without accents: "xa vinh thanh"
+    if not unknown and nfc(text).lower() == fold(text):  # typed without accents: "xa vinh thanh"
         for m in _PLACE_FOLDED_RE.finditer(folded):
             words = m.group(1).split()
             while words and words[-1] in _NOT_NAMES:

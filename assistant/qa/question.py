@@ -39,6 +39,7 @@ from assistant.qa.kinds import (
     rx,
 )
 from assistant.qa.places import communes_in, years_in
+from assistant.qa.referents import thing_resolved, topic_kept
 from assistant.text.normalize import (
     expand_shorthand,
     fold,
@@ -118,6 +119,9 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
     there = there_resolved(text, prev) if prev is not None and not (named or unknown) else None
     if there is not None:  # "Vậy Tổ CNSCĐ ở đó có bao nhiêu thành viên?" after a question about Đại Sơn
         return replace(understand(there, (), communes), inherited=("xã",), understood_as=there)
+    thing = thing_resolved(text, prev) if prev is not None and not (named or unknown) else None
+    if thing is not None:  # "Tổ đó có bao nhiêu thành viên?", "Ký ngày nào vậy?": the thing asked before
+        return replace(understand(thing, (), communes), inherited=("xã", "nội dung"), understood_as=thing)
     # nothing left to ask once the commune and the year are set aside: it can only continue the conversation
     says_nothing = not question_terms(remainder(text, named, unknown, years))
     goal_only = asks_goal_only(text)
@@ -167,7 +171,8 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
     if history and not (named or unknown) and not guidance and kind not in ("which_commune", "target"):
         prev = understand(history[-1], history[:-1], communes)
         if len(prev.communes) == 1:  # in a conversation about one commune, a question naming none stays there
-            restated = f"{text.rstrip(' ?.')} của xã {prev.communes[0]}?"
+            restated = (topic_kept(text, kind, extra["section_kinds"], prev)
+                        or f"{text.rstrip(' ?.')} của xã {prev.communes[0]}?")
             return replace(understand(restated, (), communes), inherited=("xã",), understood_as=restated)
     query = text
     for name in named:

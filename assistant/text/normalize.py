@@ -150,8 +150,11 @@ def replace_abbreviations(text: str) -> str:
 
 
 def expand_shorthand(question: str) -> str:
-    """A question's chat shorthand written out: "đạt bn %" -> "đạt bao nhiêu %"."""
-    return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(1).lower()], question)
+    """A question's chat shorthand written out: "đạt bn %" -> "đạt bao nhiêu %"; without accents in
+    a question typed without them ("co bn ap" -> "co bao nhieu ap"), which stays unaccented."""
+    plain = fold(_SHORTHAND_RE.sub(" ", question)) == _SHORTHAND_RE.sub(" ", question).lower()
+    return _SHORTHAND_RE.sub(lambda m: fold(SHORTHAND[m.group(1).lower()]) if plain
+                             else SHORTHAND[m.group(1).lower()], question)
 
 
 def syllables(text: str) -> list[str]:

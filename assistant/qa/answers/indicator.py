@@ -120,7 +120,9 @@ def answer_which_indicator(q: Question, ctx: Context) -> Answer | None:
     figures of one indicator, so they measure the same thing. None to answer otherwise."""
     if not _RANKING.search(q.folded) or q.intent.wants_target:
         return None
-    intent = intent_of(re.sub(r"(?i)\b(?:nhiều|ít)\s+", "bao nhiêu ", q.text, count=1))
+    plain = q.text.lower() == q.folded  # typed without accents: "nhieu" is "nhiều"
+    intent = intent_of(re.sub(r"(?i)\b(?:nhiều|ít|nhieu|it)\s+", "bao nhieu " if plain else "bao nhiêu ",
+                              q.text, count=1))
     rule = asked_rule(q.text, intent.kind, intent.focus)
     if rule is None:
         return None
