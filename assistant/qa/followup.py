@@ -111,6 +111,9 @@ def remainder(text: str, communes: Sequence[str], unknown: Sequence[str], years:
     return " ".join(rest.split()).strip(" ,.?")
 
 
+_OWN_ASK = rx(r"\b(?:bao nhieu|may|so may|la gi|nao)\b")
+
+
 def restate(prev: Question, cur_text: str, named: list[str], unknown: list[str],
              years: list[int]) -> tuple[str, list[str]]:
     """The earlier question with what the follow-up changed; and which parts were inherited."""
@@ -128,6 +131,10 @@ def restate(prev: Question, cur_text: str, named: list[str], unknown: list[str],
         topic = re.sub(r"^(?:về|ve)\s+", "", topic)
         if prev.kind == "narrative" and prev.section_kinds:
             base = f"{SECTION_PHRASES.get(prev.section_kinds[0], 'Nội dung')} về {topic}{where}{when}?"
+        elif prev.kind in ("figure", "which_commune") and _OWN_ASK.search(fold(topic)):
+            # "Còn máy scan thì mấy cái?": the follow-up asks in its own words
+            topic = re.sub(r"\s+(?:thì|thi)\s+", " ", topic)
+            base = f"{topic[0].upper() + topic[1:]}{where.replace(' của xã', ' ở xã')}{when}?"
         elif prev.kind in ("figure", "which_commune"):
             ask = "số mấy" if prev.intent.kind == "docno" else "là bao nhiêu"
             base = f"{topic[0].upper() + topic[1:]}{where}{when} {ask}?"

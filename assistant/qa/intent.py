@@ -19,6 +19,8 @@ _TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can 
 _PER_HUNDRED_Q = re.compile(r"\b(?:cu|trong|tren) 100\b.{0,60}\b(?:bao nhieu|may)\b")  # "cứ 100 người … bao nhiêu"
 _FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
 # asking words and classifiers ("bao nhiêu cái máy quét", "mấy thẻ căn cước"): not what is counted
+# where, whose and when end what is counted ("mấy cái ở xã Giao Minh")
+_FOCUS_END = {"o", "cua", "trong", "xa", "vay", "thi", "nam", "hien", "roi"}  # not "tai": "tài khoản"
 _FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co", "cai", "chiec", "tam", "the", "bo"}
 
 FIGURE_RE = re.compile(
@@ -62,7 +64,9 @@ def intent_of(question: str) -> Intent:
     found = list(_FOCUS_RE.finditer(asked))
     m = found[-1] if found else None  # "mấy tổ … chỉ cho bao nhiêu bà con": the last one is asked
     if m:
-        focus = [w.replace("maymoc", "may") for w in m.group(1).split() if w not in _FOCUS_SKIP][:2]
+        words = m.group(1).split()
+        words = words[:next((i for i, w in enumerate(words) if w in _FOCUS_END), len(words))]
+        focus = [w.replace("maymoc", "may") for w in words if w not in _FOCUS_SKIP][:2]
     qfigs = {_norm(x.group(0)) for x in FIGURE_RE.finditer(question)}
     return Intent(kind, focus, qfigs, bool(_TARGET_Q.search(f)))
 

@@ -71,7 +71,16 @@ def years_in(text: str) -> list[int]:
 _WIDER_RE = re.compile(r"\b(?:[Tt]ỉnh|[Hh]uyện|[Qq]uận)\s+((?:[A-ZĐ][\wÀ-ỹ]*)(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,2})")
 
 
+_WHOLE_RE = re.compile(r"\b(?:cả|toàn|ca|toan)\s+(thành phố|tỉnh|huyện|quận|thanh pho|tinh|huyen|quan)\b",
+                       re.IGNORECASE)
+
+
 def wider_places(text: str) -> list[str]:
     """Provinces and districts a question names ("toàn tỉnh An Giang"): the library holds commune
     reports, so a figure of theirs is not in it."""
     return [f"{m.group(0).split()[0].lower()} {m.group(1)}" for m in _WIDER_RE.finditer(nfc(text))]
+
+
+def whole_area(text: str) -> list[str]:
+    """"cả thành phố", "toàn tỉnh" without a name: the figure of the whole area, not of a commune."""
+    return [m.group(0).lower() for m in _WHOLE_RE.finditer(nfc(text))]

@@ -24,11 +24,12 @@ if TYPE_CHECKING:
 _THINGS = (r"to|ban|doi|nhom|quyet dinh|ke hoach|van ban|bao cao|cong van|he thong|phan mem|nen tang|"
            r"ung dung|mo hinh|chuong trinh|de an|hoi nghi|cuoc thi|lop|dot|cong trinh|du an|thiet bi|diem")
 _POINTER = rx(rf"\b(?:cac |nhung )?({_THINGS}) (do|nay|ay|tren|vua roi|vua neu)\b")
+_BARE_HEAD = rx(rf"^(?:{_THINGS})(?=\s+(?:co|gom|duoc|do|ky|ban hanh|thanh lap|hoat dong)\b)".replace("^(?:", "^("))
 _PERSON = rx(r"\b(?:nguoi|ong|ba|dong chi|lanh dao|can bo) (do|nay|ay|vua roi|vua neu)\b")
 _POINTING = {"đó", "này", "ấy", "trên", "vừa"}  # with accents: "bản đồ" is a map, not "bản đó"
 # What ends the name of the thing inside the earlier question.
 _NAME_END = rx(r"\s(?:cua (?:ubnd |uy ban nhan dan )?xa|theo|co|duoc|gom|la|so may|so hieu|bao nhieu|may|"
-               r"ban hanh|ky|do|vao|tu|nam 20\d\d|thi|hien|da|dat|o|tai|nhu the nao|ra sao|nao|gi)\b|[?,;:]")
+               r"ban hanh|ky|do|vao|tu|nam 20\d\d|thi|hien|da|dat|o|tai|nhu the nao|ra sao|nao|gi|chua|khong)\b|[?,;:]")
 _TITLE_ASK = rx(r"\b(?:chuc vu|chuc danh|cuong vi|vai tro|ho ten|ten (?:la )?gi|ten day du|la ai|ai)\b")
 # A follow-up that only asks an attribute of a document: "Ký ngày nào vậy?", "Ban hành khi nào?", "Ai ký?"
 _ATTRIBUTE_WORDS = frozenset("ky ban hanh ngay nao thang khi luc ai so hieu may vay the a do la duoc "
@@ -91,6 +92,9 @@ def thing_resolved(text: str, prev: Question) -> str | None:
         if name:
             return _in_commune(text[: pointer.start()] + name + text[pointer.end():], prev)
         return None
+    bare = _BARE_HEAD.match(folded)  # "tổ có mấy người": the team just asked about
+    if bare and (name := _name_in(_without_communes(prev), bare.group(1))):
+        return _in_commune(name + text[bare.end(1):], prev)
     words = set(fold(text).replace("?", " ").split())
     if words and words <= _ATTRIBUTE_WORDS and len(words) <= 6 and _DOCUMENT.search(prev.folded):
         head = _DOCUMENT.search(prev.folded).group(0)

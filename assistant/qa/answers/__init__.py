@@ -16,7 +16,7 @@ from assistant.qa.answers.figure import answer_figure, answer_yes_no
 from assistant.qa.answers.narrative import answer_narrative
 from assistant.qa.answers.target import answer_target, catalog_summary
 from assistant.qa.answers.which import answer_which
-from assistant.qa.places import wider_places
+from assistant.qa.places import whole_area, wider_places
 from assistant.qa.question import Question
 from assistant.qa.retriever import Filters
 from assistant.records import Answer
@@ -68,7 +68,8 @@ def answer(q: Question, ctx: Context, filters: Filters | None = None) -> Answer:
     q = _scoped(q, ctx, filters)
     if q.unknown_communes and (not q.communes or q.kind != "which_commune"):
         return _unknown_commune(q, ctx)
-    wider = wider_places(q.text) if q.kind in ("figure", "yes_no") and not q.communes else []
+    wider = (wider_places(q.text) if not q.communes else []) + whole_area(q.text) \
+        if q.kind in ("figure", "yes_no") else []
     if wider:  # "tỷ lệ … toàn tỉnh An Giang": no report of a province or district in the library
         text = (f"Kho tài liệu chỉ có báo cáo cấp xã và văn bản chỉ đạo; không có số liệu của {', '.join(wider)}, "
                 f"nên không trả lời được câu hỏi này.")

@@ -120,6 +120,7 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
     terms = _terms(q)
     ctx.evidence.score(terms, units, q.phrases)
     prefer_labelled(q, units)
+    verb = asked_verb(q)
     for u in units:
         if not q.intent.wants_target and _GOAL_RE.search(fold(u.text)):
             u.score -= 0.2  # "phấn đấu đạt trên 50%" is a goal, not what was achieved
@@ -133,8 +134,27 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
                 u.score += 0.3
             elif q.intent.kind == "count" and not focus_present(q, u):
                 u.score -= 0.2  # never names what is counted ("bao nhiêu nhân khẩu")
+            if verb and any(verb in fold(u.text[max(0, f.start - 30):f.start]) for f in cands):
+                u.score += 0.25  # "kích hoạt được bao nhiêu": "đã kích hoạt 16.850 tài khoản"
     units.sort(key=lambda u: -u.score)
     return units, terms
+
+
+_VERB_BEFORE_ASK = re.compile(r"\b([a-z]+ [a-z]+) (?:duoc |dat |len |xong )?(?:bao nhieu|may)\b")
+
+
+def asked_verb(q: Question) -> str:
+    """The action a count question ends on ("đã kích hoạt được bao nhiêu?" -> "kich hoat"), which
+    the figure that answers it follows; "" when the question ends otherwise."""
+    if q.intent.kind != "count" or q.intent.focus:
+        return ""
+    m = _VERB_BEFORE_ASK.search(q.folded)
+    if not m or set(m.group(1).split()) & _NOT_ACTIONS:
+        return ""
+    return m.group(1)
+
+
+_NOT_ACTIONS = frozenset("la co da dat duoc cua xa nam thi vay tong cong so luong hien nay".split())
 
 
 _DOC_TYPES = (("ke hoach", "KH"), ("quyet dinh", "QĐ"), ("nghi quyet", "NQ"), ("cong van", "CV"),
