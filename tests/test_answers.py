@@ -488,3 +488,24 @@ def test_an_unaccented_ranking_question_ranks_the_indicator(assistant: Assistant
     assert ans.answer.startswith("Xã Giao Minh [1]") and "21" in ans.answer.split("\n")[0]
     ans = assistant.ask("xa Thach Ban Thuong co bao nhieu to CNSCD?")
     assert not ans.found and "Thach Ban Thuong" in ans.answer
+
+
+def test_a_result_asked_against_the_goal_just_given(assistant: Assistant) -> None:
+    """"… so với mục tiêu đó?" after a national goal: the commune's result for the same indicator."""
+    history = ["Kế hoạch 02 đặt mục tiêu bao nhiêu % hồ sơ được giải quyết trực tuyến toàn trình?"]
+    ans = assistant.ask("Tân An làm được bao nhiêu so với mục tiêu đó?", history=history)
+    assert ans.found and ans.answer.startswith("49,68%") and ans.citations[0].commune == "Tân An"
+
+
+def test_a_follow_up_asking_in_its_own_words_and_by_its_verb(assistant: Assistant) -> None:
+    ans = assistant.ask("Còn máy in thì mấy cái?", history=["Giao Minh có bao nhiêu máy tính?"])
+    assert ans.found and ans.answer.startswith("36 — ")
+    # "kích hoạt được bao nhiêu": the accounts activated, not the applications received before them
+    ans = assistant.ask("Còn tài khoản định danh điện tử thì kích hoạt được bao nhiêu?",
+                        history=["Đại Sơn cấp được bao nhiêu thẻ căn cước?"])
+    assert ans.found and ans.answer.startswith("16.850")
+
+
+def test_the_whole_city_is_not_a_commune_of_the_conversation(assistant: Assistant) -> None:
+    ans = assistant.ask("Còn toàn thành phố thì bao nhiêu?", history=["Tỷ lệ hồ sơ trực tuyến của Gia Phúc?"])
+    assert not ans.found and "toàn thành phố" in ans.answer

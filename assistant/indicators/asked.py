@@ -51,9 +51,11 @@ class Asked:
 
 
 ASKED: tuple[Asked, ...] = (
-    Asked("ho_so_tthc_truc_tuyen", (DOSSIER, ONLINE),
+    # dossiers handled online end to end ("hồ sơ … toàn trình") are this indicator; services offered
+    # end to end ("thủ tục … toàn trình", no dossier) are tthc_cung_cap_truc_tuyen
+    Asked("ho_so_tthc_truc_tuyen", (DOSSIER, rf"{ONLINE}|toan trinh"),
           (PAY, r"\bphi\b", ON_TIME, r"so hoa|scan|quet|chup", ADULT, r"hai long", r"dinh danh|vneid",
-           r"toan trinh", r"phat sinh", r"ho so (?:cong viec|suc khoe|hoc ba)|van ban")),
+           r"phat sinh", r"ho so (?:cong viec|suc khoe|hoc ba)|van ban")),
     Asked("thanh_toan_truc_tuyen_tthc", (PAY, rf"{ONLINE}|dien tu|khong dung tien mat",
                                         rf"\bphi\b|le phi|{DOSSIER}|thu tuc"),
           (r"tai khoan|\bvi\b|hoc phi", ADULT)),

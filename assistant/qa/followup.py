@@ -247,6 +247,17 @@ def indicator_resolved(text: str, prev: Question, communes: Sequence[str]) -> st
     return out[:1].upper() + out[1:]
 
 
+# "so với mục tiêu đó": measured against the goal just asked, which says nothing new to look up
+_AGAINST_GOAL = rx(r"\b(?:so voi|theo|dua tren) (?:muc tieu|chi tieu|yeu cau) (?:do|nay|tren|ay|vua roi|vua neu)\b")
+
+
+def without_goal_reference(text: str) -> str:
+    """"Gia Phúc đạt được bao nhiêu so với mục tiêu đó?" -> "Gia Phúc đạt được bao nhiêu?"."""
+    if not _AGAINST_GOAL.search(fold(text)):
+        return text
+    return cut(text, _AGAINST_GOAL).rstrip(" ?") + "?"
+
+
 _ACHIEVED = rx(r"\b(?:lam duoc|dat duoc|thuc te|thuc hien duoc|da dat|dat|duoc|roi|hien nay|hien)\b")
 
 

@@ -28,6 +28,7 @@ from assistant.qa.followup import (
     subject_of,
     there_resolved,
     with_subject,
+    without_goal_reference,
 )
 from assistant.qa.intent import Intent, intent_of
 from assistant.qa.kinds import (
@@ -107,10 +108,12 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
     MAX_HISTORY of them: each earlier question is understood in turn, so a long chat stays cheap)."""
     history = list(history)[-MAX_HISTORY:]
     text = _without_polite(" ".join(expand_shorthand(nfc(text or "")).split()))
+    prev = understand(history[-1], history[:-1], communes) if history else None
+    if prev is not None:
+        text = without_goal_reference(text)
     folded = fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))  # "dùng AI" does not ask "ai" (who)
     named, unknown = communes_in(text, communes)
     years = years_in(text)
-    prev = understand(history[-1], history[:-1], communes) if history else None
     referred = indicator_resolved(text, prev, communes) if prev is not None and not asks_goal_only(text) else None
     if referred is not None:  # "Năm 2026 xã phấn đấu chỉ tiêu này bao nhiêu?" after a question about it
         q = understand(referred, history, communes)
@@ -123,7 +126,8 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
     if thing is not None:  # "Tổ đó có bao nhiêu thành viên?", "Ký ngày nào vậy?": the thing asked before
         return replace(understand(thing, (), communes), inherited=("xã", "nội dung"), understood_as=thing)
     # nothing left to ask once the commune and the year are set aside: it can only continue the conversation
-    says_nothing = not question_terms(remainder(text, named, unknown, years))
+    says_nothing = not question_terms(remainder(text, named, unknown, years)) \
+        or (prev is not None and asks_result_only(text, named, unknown, years))  # "Tân An làm được bao nhiêu?"
     goal_only = asks_goal_only(text)
     if prev is not None and (is_follow_up(folded, len(named) + len(unknown), years) or goal_only or says_nothing):
         if asks_why(folded, len(named) + len(unknown)) or (CAUSE.search(folded) and len(folded.split()) <= 4):

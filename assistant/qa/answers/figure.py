@@ -154,6 +154,15 @@ def asked_verb(q: Question) -> str:
     return m.group(1)
 
 
+def _after_verb(q: Question, text: str) -> list:
+    """The figures of a unit that could answer; only those after the question's verb when some are
+    ("đã kích hoạt 16.850 tài khoản, còn 569 …" -> 16.850)."""
+    found = results_in(text, q)
+    verb = asked_verb(q)
+    after = [f for f in found if verb and verb in fold(text[max(0, f.start - 30):f.start])]
+    return after or found
+
+
 _NOT_ACTIONS = frozenset("la co da dat duoc cua xa nam thi vay tong cong so luong hien nay".split())
 
 
@@ -308,7 +317,7 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
     chosen = [best]
     second = next((u for u in good[1:4] if u.result is not best.result), None)
     units_as = unit_equivalents(q)
-    clear = key_figure(best.text, q.intent, q.query, results_in(best.text, q), units_as) is not None
+    clear = key_figure(best.text, q.intent, q.query, _after_verb(q, best.text), units_as) is not None
     if second is not None and not clear and second.score >= 0.9 * best.score \
             and not period_problem(q, ctx, second.chunk):
         chosen.append(second)  # no clear figure in the best passage: show the next one that states it too
@@ -316,7 +325,7 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
     parts = []
     for u in chosen:
         n = book.cite(u.chunk)
-        lead = key_figure(u.text, q.intent, q.query, results_in(u.text, q), units_as) if u is best else None
+        lead = key_figure(u.text, q.intent, q.query, _after_verb(q, u.text), units_as) if u is best else None
         prefix = f"{lead} — theo" if lead else "Theo"
         parts.append(f"{prefix} báo cáo của {where(u.chunk)}: «{quote(u.text, q.text, lead or '')}» [{n}]")
     book.pad(results, ctx.k)
