@@ -509,3 +509,16 @@ def test_a_follow_up_asking_in_its_own_words_and_by_its_verb(assistant: Assistan
 def test_the_whole_city_is_not_a_commune_of_the_conversation(assistant: Assistant) -> None:
     ans = assistant.ask("Còn toàn thành phố thì bao nhiêu?", history=["Tỷ lệ hồ sơ trực tuyến của Gia Phúc?"])
     assert not ans.found and "toàn thành phố" in ans.answer
+
+
+def test_a_rate_of_another_kind_is_not_the_rate_asked(assistant: Assistant) -> None:
+    """"đúng hạn" asked, "giải quyết trực tuyến 100%" stated: another rate, so no figure."""
+    ans = assistant.ask("Tỷ lệ hồ sơ giải quyết đúng hạn của xã Giao Minh là bao nhiêu?")
+    assert not ans.found and not re.match(r"\d", ans.answer)
+    ans = assistant.ask("Tỷ lệ hồ sơ giải quyết đúng hạn của xã Tân An là bao nhiêu?")
+    assert ans.found and ans.answer.startswith("99,73%")
+
+
+def test_a_population_is_not_a_number_of_people_guided(assistant: Assistant) -> None:
+    ans = assistant.ask("Dân số xã An Khánh hiện nay là bao nhiêu người?")
+    assert not ans.found and "2683" not in ans.answer

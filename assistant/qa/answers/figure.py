@@ -249,6 +249,20 @@ def _counted_after(u: Unit, q: Question, cands: list) -> bool:
     return any(word_after(folded, f) in words for f in cands)
 
 
+# Words that make a rate another rate: of dossiers settled on time, late, end to end, in part …
+_RATE_KINDS = tuple(re.compile(p) for p in (
+    r"\b(?:dung han|dung hen|kip hen|dung thoi han)\b", r"\b(?:tre han|tre hen|qua han)\b",
+    r"\b(?:truoc han|som hen|som han)\b", r"\btoan trinh\b", r"\b(?:mot phan|tung phan)\b"))
+
+
+def _another_rate(q: Question, u: Unit) -> bool:
+    """Whether a percent question asks a kind of rate ("đúng hạn") the unit does not state."""
+    if q.intent.kind != "percent":
+        return False
+    said = fold(f"{u.leaf} {u.text}")
+    return any(rx.search(q.folded) and not rx.search(said) for rx in _RATE_KINDS)
+
+
 def _no_result(q: Question, u: Unit) -> bool:
     """Whether a passage states a requirement or a goal rather than what the commune achieved: a
     guiding text, or a rate among the goals or next year's directions (unless a later year is asked)."""
@@ -260,12 +274,22 @@ def _no_result(q: Question, u: Unit) -> bool:
         and not is_result_section(u.chunk)
 
 
+_POPULATION = re.compile(r"\b(?:dan so|nhan khau)\b")
+_MEASURES = frozenset("mbps gbps kbps mb gb tb km m m2 ha kw kwh mhz ghz".split())
+
+
 def _counts_another_thing(q: Question, u: Unit, found: list, ctx: Context | None) -> bool:
     """Whether a count question's candidate figures count something else: no amount for a money
     question, "13 buổi" for a number of people, or, for a question that says almost nothing
     ("bao nhiêu dân?"), no figure followed by what it counts."""
     if _MONEY_Q.search(q.folded) and not _states_money(u.text):
         return True
+    if _POPULATION.search(q.folded) and not _POPULATION.search(fold(u.text)):
+        return True  # "dân số bao nhiêu người" is not "số người dân được hướng dẫn"
+    folded = fold_keep_length(u.text).lower()
+    if found and all(word_after(folded, f) in _MEASURES for f in found) \
+            and not set(q.intent.focus) & _MEASURES:
+        return True  # "200 Mbps" measures a speed; it counts no "vụ tấn công"
     same = frozenset(w.split()[0] for w in unit_equivalents(q) if w)
     if counts_something_else(u.text, q.intent, found, same):
         return True
@@ -278,7 +302,8 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     found = results_in(u.text, q) if q.intent.kind is not None else []
     if q.intent.kind is not None and not found:
         return False
-    if _no_result(q, u) or (q.intent.kind == "count" and _counts_another_thing(q, u, found, ctx)):
+    if _no_result(q, u) or _another_rate(q, u) \
+            or (q.intent.kind == "count" and _counts_another_thing(q, u, found, ctx)):
         return False
     if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
         return u.coverage >= FOCUS_MISSING_COVERAGE
