@@ -522,3 +522,13 @@ def test_a_rate_of_another_kind_is_not_the_rate_asked(assistant: Assistant) -> N
 def test_a_population_is_not_a_number_of_people_guided(assistant: Assistant) -> None:
     ans = assistant.ask("Dân số xã An Khánh hiện nay là bao nhiêu người?")
     assert not ans.found and "2683" not in ans.answer
+
+
+def test_unaccented_machines_and_table_rows_counted_in_another_unit(assistant: Assistant) -> None:
+    """"so may tinh" is the number of computers, not "số mấy"; "Số buổi … Buổi 32" counts sessions,
+    not the people a question about "người dân được hướng dẫn" asks."""
+    ans = assistant.ask("so may tinh o UBND xa Giao Minh la bn")
+    assert ans.found and ans.answer.startswith("37 — ")
+    ans = assistant.ask("Ở đó đã hướng dẫn được bao nhiêu người dân dùng kỹ năng số?",
+                        history=["An Khánh có mấy thôn?"])
+    assert ans.found and "2683" in ans.answer.split(" — ")[0]

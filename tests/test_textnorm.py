@@ -38,5 +38,6 @@ def test_lower_case_abbreviations_and_network_generations_are_tokens():
 
     assert {"thu_tuc", "hanh_chinh"} <= set(keyword_tokens("so tthc"))
     assert "5g" in keyword_tokens("phủ sóng 5G") and "5" not in keyword_tokens("phủ sóng 5G")
-    assert expand_shorthand("dat bn %, dc ko") == "dat bao nhiêu %, được không"
+    assert expand_shorthand("dat bn %, dc ko") == "dat bao nhieu %, duoc khong"  # unaccented stays so
+    assert expand_shorthand("đạt bn %, dc ko") == "đạt bao nhiêu %, được không"
     assert expand_shorthand("71,2 kg") == "71,2 kg"  # only whole shorthand words

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from assistant.qa.retriever import Filters, Retriever
 from assistant.records import Chunk, SearchResult
 from assistant.text.normalize import (
+    DEVICES,
     fold,
     is_number,
     keyword_tokens,
@@ -65,9 +66,10 @@ def question_terms(query: str, drop: Iterable[str] = ()) -> frozenset[str]:
     for phrase in re.split(r"[,;:!?()\[\]\"“”«»\n–—]+|(?<!\d)[./](?!\d)", text):
         sylls = syllables(phrase)
         kept: list[str | None] = []
-        for s in sylls:
+        for i, s in enumerate(sylls):
             f = spelling(fold(s))
-            if is_number(f) or f in dropped or s in dropped or _function(s, accented):
+            machine = f == "may" and not accented and i + 1 < len(sylls) and fold(sylls[i + 1]) in DEVICES
+            if is_number(f) or f in dropped or s in dropped or (_function(s, accented) and not machine):
                 kept.append(None)
                 continue
             kept.append(f)

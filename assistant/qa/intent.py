@@ -19,6 +19,7 @@ _TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can 
 _PER_HUNDRED_Q = re.compile(r"\b(?:cu|trong|tren) 100\b.{0,60}\b(?:bao nhieu|may)\b")  # "cứ 100 người … bao nhiêu"
 _FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
 # asking words and classifiers ("bao nhiêu cái máy quét", "mấy thẻ căn cước"): not what is counted
+_COUNT_LEAD_RE = re.compile(r"^(?:tong so|so luong|so)\s+((?:\w+\s*){1,3})")
 # where, whose and when end what is counted ("mấy cái ở xã Giao Minh")
 _FOCUS_END = {"o", "cua", "trong", "xa", "vay", "thi", "nam", "hien", "roi"}  # not "tai": "tài khoản"
 _FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co", "cai", "chiec", "tam", "the", "bo"}
@@ -35,6 +36,9 @@ class Intent:
     focus: list[str] = field(default_factory=list)  # folded unit words after "bao nhiêu"
     question_figures: set[str] = field(default_factory=set)
     wants_target: bool = False  # the question asks for a goal ("phấn đấu", "mục tiêu"), not a result
+    # "Số người dân được hướng dẫn …?" asks no "bao nhiêu": what it opens on is counted; used only to
+    # set aside figures that count something else ("32 buổi")
+    lead: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -43,6 +47,13 @@ class Figure:
     end: int
     raw: str
     kind: str  # percent | date | docno | ratio | year | number
+
+
+def _counted(words_after: str) -> list[str]:
+    """What is counted: the words after the asking word, up to where/whose/when, without classifiers."""
+    words = words_after.split()
+    words = words[:next((i for i, w in enumerate(words) if w in _FOCUS_END), len(words))]
+    return [w.replace("maymoc", "may") for w in words if w not in _FOCUS_SKIP][:2]
 
 
 def intent_of(question: str) -> Intent:
@@ -63,12 +74,13 @@ def intent_of(question: str) -> Intent:
     focus: list[str] = []
     found = list(_FOCUS_RE.finditer(asked))
     m = found[-1] if found else None  # "mấy tổ … chỉ cho bao nhiêu bà con": the last one is asked
+    lead: list[str] = []
+    if m is None and kind == "count" and (opening := _COUNT_LEAD_RE.match(asked)):
+        lead = _counted(opening.group(1))  # "Số người dân được hướng dẫn …?": what the question opens on
     if m:
-        words = m.group(1).split()
-        words = words[:next((i for i, w in enumerate(words) if w in _FOCUS_END), len(words))]
-        focus = [w.replace("maymoc", "may") for w in words if w not in _FOCUS_SKIP][:2]
+        focus = _counted(m.group(1))
     qfigs = {_norm(x.group(0)) for x in FIGURE_RE.finditer(question)}
-    return Intent(kind, focus, qfigs, bool(_TARGET_Q.search(f)))
+    return Intent(kind, focus, qfigs, bool(_TARGET_Q.search(f)), lead)
 
 
 _EXCEPT_RE = re.compile(r"^\s*(?:ngoai tru|ngoai|tru|khong ke|khong tinh)\s+")
@@ -194,11 +206,12 @@ def counts_something_else(text: str, intent: Intent, cands: list[Figure], same: 
     """Whether every candidate figure carries its own unit word, none of them the one asked for nor
     one of `same` (words for the same thing) — "13 buổi tuyên truyền … người dân" does not say how
     many people."""
-    if intent.kind != "count" or not intent.focus or not cands:
+    counted = intent.focus or intent.lead
+    if intent.kind != "count" or not counted or not cands:
         return False
     folded = fold_keep_length(text).lower()
-    units = [_unit_after(folded, f) for f in cands]
-    asked = intent.focus[0]
+    units = [_unit_after(folded, f) or _column_unit(folded, f) for f in cands]
+    asked = counted[0]
     people = asked in _PEOPLE  # "bao nhiêu dân" is answered by "42.012 người"
     return all(u is not None and u != asked and u not in same and not (people and u == "nguoi") for u in units)
 
@@ -216,6 +229,14 @@ def _unit_after(folded: str, fig: Figure) -> str | None:
     """The unit word written right after a figure ("01 lớp", "13 buổi"), None for another word."""
     word = word_after(folded, fig)
     return word if word in _UNITS else None
+
+
+def _column_unit(folded: str, fig: Figure) -> str | None:
+    """The unit column of a table row just before its figure ("Buổi 32"); not the end of a label
+    ("căn cước: 24.152")."""
+    if ":" in folded[max(0, fig.start - 3):fig.start]:
+        return None
+    return _unit_before(folded, fig)
 
 
 def _unit_before(folded: str, fig: Figure) -> str | None:

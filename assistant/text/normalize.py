@@ -138,10 +138,19 @@ def expand_abbreviations(text: str) -> str:
 _MACHINE_RE = re.compile(r"máy", re.IGNORECASE)  # "máy" (a machine) folds like "mấy" (how many)
 
 
+# the words that name a machine after "máy": typed without accents, "may tinh" is a computer, not "mấy"
+DEVICES = frozenset("tinh in scan quet photo photocopy chieu lanh dieu fax".split())
+_PLAIN_MACHINE_RE = re.compile(r"\bmay(?= (?:" + "|".join(sorted(DEVICES)) + r")\b)")
+
+
 def asking_text(question: str) -> str:
     """A question folded, with "máy" (a machine) kept apart from "mấy" (how many) as "maymoc":
     "số máy tính" does not ask "số mấy"."""
-    return fold(_MACHINE_RE.sub("maymoc", question))
+    folded = fold(_MACHINE_RE.sub("maymoc", question))
+    if nfc(question).lower() != folded:
+        return folded
+    # typed without accents, "may" before the name of a device is the machine ("so may tinh")
+    return _PLAIN_MACHINE_RE.sub("maymoc", folded)
 
 
 def replace_abbreviations(text: str) -> str:
