@@ -532,3 +532,16 @@ def test_unaccented_machines_and_table_rows_counted_in_another_unit(assistant: A
     ans = assistant.ask("Ở đó đã hướng dẫn được bao nhiêu người dân dùng kỹ năng số?",
                         history=["An Khánh có mấy thôn?"])
     assert ans.found and "2683" in ans.answer.split(" — ")[0]
+
+
+def test_a_phase_deadline_of_a_guiding_plan_is_answered_from_the_catalog(assistant: Assistant) -> None:
+    ans = assistant.ask("Giai đoạn 2 của Kế hoạch 02 phải hoàn thành khi nào?")
+    assert ans.found and "31/12/2025" in ans.answer and "Giai đoạn" in ans.answer
+
+
+def test_the_instruction_a_report_answers_is_found_by_its_number(assistant: Assistant) -> None:
+    """"Sở KH&CN" is the Sở Khoa học và Công nghệ; "Công văn 4157" is "4157/SKHCN-CNTT"."""
+    ans = assistant.ask("Báo cáo của Đại Sơn thực hiện theo công văn số mấy của Sở KH&CN?")
+    assert ans.found and ans.answer.startswith("4157/SKHCN")
+    ans = assistant.ask("Xã nào báo cáo theo Công văn 4157 của Sở Khoa học và Công nghệ?")
+    assert ans.found and "Đại Sơn [" in ans.answer.split("\n")[0] and "Tân An [" not in ans.answer.split("\n")[0]

@@ -36,6 +36,7 @@ ABBREVIATIONS: dict[str, str] = {
     "BCĐ": "ban chỉ đạo",
     "ĐDĐT": "định danh điện tử",
     "KHCN": "khoa học công nghệ",
+    "KH&CN": "khoa học và công nghệ",
     "ĐMST": "đổi mới sáng tạo",
     "NQ": "nghị quyết",
     "QĐ": "quyết định",

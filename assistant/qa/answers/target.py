@@ -20,7 +20,7 @@ MIN_OFFICIAL = 0.4  # a sentence of an ingested official text, with its Điều/
 _FRAME = frozenset(content_terms(
     "theo nghị quyết kế hoạch quyết định đề án chiến lược quốc gia thủ tướng chỉ tiêu mục tiêu yêu cầu "
     "phải đạt cần đạt đến năm giai đoạn tỷ lệ đặt ra bao nhiêu phần trăm bộ chính trị ban chỉ đạo trung "
-    "ương tw bcđtw nq kh qđ ttg"))
+    "ương tw bcđtw nq kh qđ ttg kéo dài kết thúc hoàn thành xong trước ngày nào khi thời hạn hạn chót mốc"))
 _DOC_NAMES = [
     (re.compile(r"\b(?:nq|nghi quyet)\s*(?:so\s*)?57\b"), "57-NQ/TW"),
     (re.compile(r"\b(?:kh|ke hoach)\s*(?:so\s*)?0?2\b"), "02-KH/BCĐTW"),

@@ -49,12 +49,22 @@ def _statement(q: Question, ctx: Context, commune: str, numeric: bool) -> Statem
     units = [u for u in ctx.evidence.units(results) if not is_heading_like(u.text)]
     if q.intent.question_figures:  # "Xã nào có 21 Tổ …": the statement must carry that figure
         wanted = {k for f in q.intent.question_figures for s in find_numbers(f) for k in figure_keys(s)}
-        units = [u for u in units if {k for s in find_numbers(u.text) for k in figure_keys(s)} & wanted]
+        units = [u for u in units if _keys(u.text) & wanted]
     ctx.evidence.score(q.terms, units, q.phrases)
     units.sort(key=lambda u: -u.score)
     if units and units[0].coverage >= MIN_STATED:
         return Statement(commune, units[0])
     return Statement(commune)
+
+
+def _keys(text: str) -> set:
+    """The figures of a text; a document's number also as its number ("4157/SKHCN-CNTT" is 4157)."""
+    keys = set()
+    for span in find_numbers(text):
+        keys |= figure_keys(span)
+        if span.kind == "docno" and (m := re.match(r"\d+", span.raw)):
+            keys.add(("num", float(m.group(0)), False))
+    return keys
 
 
 def _measure(q: Question, s: Statement) -> str:
