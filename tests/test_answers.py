@@ -545,3 +545,12 @@ def test_the_instruction_a_report_answers_is_found_by_its_number(assistant: Assi
     assert ans.found and ans.answer.startswith("4157/SKHCN")
     ans = assistant.ask("Xã nào báo cáo theo Công văn 4157 của Sở Khoa học và Công nghệ?")
     assert ans.found and "Đại Sơn [" in ans.answer.split("\n")[0] and "Tân An [" not in ans.answer.split("\n")[0]
+
+
+def test_a_list_of_tasks_split_over_passages_is_listed_whole(assistant: Assistant) -> None:
+    """Each task of An Khánh's 2026 list is numbered like a heading, so the list spans passages; the
+    answer goes on to the tasks of the next passages, and stops at the report's closing."""
+    ans = assistant.ask("An Khánh có những nhiệm vụ gì cho năm 2026?")
+    assert ans.found and "máy scan" in ans.answer
+    ans = assistant.ask("Đại Sơn có những kiến nghị gì?")
+    assert ans.found and "Trên đây là" not in ans.answer and "Nơi nhận" not in ans.answer

@@ -32,6 +32,7 @@ MIN_TOPIC = 0.34  # share of the topic a paragraph (with its heading) must state
 ON_TOPIC_HEADING = 0.5  # a section whose heading states this much of the topic is about it
 MAX_POINTS, MAX_POINTS_DETAIL = 5, 10
 _NOTE_RE = re.compile(r"^\d{1,2}\s+(?:Cụ thể|Theo|Số liệu|Ghi chú)\b")  # a footnote that landed in the text
+_CLOSING_RE = re.compile(r"^(?:Trên đây là|Nơi nhận)\b", re.IGNORECASE)
 _NOTHING_RE = re.compile(r":\s*(?:không|không có|chưa có)\s*\.?\s*$", re.IGNORECASE)
 _CAUSE_WORDS = ("nguyen nhan", " do ", "boi vi", " vi ", "chua ", "thieu ")
 
@@ -70,12 +71,32 @@ def _is_heading(para: str, res: SearchResult) -> bool:
 
 def _paragraphs(results: list[SearchResult]) -> list[Point]:
     out = []
+    seen: set[str] = set()
     for rank, res in enumerate(results):
         for i, para in enumerate(p.strip() for p in res.chunk.text.split("\n")):
+            if _CLOSING_RE.match(para):
+                break  # "Trên đây là báo cáo …", "Nơi nhận:": the report's closing, no point of it
             if len(para) >= 25 and not is_heading_like(para) and not is_lead_in(para) \
-                    and not _NOTE_RE.match(para) and not _is_heading(para, res):
+                    and not _NOTE_RE.match(para) and not _is_heading(para, res) and para not in seen:
+                seen.add(para)  # passages that overlap repeat a paragraph
                 out.append(Point(para, res, rank, i))
     return out
+
+
+def _section_run(first: SearchResult, ctx: Context) -> list[SearchResult]:
+    """The passage and those after it in its report that continue the same section (a list of
+    tasks split over passages, each item under a heading of its own): same section kind, same
+    parent heading, one after another."""
+    c = first.chunk
+    parent = c.section.rsplit(" > ", 1)[0]
+    same = {x.position: x for x in ctx.retriever.chunks
+            if x.doc_id == c.doc_id and x.section_kind == c.section_kind
+            and (x.section == c.section or x.section.startswith(parent + " > "))}
+    run, pos = [first], c.position + 1
+    while pos in same and not _CLOSING_RE.match(run[-1].chunk.text.strip()):
+        run.append(SearchResult(same[pos], first.score))
+        pos += 1
+    return run
 
 
 _PLACE_NAME_RE = re.compile(r"\b(?:thành phố|tỉnh|TP\.?)\s+((?:[A-ZĐ][\wÀ-ỹ]*\s*){1,3})")
@@ -96,8 +117,8 @@ def _points(q: Question, ctx: Context, results: list[SearchResult]) -> list[Poin
     if not paras:
         return []
     if not topic:  # "Đại Sơn có những kiến nghị gì?": the points of the best matching section
-        first = paras[0].result.chunk.chunk_id
-        return [p for p in paras if p.result.chunk.chunk_id == first][:limit]
+        first = paras[0].result
+        return _paragraphs(_section_run(first, ctx))[:limit]
     ev = ctx.evidence
     on_topic = [r for r in results if ev.coverage(topic, r.chunk.section, q.phrases) >= ON_TOPIC_HEADING]
     if on_topic and not q.cause:
