@@ -554,3 +554,8 @@ def test_a_list_of_tasks_split_over_passages_is_listed_whole(assistant: Assistan
     assert ans.found and "máy scan" in ans.answer
     ans = assistant.ask("Đại Sơn có những kiến nghị gì?")
     assert ans.found and "Trên đây là" not in ans.answer and "Nơi nhận" not in ans.answer
+
+
+def test_solutions_asked_are_the_reports_solutions_not_its_goals(assistant: Assistant) -> None:
+    ans = assistant.ask("Gia Phúc có giải pháp gì giúp người cao tuổi dùng công nghệ số?")
+    assert ans.found and "Đôi bạn kỹ thuật số" in ans.answer

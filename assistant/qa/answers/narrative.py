@@ -32,6 +32,7 @@ MIN_TOPIC = 0.34  # share of the topic a paragraph (with its heading) must state
 ON_TOPIC_HEADING = 0.5  # a section whose heading states this much of the topic is about it
 MAX_POINTS, MAX_POINTS_DETAIL = 5, 10
 _NOTE_RE = re.compile(r"^\d{1,2}\s+(?:Cụ thể|Theo|Số liệu|Ghi chú)\b")  # a footnote that landed in the text
+_SOLUTION_ASK = re.compile(r"\b(?:giai phap|bien phap|cach nao|lam gi de|nhiem vu)\b")
 _CLOSING_RE = re.compile(r"^(?:Trên đây là|Nơi nhận)\b", re.IGNORECASE)
 _NOTHING_RE = re.compile(r":\s*(?:không|không có|chưa có)\s*\.?\s*$", re.IGNORECASE)
 _CAUSE_WORDS = ("nguyen nhan", " do ", "boi vi", " vi ", "chua ", "thieu ")
@@ -126,11 +127,17 @@ def _points(q: Question, ctx: Context, results: list[SearchResult]) -> list[Poin
         picked = [p for p in paras if p.result.chunk.chunk_id in chosen]
         if picked:
             return sorted(picked, key=lambda p: (p.rank, p.order))[:limit]
+    solutions = bool(_SOLUTION_ASK.search(q.folded))
     for p in paras:
         p.coverage = max(ev.coverage(topic, p.text, q.phrases),
                          0.85 * ev.coverage(topic, (p.result.chunk.section, p.text), q.phrases))
         if q.cause and any(w in f" {fold(p.text)} " for w in _CAUSE_WORDS):
             p.coverage += 0.15
+        if solutions and p.coverage >= MIN_TOPIC / 2:
+            if fold(p.text).startswith(("giai phap", "nhiem vu")):
+                p.coverage += 0.2  # "Giải pháp: …" is a solution, as asked
+            elif "muc tieu" in fold(p.result.chunk.section.split(" > ")[-1]):
+                p.coverage -= 0.2  # a goal ("Mục tiêu tổng quát") is not a solution
     paras.sort(key=lambda p: (-p.coverage, p.rank))
     if paras[0].coverage < MIN_TOPIC:
         return []
