@@ -559,3 +559,8 @@ def test_a_list_of_tasks_split_over_passages_is_listed_whole(assistant: Assistan
 def test_solutions_asked_are_the_reports_solutions_not_its_goals(assistant: Assistant) -> None:
     ans = assistant.ask("Gia Phúc có giải pháp gì giúp người cao tuổi dùng công nghệ số?")
     assert ans.found and "Đôi bạn kỹ thuật số" in ans.answer
+
+
+def test_while_implementing_is_a_frame_not_the_topic_of_the_difficulties(assistant: Assistant) -> None:
+    ans = assistant.ask("Tân An gặp những khó khăn gì trong quá trình triển khai chuyển đổi số?")
+    assert ans.found and "kiêm nhiệm nhiều nhiệm vụ" in ans.answer

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.domain.sections import section_label
 from assistant.qa.answers.common import CitationBook, Context, not_found, ocr_warnings, quote, where
-from assistant.qa.evidence import is_heading_like, is_lead_in, without
+from assistant.qa.evidence import is_heading_like, is_lead_in, question_terms, without
 from assistant.qa.question import Question
 from assistant.records import Answer, SearchResult
 from assistant.text.normalize import content_terms, fold
@@ -23,7 +23,7 @@ SECTION_TERMS = frozenset(content_terms(
     "tồn tại hạn chế khó khăn vướng mắc bất cập yếu kém nguyên nhân vì sao tại sao phương hướng nhiệm vụ "
     "giải pháp đề xuất kiến nghị đề nghị kết quả đạt được thời gian tới năm tới gồm những gì điểm nào tự "
     "nhận đánh giá còn nội dung việc vấn đề thế nào ở đâu yếu với có những gì gặp phải nêu "
-    "chuyển đổi chính chủ yếu làm tốt định hướng"))  # "về chuyển đổi số": what every report is about, not a topic
+    "chuyển đổi chính chủ yếu làm tốt định hướng đang"))  # "về chuyển đổi số": what every report is about, not a topic
 # Whom a proposal is addressed to ("kiến nghị Sở KH&CN và UBND thành phố …"): not its topic.
 ADDRESSEE_TERMS = frozenset(content_terms(
     "sở khoa học và công nghệ KH&CN KHCN thông tin truyền thông ủy ban nhân dân UBND thành phố tỉnh trung ương "
@@ -111,8 +111,25 @@ def _addressees(q: Question) -> frozenset[str]:
     return ADDRESSEE_TERMS | places
 
 
-def _points(q: Question, ctx: Context, results: list[SearchResult]) -> list[Point]:
+# "khi triển khai", "trong công tác": how every shortcoming is framed, not a topic
+_FRAME_RE = re.compile(r"\b(?:khi |trong |qua trinh )*(?:trien khai|thuc hien|cong tac)\b")
+
+
+def _topic(q: Question) -> frozenset[str]:
+    """What a narrative question is about: its terms without the section's words, the addressee of a
+    proposal, and the framing words ("khi triển khai …")."""
     topic = without(q.terms, SECTION_TERMS | _addressees(q))
+    folded = fold(q.query)
+    framed = {w for m in _FRAME_RE.finditer(folded) for w in m.group(0).split()}
+    if framed:
+        kept = question_terms(_FRAME_RE.sub(" , ", folded))
+        topic = frozenset(t for t in topic if (base := fold(t.lstrip("~"))) in kept
+                          or not set(base.split("_")) & framed)
+    return topic
+
+
+def _points(q: Question, ctx: Context, results: list[SearchResult]) -> list[Point]:
+    topic = _topic(q)
     limit = MAX_POINTS_DETAIL if q.detail else MAX_POINTS
     paras = _paragraphs(results)
     if not paras:
