@@ -564,3 +564,9 @@ def test_solutions_asked_are_the_reports_solutions_not_its_goals(assistant: Assi
 def test_while_implementing_is_a_frame_not_the_topic_of_the_difficulties(assistant: Assistant) -> None:
     ans = assistant.ask("Tân An gặp những khó khăn gì trong quá trình triển khai chuyển đổi số?")
     assert ans.found and "kiêm nhiệm nhiều nhiệm vụ" in ans.answer
+
+
+def test_the_national_goal_of_that_indicator_is_no_communes_goal(assistant: Assistant) -> None:
+    history = ["Gia Phúc có bao nhiêu phần trăm người trưởng thành có chữ ký số?"]
+    ans = assistant.ask("Mục tiêu quốc gia của chỉ tiêu này đến năm 2030 là bao nhiêu?", history=history)
+    assert ans.found and ans.kind == "target" and ">70%" in ans.answer

@@ -103,3 +103,12 @@ def test_a_count_with_a_leading_zero_wrapped_onto_a_line_continues_the_sentence(
             "09 CBCC gồm: 01 Giám đốc Trung tâm (do Phó Chủ tịch UBND xã kiêm nhiệm),\n"
             "01 Phó Giám đốc Trung tâm và 07 công chức chuyên môn.\n")
     assert to_blocks(text) == [" ".join(text.split())]
+
+
+def test_inline_formula_markup_is_written_as_plain_symbols() -> None:
+    from assistant.ingest.cleaning import plain_math
+
+    line = r"đạt $\geq 80\%$, hồ sơ nộp trực tuyến đạt $\geq 40\%$"
+    assert plain_math(line) == "đạt ≥80%, hồ sơ nộp trực tuyến đạt ≥40%"
+    assert plain_math(r"công thức $\frac{a}{b}$") == r"công thức $\frac{a}{b}$"  # more than symbols: as written
+    assert plain_math("giá 5$ và 7$") == "giá 5$ và 7$"

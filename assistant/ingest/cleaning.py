@@ -46,7 +46,25 @@ def is_heading_line(line: str) -> bool:
     return bool(HEADING_RE.match(line))
 
 
+# Inline math that text written with a formula tool leaves in a report: "$\geq 80\%$" is "≥80%".
+_MATH_RE = re.compile(r"\$([^$\n]{0,20}\\[a-z%,;][^$\n]{0,20})\$")  # with a "\\command" inside
+_MATH_SYMBOLS = {r"\geq": "≥", r"\ge": "≥", r"\leq": "≤", r"\le": "≤", r"\%": "%", r"\approx": "~",
+                 r"\times": "×", r"\sim": "~", r"\,": "", r"\;": ""}
+_MATH_SYMBOL_RE = re.compile("|".join(re.escape(k) for k in sorted(_MATH_SYMBOLS, key=len, reverse=True)))
+
+
+def plain_math(line: str) -> str:
+    """Inline formula markup written as the plain symbols it stands for."""
+    def plain(m: re.Match[str]) -> str:
+        inner = _MATH_SYMBOL_RE.sub(lambda s: _MATH_SYMBOLS[s.group(0)], m.group(1))
+        if "\\" in inner or "{" in inner:
+            return m.group(0)  # a formula that is more than symbols: left as written
+        return re.sub(r"(?<=[≥≤~])\s+", "", inner).strip()
+    return _MATH_RE.sub(plain, line) if "$" in line else line
+
+
 def _clean_line(line: str) -> str:
+    line = plain_math(line)
     line = MULTISPACE_RE.sub(" ", line.replace("\t", " ")).strip()
     line = FOOTNOTE_MARK_RE.sub("", line)
     return line

@@ -60,7 +60,8 @@ def there_resolved(text: str, prev: Question) -> str | None:
 
 
 _GOAL_ASK = rx(r"\b(?:muc tieu|chi tieu|ke hoach dat|phan dau)\b")
-_GOAL_WORDS = frozenset("muc tieu chi tieu ke hoach dat ra phan dau de la bao nhieu the vay cho do nay ay tren".split())
+_GOAL_WORDS = frozenset("muc tieu chi tieu ke hoach dat ra phan dau de la bao nhieu the vay cho do nay ay tren "
+                        "sang toi xa".split())
 
 
 def asks_goal_only(text: str) -> bool:
@@ -242,7 +243,8 @@ def indicator_resolved(text: str, prev: Question, communes: Sequence[str]) -> st
     if bare and len(prev.communes) == 1:  # "năm 2026 xã phấn đấu chỉ tiêu này …": that commune
         out = f"{out[:bare.end()]} {prev.communes[0]}{out[bare.end():]}"
     elif len(prev.communes) == 1 and not communes_in(out, communes)[0] and not guidance_named(fold(out)) \
-            and not _THERE.search(fold(out)):  # "Cơ quan nào chủ trì chỉ tiêu này?": of the same commune
+            and not _THERE.search(fold(out)) and not _NATIONAL.search(fold(out)):
+        # "Cơ quan nào chủ trì chỉ tiêu này?": of the same commune; "mục tiêu quốc gia" is no commune's
         out = f"{out.rstrip(' ?')} của xã {prev.communes[0]}?"
     return out[:1].upper() + out[1:]
 
@@ -258,6 +260,7 @@ def without_goal_reference(text: str) -> str:
     return cut(text, _AGAINST_GOAL).rstrip(" ?") + "?"
 
 
+_NATIONAL = rx(r"\b(?:quoc gia|toan quoc|ca nuoc|trung uong|chinh phu)\b")
 _ACHIEVED = rx(r"\b(?:lam duoc|dat duoc|thuc te|thuc hien duoc|da dat|dat|duoc|roi|hien nay|hien)\b")
 
 

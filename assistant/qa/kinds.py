@@ -27,7 +27,8 @@ CAUSE = rx(r"\b(?:nguyen nhan|vi sao|tai sao|do dau|ly do|vi dau)\b")
 _SECTION_WORDS = [
     ("de_xuat", rx(r"\b(?:de xuat|kien nghi|de nghi)\b")),
     ("phuong_huong", rx(r"\b(?:phuong huong|dinh huong|nhiem vu|giai phap|thoi gian toi|nam toi|se lam|"
-                         r"du kien lam|sap toi|dinh lam|ke hoach lam|nam 202[6-9] .*\b(?:lam|trien khai) (?:gi|nhung))\b")),
+                         r"du kien lam|sap toi|dinh lam|ke hoach lam|nam 202[6-9] .*\b(?:lam|trien khai) (?:gi|nhung)|"
+                         r"nam 202[6-9] .*\b(?:dinh|se|du kien)\b)\b")),
     ("ton_tai", rx(r"\b(?:ton tai|han che|kho khan|vuong mac|vuong|bat cap|yeu kem|con yeu|diem yeu|"
                     r"thieu sot|chua lam duoc|chua dat|con thap)\b")),
     ("ket_qua", rx(r"\b(?:ket qua|da lam duoc|dat duoc nhung|thanh tich|noi bat)\b")),

@@ -159,6 +159,10 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
             restated, inherited = restate(prev, aspect, named, unknown, years)  # "cụ thể hơn về kinh phí"
             return replace(understand(restated, (), communes), detail=True, inherited=tuple(inherited),
                            understood_as=restated)
+        own_kind, own = classify(folded, 0, guidance_named(folded), asks_how_many(text))
+        kept = None if named or unknown else topic_kept(text, own_kind, own["section_kinds"], prev)
+        if kept:  # "Năm 2026 xã định khắc phục thế nào?" after the shortcomings of one pillar
+            return replace(understand(kept, (), communes), inherited=("xã", "nội dung"), understood_as=kept)
         restated, inherited = restate(prev, text, named, unknown, years)
         fresh = understand(restated, (), communes)
         if fresh.kind == "target" and goal_without_subject(restated):  # "Còn theo QĐ 411 thì …"

@@ -23,7 +23,7 @@ SECTION_TERMS = frozenset(content_terms(
     "tồn tại hạn chế khó khăn vướng mắc bất cập yếu kém nguyên nhân vì sao tại sao phương hướng nhiệm vụ "
     "giải pháp đề xuất kiến nghị đề nghị kết quả đạt được thời gian tới năm tới gồm những gì điểm nào tự "
     "nhận đánh giá còn nội dung việc vấn đề thế nào ở đâu yếu với có những gì gặp phải nêu "
-    "chuyển đổi chính chủ yếu làm tốt định hướng đang"))  # "về chuyển đổi số": what every report is about, not a topic
+    "chuyển đổi chính chủ yếu làm tốt định hướng đang cải thiện khắc phục cái liên quan"))  # "về chuyển đổi số": what every report is about, not a topic
 # Whom a proposal is addressed to ("kiến nghị Sở KH&CN và UBND thành phố …"): not its topic.
 ADDRESSEE_TERMS = frozenset(content_terms(
     "sở khoa học và công nghệ KH&CN KHCN thông tin truyền thông ủy ban nhân dân UBND thành phố tỉnh trung ương "
