@@ -145,4 +145,4 @@ _MENDS = rx(r"\b(?:khac phuc|giai quyet|cai thien|thao go|xu ly)\b")
 _SECTION_VOCABULARY = frozenset(
     "ton tai han che kho khan vuong mac bat cap yeu kem diem yeu con gi nhung nao la de xuat kien nghi "
     "giai phap khac phuc giai quyet cai thien thao go xu ly phuong huong nhiem vu thoi gian toi nam toi se lam dinh huong xa cua ve trong "
-    "linh vuc mat van de gap dang khi trien khai co the thuc hien nhu ra sao de dinh se du kien sang".split())
+    "linh vuc mat van de gap dang khi trien khai co the thuc hien nhu ra sao de dinh se sang".split())
