@@ -570,3 +570,10 @@ def test_the_national_goal_of_that_indicator_is_no_communes_goal(assistant: Assi
     history = ["Gia Phúc có bao nhiêu phần trăm người trưởng thành có chữ ký số?"]
     ans = assistant.ask("Mục tiêu quốc gia của chỉ tiêu này đến năm 2030 là bao nhiêu?", history=history)
     assert ans.found and ans.kind == "target" and ">70%" in ans.answer
+
+
+def test_a_speed_is_answered_in_bits_per_second(assistant: Assistant) -> None:
+    ans = assistant.ask("Đường truyền riêng cho người dân ở Đại Sơn nhanh cỡ nào?")
+    assert ans.found and ans.answer.startswith("150 Mbps")
+    ans = assistant.ask("Năm 2030 Tân An phấn đấu cáp quang tốc độ bao nhiêu?")
+    assert ans.found and "1Gb/s" in ans.answer

@@ -19,6 +19,8 @@ _TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can 
 _PER_HUNDRED_Q = re.compile(r"\b(?:cu|trong|tren) 100\b.{0,60}\b(?:bao nhieu|may)\b")  # "cứ 100 người … bao nhiêu"
 _FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
 # asking words and classifiers ("bao nhiêu cái máy quét", "mấy thẻ căn cước"): not what is counted
+_SPEED_Q = re.compile(r"\b(?:toc do|bang thong)\b.*\b(?:bao nhieu|may|co nao|the nao)\b|"
+                      r"\bnhanh (?:co|den muc|bao) ?(?:nao|nhieu)\b")
 _COUNT_LEAD_RE = re.compile(r"^(?:tong so|so luong|so)\s+((?:\w+\s*){1,3})")
 # where, whose and when end what is counted ("mấy cái ở xã Giao Minh")
 _FOCUS_END = {"o", "cua", "trong", "xa", "vay", "thi", "nam", "hien", "roi"}  # not "tai": "tài khoản"
@@ -79,6 +81,8 @@ def intent_of(question: str) -> Intent:
         lead = _counted(opening.group(1))  # "Số người dân được hướng dẫn …?": what the question opens on
     if m:
         focus = _counted(m.group(1))
+    if kind in ("count", None) and not focus and _SPEED_Q.search(asked):
+        kind, focus = "count", ["mbps"]  # "tốc độ bao nhiêu", "nhanh cỡ nào": a speed, in Mbps
     qfigs = {_norm(x.group(0)) for x in FIGURE_RE.finditer(question)}
     return Intent(kind, focus, qfigs, bool(_TARGET_Q.search(f)), lead)
 
@@ -173,12 +177,21 @@ def _of_kind(figs: list[Figure], intent: Intent) -> list[Figure]:
     return [f for f in figs if f.kind != "year"]
 
 
+# A speed is asked as "tốc độ bao nhiêu" and written in any unit of bits per second ("150 Mbps", "1Gb/s").
+_FOCUS_PATTERNS = {"mbps": r"(?:[kmg]b(?:ps)?|[kmg]bit)"}
+
+
+def focus_pattern(word: str) -> str:
+    """The regex of what a count question counts, as written after a figure."""
+    return _FOCUS_PATTERNS.get(word, re.escape(word))
+
+
 def focus_figure(text: str, intent: Intent, cands: list[Figure]) -> Figure | None:
     """The candidate tied to the asked unit: "17 ấp" or "Số lượng thôn … 19" (no figure between)."""
     if not intent.focus or not cands:
         return None
     folded = fold_keep_length(text).lower()
-    word = re.escape(intent.focus[0])
+    word = focus_pattern(intent.focus[0])
     for f in cands:
         after = folded[f.end : f.end + 40]
         own = _unit_after(folded, f)
@@ -213,7 +226,8 @@ def counts_something_else(text: str, intent: Intent, cands: list[Figure], same: 
     units = [_unit_after(folded, f) or _column_unit(folded, f) for f in cands]
     asked = counted[0]
     people = asked in _PEOPLE  # "bao nhiêu dân" is answered by "42.012 người"
-    return all(u is not None and u != asked and u not in same and not (people and u == "nguoi") for u in units)
+    return all(u is not None and not re.fullmatch(focus_pattern(asked), u) and u not in same
+               and not (people and u == "nguoi") for u in units)
 
 
 _PEOPLE = {"nguoi", "dan", "thanh", "can", "cong", "hoc", "hoi", "ba", "nhan", "cu", "ho"}

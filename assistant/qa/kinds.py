@@ -28,7 +28,7 @@ _SECTION_WORDS = [
     ("de_xuat", rx(r"\b(?:de xuat|kien nghi|de nghi)\b")),
     ("phuong_huong", rx(r"\b(?:phuong huong|dinh huong|nhiem vu|giai phap|thoi gian toi|nam toi|se lam|"
                          r"du kien lam|sap toi|dinh lam|ke hoach lam|nam 202[6-9] .*\b(?:lam|trien khai) (?:gi|nhung)|"
-                         r"nam 202[6-9] .*\b(?:dinh|se|du kien)\b)\b")),
+                         r"nam 202[6-9] .*\b(?:dinh|se|du kien) (?:lam|khac phuc|trien khai|thuc hien|giai quyet)\b)\b")),
     ("ton_tai", rx(r"\b(?:ton tai|han che|kho khan|vuong mac|vuong|bat cap|yeu kem|con yeu|diem yeu|"
                     r"thieu sot|chua lam duoc|chua dat|con thap)\b")),
     ("ket_qua", rx(r"\b(?:ket qua|da lam duoc|dat duoc nhung|thanh tich|noi bat)\b")),
@@ -36,7 +36,7 @@ _SECTION_WORDS = [
 _LIST_ASK = rx(r"\b(?:gom nhung gi|nhung gi|nhung (?:diem|noi dung|viec|van de|mat|hoat dong|giai phap|"
                 r"nhiem vu|kho khan|han che|ton tai) nao|la gi|nhu the nao|ra sao|o dau|the nao|gom nhung)\b")
 _FIGURE = rx(r"\b(?:bao nhieu|may|so luong|muc bao nhieu|bao lau|khi nao|ngay nao|thang nao|thoi han|"
-              r"thoi diem nao|so hieu|so may)\b")
+              r"thoi diem nao|so hieu|so may|nhanh (?:co|den muc) nao)\b")
 _COUNTED = rx(r"\b(?:so|tong so|so luong)\s+(?:van ban|ho so|nguoi|thanh vien|may|thiet bi|diem|buoi|to|thon|"
                r"ap|xom|lop|hoc vien|luot|tai khoan|giao dich|doanh nghiep|ho|camera|trang|san pham|cuoc|"
                r"tin bai|video|tin nhan|phong|tram|cong chuc|can bo|hoi nghi|dich vu|thu tuc|chu ky)\b")

@@ -17,6 +17,7 @@ from assistant.qa.intent import (
     counts_something_else,
     figure_phrase,
     focus_figure,
+    focus_pattern,
     split_exception,
     word_after,
 )
@@ -110,7 +111,7 @@ def focus_present(q: Question, u: Unit) -> bool:
         if len(words) > 1 and words == q.intent.focus:
             return bool(re.search(rf"\b{re.escape(' '.join(words))}\b", folded)) \
                 or bool(covered_by_equivalents((g,), u.text))
-    if re.search(rf"\b{re.escape(word)}\b", folded):
+    if re.search(rf"(?<![a-z]){focus_pattern(word)}\b", folded):  # "1Gb/s" too
         return True
     return any(word in fold(t) for t in covered_by_equivalents(q.phrases, u.text))
 
@@ -275,6 +276,7 @@ def _no_result(q: Question, u: Unit) -> bool:
 
 
 _POPULATION = re.compile(r"\b(?:dan so|nhan khau)\b")
+_MEASURE_Q = re.compile(r"\b(?:toc do|nhanh|bang thong|dung luong|dien tich|chieu dai|cong suat|mbps|gb)\b")
 _MEASURES = frozenset("mbps gbps kbps mb gb tb km m m2 ha kw kwh mhz ghz".split())
 
 
@@ -288,7 +290,7 @@ def _counts_another_thing(q: Question, u: Unit, found: list, ctx: Context | None
         return True  # "dân số bao nhiêu người" is not "số người dân được hướng dẫn"
     folded = fold_keep_length(u.text).lower()
     if found and all(word_after(folded, f) in _MEASURES for f in found) \
-            and not set(q.intent.focus) & _MEASURES:
+            and not set(q.intent.focus) & _MEASURES and not _MEASURE_Q.search(q.folded):
         return True  # "200 Mbps" measures a speed; it counts no "vụ tấn công"
     same = frozenset(w.split()[0] for w in unit_equivalents(q) if w)
     if counts_something_else(u.text, q.intent, found, same):
