@@ -577,3 +577,9 @@ def test_a_speed_is_answered_in_bits_per_second(assistant: Assistant) -> None:
     assert ans.found and ans.answer.startswith("150 Mbps")
     ans = assistant.ask("Năm 2030 Tân An phấn đấu cáp quang tốc độ bao nhiêu?")
     assert ans.found and "1Gb/s" in ans.answer
+
+
+def test_the_plan_named_for_digital_transformation_is_not_any_plan(assistant: Assistant) -> None:
+    """Tân An lists many 2025 plans; the one "về chuyển đổi số … năm 2025" is the one asked."""
+    ans = assistant.ask("Kế hoạch chuyển đổi số năm 2025 của xã Tân An là kế hoạch số mấy?")
+    assert ans.found and ans.answer.startswith("537/KH-UBND")

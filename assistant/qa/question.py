@@ -88,6 +88,7 @@ class Question:
 
 _DOMAIN = rx(r"\bchuyen doi so\b")
 _DOMAIN_WORDS = frozenset({"chuyen", "doi", "so"})
+_DOCUMENT_NAMED = rx(r"\b(?:ke hoach|quyet dinh|chuong trinh|de an|nghi quyet) (?:ve |thuc hien )?chuyen doi so\b")
 
 # ------------------------------------------------------------------ understanding
 _POLITE = rx(r"^(?:de nghi|xin|hay|vui long|lam on|cho toi hoi|toi muon biet)?\s*(?:cho (?:toi )?(?:biet|hoi)|"
@@ -189,10 +190,14 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
     query = " ".join(query.split()) or text
     asked_for = [m.group(0) for _, rx in ENTITY if kind == "entity" and (m := rx.search(folded))]
     terms = question_terms(query, drop=[*named, "xã", "UBND", *asked_for])
-    if _DOMAIN.search(fold(replace_abbreviations(query))) and without(terms, _DOMAIN_WORDS):
-        terms = without(terms, _DOMAIN_WORDS)  # every report is about "chuyển đổi số": it tells none apart
+    intent = intent_of(text)
+    # every report is about "chuyển đổi số": it tells none apart — except the plan named for it
+    # ("Kế hoạch chuyển đổi số năm 2025 số mấy?" is not any plan)
+    if _DOMAIN.search(fold(replace_abbreviations(query))) and without(terms, _DOMAIN_WORDS) \
+            and not (_DOCUMENT_NAMED.search(folded) and (intent.kind == "docno" or kind == "entity")):
+        terms = without(terms, _DOMAIN_WORDS)
     return Question(text=text, kind=kind, communes=tuple(named), unknown_communes=tuple(unknown),
                     years=tuple(years), section_kinds=extra.get("section_kinds", ()),
                     cause=extra.get("cause", False), entity=extra.get("entity", ""),
-                    guidance=tuple(guidance), intent=intent_of(text), query=query, terms=terms,
+                    guidance=tuple(guidance), intent=intent, query=query, terms=terms,
                     phrases=phrase_groups(query))
