@@ -583,3 +583,8 @@ def test_the_plan_named_for_digital_transformation_is_not_any_plan(assistant: As
     """Tân An lists many 2025 plans; the one "về chuyển đổi số … năm 2025" is the one asked."""
     ans = assistant.ask("Kế hoạch chuyển đổi số năm 2025 của xã Tân An là kế hoạch số mấy?")
     assert ans.found and ans.answer.startswith("537/KH-UBND")
+
+
+def test_an_abbreviation_counted_is_found_spelled_out(assistant: Assistant) -> None:
+    ans = assistant.ask("xa Giao Minh co bao nhieu CBCCVC")
+    assert ans.found and ans.answer.startswith("36 — ")

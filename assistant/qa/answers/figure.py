@@ -23,7 +23,7 @@ from assistant.qa.intent import (
 )
 from assistant.qa.question import Question
 from assistant.records import Answer, SearchResult
-from assistant.text.normalize import content_terms, fold, fold_keep_length
+from assistant.text.normalize import FOLDED_ABBREVIATIONS, content_terms, fold, fold_keep_length
 from assistant.text.synonyms import covered_by_equivalents
 
 MIN_COVERAGE = 0.42  # share of the question a unit must state to be an answer
@@ -112,6 +112,9 @@ def focus_present(q: Question, u: Unit) -> bool:
             return bool(re.search(rf"\b{re.escape(' '.join(words))}\b", folded)) \
                 or bool(covered_by_equivalents((g,), u.text))
     if re.search(rf"(?<![a-z]){focus_pattern(word)}\b", folded):  # "1Gb/s" too
+        return True
+    spelled = FOLDED_ABBREVIATIONS.get(word, "").split()[:2]  # "bao nhiêu CBCCVC": "cán bộ, công chức …"
+    if spelled and re.search(r"\b" + r"\W+".join(map(re.escape, spelled)) + r"\b", folded):
         return True
     return any(word in fold(t) for t in covered_by_equivalents(q.phrases, u.text))
 
@@ -275,6 +278,14 @@ def _another_rate(q: Question, u: Unit) -> bool:
     return any(rx.search(q.folded) and not rx.search(said) for rx in _RATE_KINDS)
 
 
+def _same_rate(q: Question, u: Unit) -> bool:
+    """Whether a percent question asks a kind of rate ("đúng hẹn") that the unit states too."""
+    if q.intent.kind != "percent":
+        return False
+    said = fold(f"{u.leaf} {u.text}")
+    return any(rx.search(q.folded) and rx.search(said) for rx in _RATE_KINDS)
+
+
 def _no_result(q: Question, u: Unit) -> bool:
     """Whether a passage states a requirement or a goal rather than what the commune achieved: a
     guiding text, or a rate among the goals or next year's directions (unless a later year is asked)."""
@@ -320,7 +331,8 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
         return False
     if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
         return u.coverage >= FOCUS_MISSING_COVERAGE
-    tied = q.intent.kind == "docno" or (q.intent.kind and _tied(u, q.intent))  # a document number is specific
+    tied = q.intent.kind == "docno" or (q.intent.kind and _tied(u, q.intent)) \
+        or _same_rate(q, u)  # a document number is specific; so is "tỷ lệ đúng hạn" stated as asked
     if u.coverage >= MIN_COVERAGE:
         return True
     if tied and u.coverage >= MIN_COVERAGE_TIED:  # little of the question, but its most specific word
