@@ -588,3 +588,9 @@ def test_the_plan_named_for_digital_transformation_is_not_any_plan(assistant: As
 def test_an_abbreviation_counted_is_found_spelled_out(assistant: Assistant) -> None:
     ans = assistant.ask("xa Giao Minh co bao nhieu CBCCVC")
     assert ans.found and ans.answer.startswith("36 — ")
+
+
+def test_which_commune_did_most_ranks_figures_that_count_the_same_thing(assistant: Assistant) -> None:
+    ans = assistant.ask("Xã nào đưa nhiều sản phẩm OCOP lên sàn thương mại điện tử nhất?")
+    head = ans.answer.split("\n")[0]
+    assert ans.found and head.startswith("Xã Giao Minh [") and "07 sản phẩm" in head

@@ -20,6 +20,8 @@ MIN_STATED = 0.5  # share of the question a commune's best sentence must state t
 CLOSE = 0.12  # communes within this much of the best are all named in the conclusion
 _MORE = re.compile(r"\b(?:nhieu hon|cao hon|lon hon|hon)\b")
 _LESS = re.compile(r"\b(?:it hon|thap hon|nho hon)\b")
+_MOST = re.compile(r"\b(?:nhieu|it|cao|thap|lon|nho|dong) nhat\b|\b(?:nhieu|it)\b.*\bnhat\b")
+_LEAST = re.compile(r"\b(?:it|thap|nho)\b.*\bnhat\b")
 _ASKS_FIGURE = re.compile(r"\b(?:bao nhieu|ty le|ti le|phan tram)\b")
 
 
@@ -97,14 +99,35 @@ def _compare(q: Question, stated: list[Statement]) -> str | None:
     return f"Xã {hi.commune} ({hi.figure}) nhiều hơn xã {lo.commune} ({lo.figure})."
 
 
+def _most(q: Question, stated: list[Statement], cites: dict[str, int]) -> str | None:
+    """"Xã Giao Minh (07 sản phẩm) nhiều nhất …" when at least two communes give a figure and all
+    the figures count the same thing; else None."""
+    figured = [s for s in stated if s.figure]
+    if len(figured) < 2 or len({_measure(q, s) for s in figured}) != 1 \
+            or len({"%" in (s.figure or "") for s in figured}) != 1:
+        return None
+    values = [parse_number(m.group(0)) if (m := re.match(r"[\d.,]+", s.figure or "")) else None for s in figured]
+    if any(v is None for v in values):
+        return None
+    pairs = sorted(zip([v.value for v in values], figured, strict=True), key=lambda p: p[0])  # type: ignore[union-attr]
+    least = bool(_LEAST.search(q.folded))
+    value, top = pairs[0] if least else pairs[-1]
+    if sum(1 for v, _ in pairs if v == value) > 1:
+        return None
+    word = "ít nhất" if least else "nhiều nhất"
+    return f"Xã {top.commune} [{cites[top.commune]}] ({top.figure}) {word} trong {len(figured)} xã nêu số liệu."
+
+
 def answer_which(q: Question, ctx: Context) -> Answer:
     routed = answer_which_indicator(q, ctx)
     if routed is not None:
         return routed
     comparing = bool(_MORE.search(q.folded) or _LESS.search(q.folded)) and len(q.communes) >= 2
-    numeric = comparing or bool(_ASKS_FIGURE.search(q.folded)) or "mấy" in q.text.lower()
-    if comparing:  # "A hay B tổ chức nhiều buổi … hơn?" asks "bao nhiêu buổi …" of each
-        asked = re.sub(r"(?i)\bnhiều\s+|\bít\s+", "bao nhiêu ", q.text, count=1)
+    ranking = bool(_MOST.search(q.folded)) and len(q.communes) != 1  # "Xã nào … nhiều … nhất?"
+    numeric = comparing or ranking or bool(_ASKS_FIGURE.search(q.folded)) or "mấy" in q.text.lower()
+    if comparing or ranking:  # "A hay B tổ chức nhiều buổi … hơn?" asks "bao nhiêu buổi …" of each
+        plain = q.text.lower() == q.folded  # typed without accents: "nhieu" is "nhiều"
+        asked = re.sub(r"(?i)\b(?:nhiều|ít|nhieu|it)\s+", "bao nhieu " if plain else "bao nhiêu ", q.text, count=1)
         q = replace(q, intent=intent_of(asked if asked != q.text else f"bao nhiêu {q.text}"))
     statements = [_statement(q, ctx, c, numeric) for c in _communes(q, ctx)]
     stated = [s for s in statements if s.unit is not None]
@@ -120,7 +143,7 @@ def answer_which(q: Question, ctx: Context) -> Answer:
     leaders = [s for s in stated if s.unit.coverage >= best - CLOSE]  # type: ignore[union-attr]
     book = CitationBook()
     numbers = {s.commune: book.cite(s.unit.chunk) for s in sorted(stated, key=lambda s: -s.unit.coverage)}  # type: ignore[union-attr]
-    conclusion = _compare(q, stated) if len(q.communes) >= 2 else None
+    conclusion = _compare(q, stated) if len(q.communes) >= 2 else _most(q, stated, numbers) if ranking else None
     if conclusion is None and len(q.communes) >= 2 and numeric and len(stated) == 2:
         conclusion = ("Không so sánh trực tiếp được: số liệu của hai xã không đo cùng một việc; "
                       "xem từng xã dưới đây.")
