@@ -594,3 +594,14 @@ def test_which_commune_did_most_ranks_figures_that_count_the_same_thing(assistan
     ans = assistant.ask("Xã nào đưa nhiều sản phẩm OCOP lên sàn thương mại điện tử nhất?")
     head = ans.answer.split("\n")[0]
     assert ans.found and head.startswith("Xã Giao Minh [") and "07 sản phẩm" in head
+
+
+def test_eval_ignores_letter_case_and_reads_a_question_key(seed_index: Settings, tmp_path) -> None:
+    """"chủ tịch" matches "Chủ tịch UBND xã": letter case never decides whether an answer is right."""
+    qa = tmp_path / "qa.jsonl"
+    rows = [{"id": "a", "question": "Ai ký báo cáo của xã Đại Sơn?", "kind": "entity", "answer": "phó chủ tịch"}]
+    qa.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    proc = run_cli(["eval", str(qa), "--json", "--mode", "bm25"], index_dir=seed_index.index_dir,
+                   env={"ASSISTANT_EMBEDDINGS": "hash-test"})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["answer_accuracy"] == 1.0

@@ -1,7 +1,7 @@
 """Retrieval and answer quality on a question file: hit@k, MRR, answer accuracy per kind, declining.
 
-A question file has one JSON object per line: `q`, `answer` (a regex the answer must match, or
-null when the right answer is to decline), and optionally `id`, `kind`, `commune`, `seed` (the
+A question file has one JSON object per line: `q` (or `question`), `answer` (a regex the answer
+must match, letter case aside, or null when the right answer is to decline), and optionally `id`, `kind`, `commune`, `seed` (the
 source file the answer is in) and `history` (earlier questions of the conversation, for follow-ups).
 
 - A retrieval *hit* is a top-k passage from the right report that matches the gold pattern
@@ -18,6 +18,7 @@ source file the answer is in) and `history` (earlier questions of the conversati
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,12 +78,15 @@ def load_questions(path: Path) -> list[dict]:
     except JsonlError as exc:
         raise EvalFileError(str(exc)) from exc
     for i, row in numbered:
+        if "q" not in row and isinstance(row.get("question"), str):
+            row["q"] = row["question"]  # the longer name other tools write
         missing = [f for f in ("q", "answer") if f not in row]
         if missing:
             raise EvalFileError(f"{path.name}: dòng {i}: thiếu trường {', '.join(missing)}")
         if row["answer"] is not None:
             try:
-                row["_rx"] = re.compile(row["answer"])
+                # letter case never decides whether an answer is right ("Chủ tịch", "chủ tịch")
+                row["_rx"] = re.compile(unicodedata.normalize("NFC", row["answer"]), re.IGNORECASE)
             except (re.error, TypeError) as exc:
                 raise EvalFileError(f"{path.name}: dòng {i}: answer không phải biểu thức chính quy "
                                     f"hợp lệ ({exc})") from exc
