@@ -605,3 +605,14 @@ def test_eval_ignores_letter_case_and_reads_a_question_key(seed_index: Settings,
                    env={"ASSISTANT_EMBEDDINGS": "hash-test"})
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["answer_accuracy"] == 1.0
+
+
+def test_a_goal_row_still_in_progress_is_not_a_result(assistant: Assistant) -> None:
+    """Tân An's table of goals writes "đạt trên 50%" with the status "Đang triển khai" after it."""
+    ans = assistant.ask("Hiện nay bao nhiêu phần trăm người trưởng thành ở Tân An đã có chữ ký số?")
+    assert not ans.found and not re.match(r"\d", ans.answer)
+
+
+def test_a_rank_is_answered_by_a_rank_not_a_document_number(assistant: Assistant) -> None:
+    ans = assistant.ask("Chỉ số chuyển đổi số của xã An Khánh năm 2025 xếp thứ mấy trong thành phố?")
+    assert not ans.found and not re.match(r"\d", ans.answer)

@@ -286,12 +286,33 @@ def _same_rate(q: Question, u: Unit) -> bool:
     return any(rx.search(q.folded) and rx.search(said) for rx in _RATE_KINDS)
 
 
+_RANK_Q = re.compile(r"\b(?:thu may|hang may|xep hang|xep thu|dung thu|thu hang)\b")
+_RANK_BEFORE = re.compile(r"\b(?:thu|hang|vi tri|xep)\s*$")
+_NOT_YET_RE = re.compile(r"^(?:dang trien khai|chua dat|khong dat|chua thuc hien|chua hoan thanh)\b")
+
+
+def _in_goal_paragraph(u: Unit) -> bool:
+    """Whether the unit's paragraph opens on a goal ("UBND xã phấn đấu đến năm 2030 … Tỷ lệ … đạt
+    trên 50%"), or is a row of a table of goals whose status cell follows it ("Đang triển khai"):
+    its figures are aimed at, not achieved."""
+    head = u.text[:40]
+    lines = u.chunk.text.split("\n")
+    at = next((i for i, line in enumerate(lines) if head in line), None)
+    if at is None:
+        return False
+    start = lines[at].find(head)
+    if start > 0 and _GOAL_RE.search(fold(lines[at][:start])[:120]):
+        return True
+    return any(_NOT_YET_RE.match(fold(line.strip())) for line in lines[at + 1:at + 3])
+
+
 def _no_result(q: Question, u: Unit) -> bool:
     """Whether a passage states a requirement or a goal rather than what the commune achieved: a
-    guiding text, or a rate among the goals or next year's directions (unless a later year is asked)."""
+    guiding text, a rate among the goals or next year's directions (unless a later year is asked),
+    or a figure in a paragraph that opens on a goal."""
     if q.intent.wants_target:
         return False
-    if u.chunk.kind != "report":
+    if u.chunk.kind != "report" or _in_goal_paragraph(u):
         return True
     return q.intent.kind == "percent" and not any(y > (u.chunk.year or y) for y in q.years) \
         and not is_result_section(u.chunk)
@@ -326,6 +347,9 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     found = results_in(u.text, q) if q.intent.kind is not None else []
     if q.intent.kind is not None and not found:
         return False
+    if _RANK_Q.search(q.folded) and not any(_RANK_BEFORE.search(fold(u.text[max(0, f.start - 25):f.start]))
+                                             for f in found):
+        return False  # "xếp thứ mấy" is answered by a rank ("xếp thứ 5"), not by "Kế hoạch 01-KH"
     if _no_result(q, u) or _another_rate(q, u) \
             or (q.intent.kind == "count" and _counts_another_thing(q, u, found, ctx)):
         return False
