@@ -616,3 +616,9 @@ def test_a_goal_row_still_in_progress_is_not_a_result(assistant: Assistant) -> N
 def test_a_rank_is_answered_by_a_rank_not_a_document_number(assistant: Assistant) -> None:
     ans = assistant.ask("Chỉ số chuyển đổi số của xã An Khánh năm 2025 xếp thứ mấy trong thành phố?")
     assert not ans.found and not re.match(r"\d", ans.answer)
+
+
+def test_a_goal_follow_up_naming_a_plan_and_a_deadline_keeps_the_subject(assistant: Assistant) -> None:
+    history = ["Tỷ lệ hồ sơ TTHC xử lý trực tuyến của Đại Sơn là bao nhiêu?"]
+    ans = assistant.ask("Theo Kế hoạch 02 thì cuối 2025 phải đạt mức nào?", history=history)
+    assert ans.found and ans.kind == "target" and "≥80%" in ans.answer

@@ -77,6 +77,9 @@ def test_the_commune_name_is_not_a_term_an_answer_must_state() -> None:
     # a proposal "to fix it" after shortcomings of one pillar: the proposals about that pillar
     (["Dữ liệu số của Gia Phúc còn hạn chế gì?"], "Xã kiến nghị gì để khắc phục?",
      "Xã kiến nghị gì để khắc phục về Dữ liệu số của xã Gia Phúc?", ("Gia Phúc",)),
+    # a document asked by what it came with ("… ban hành kèm quyết định số mấy?")
+    (["Quy chế an toàn thông tin của Gia Phúc ban hành kèm quyết định số mấy?"], "Ngày nào?",
+     "Quy chế an toàn thông tin ban hành kèm quyết định ngày nào của xã Gia Phúc?", ("Gia Phúc",)),
     (["Tân An còn tồn tại gì về nhân lực số?"], "Năm 2026 xã sẽ khắc phục thế nào?",
      "Năm 2026 xã sẽ khắc phục thế nào về nhân lực số của xã Tân An?", ("Tân An",)),
 ])

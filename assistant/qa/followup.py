@@ -187,14 +187,15 @@ def target_subject(text: str) -> str:
 
 
 _EDGE_WORDS = frozenset(fold(w) for w in "của ở tại xã đạt được là có hiện nay đã rồi thì vậy cho đề xuất đặt ra "
-                                          "phải cần về năm chưa không thực trên dưới khoảng".split())
+                                          "phải cần về năm chưa không thực trên dưới khoảng cuối đầu mức nào "
+                                          "gì".split())
 
 
 def _subject_words(text: str) -> list[str]:
     """The words of a subject without the asking and linking words at its ends."""
     words = [w for w in text.split() if w.strip(",;:") and w != "%"]
-    while words and fold(words[0]) in _EDGE_WORDS:
-        words.pop(0)
+    while words and (fold(words[0]) in _EDGE_WORDS or re.search(r"\d", words[0])):
+        words.pop(0)  # "… thì cuối 2025 phải đạt mức nào": a deadline and asking words, no subject
     while words and (fold(words[-1]) in _EDGE_WORDS or re.search(r"[\d%]", words[-1])):
         words.pop()  # "… trên 50% đã thực hiện được chưa": the figure and the asking words
     return words

@@ -98,10 +98,24 @@ def thing_resolved(text: str, prev: Question) -> str | None:
     words = set(fold(text).replace("?", " ").split())
     if words and words <= _ATTRIBUTE_WORDS and len(words) <= 6 and _DOCUMENT.search(prev.folded):
         head = _DOCUMENT.search(prev.folded).group(0)
-        name = _name_in(_without_communes(prev), head)
+        # "Quyết định thành lập …", or what the earlier question said before "… kèm quyết định số mấy?"
+        name = _name_in(_without_communes(prev), head) or _asked_before(prev)
         if name:
             return _in_commune(f"{name} {text[:1].lower()}{text[1:]}", prev)
     return None
+
+
+_ASKING_TAIL = rx(r"\s(?:so may|so hieu|la so|bao nhieu|la gi|nao|ngay nao)\b.*$")
+
+
+def _asked_before(prev: Question) -> str | None:
+    """The earlier question without its commune and its asking words ("Quy chế bảo đảm an toàn
+    thông tin mạng ban hành kèm quyết định")."""
+    text = _without_communes(prev)
+    m = _ASKING_TAIL.search(fold_keep_length(text).lower())
+    name = text[: m.start()] if m else ""
+    name = re.sub(r"(?i)(?:\s+(?:của|cua|ở|o|tại|tai|xã|xa|UBND))+(?=\s|$)", " ", name)
+    return " ".join(name.split()) or None
 
 
 _PEOPLE = rx(r"\b(?:cong chuc|can bo|vien chuc|thanh vien|nguoi|doan vien|hoc vien|tinh nguyen vien)\b")
