@@ -187,8 +187,9 @@ def target_subject(text: str) -> str:
 
 
 _EDGE_WORDS = frozenset(fold(w) for w in "của ở tại xã đạt được là có hiện nay đã rồi thì vậy cho đề xuất đặt ra "
-                                          "phải cần về năm chưa không thực trên dưới khoảng cuối đầu mức nào "
+                                          "phải cần về năm chưa không thực trên dưới khoảng cuối đầu nào "
                                           "gì".split())
+_TAIL_WORDS = frozenset({"muc"})  # "… phải đạt mức nào": asking, at the end only ("mức độ hài lòng" is a subject)
 
 
 def _subject_words(text: str) -> list[str]:
@@ -196,7 +197,7 @@ def _subject_words(text: str) -> list[str]:
     words = [w for w in text.split() if w.strip(",;:") and w != "%"]
     while words and (fold(words[0]) in _EDGE_WORDS or re.search(r"\d", words[0])):
         words.pop(0)  # "… thì cuối 2025 phải đạt mức nào": a deadline and asking words, no subject
-    while words and (fold(words[-1]) in _EDGE_WORDS or re.search(r"[\d%]", words[-1])):
+    while words and (fold(words[-1]) in _EDGE_WORDS | _TAIL_WORDS or re.search(r"[\d%]", words[-1])):
         words.pop()  # "… trên 50% đã thực hiện được chưa": the figure and the asking words
     return words
 
