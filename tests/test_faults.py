@@ -390,9 +390,11 @@ def test_the_web_app_sees_what_the_shell_ingested_after_its_next_reload(indexed:
     assert_consistent(index_state(indexed))  # a vector for every chunk, none lost
 
 
-def _dense(r: Retriever, query: str) -> list[str]:
-    """Nearest chunk ids straight from the vector store (raises where `search` would fall back)."""
-    return [i for i, _ in r.vectors.query(r.embedder.embed_query(query), 3)]
+def _dense(r: Retriever, query: str) -> list[tuple[float, str]]:
+    """Nearest chunks straight from the vector store (raises where `search` would fall back), as
+    (distance, id) in order: the hash embedder gives passages equal distances, which the store may
+    return in any order."""
+    return sorted((round(float(d), 4), i) for i, d in r.vectors.query(r.embedder.embed_query(query), 10))[:3]
 
 
 @pytest.fixture(params=["counting-close", "older-chromadb"])
