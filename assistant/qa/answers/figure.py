@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import re
 
-from assistant.indicators.extract import is_result_section
 from assistant.qa.answers.common import CitationBook, Context, not_found, ocr_warnings, quote, where
+from assistant.qa.answers.figure_fit import (
+    GOAL_RE,
+    MIN_COVERAGE,
+    answers_question,
+    focus_present,
+    results_in,
+    unit_equivalents,
+)
 from assistant.qa.answers.indicator import answer_indicator, asked_indicator, states_indicator
 from assistant.qa.answers.period import period_problem
 from assistant.qa.evidence import Unit, is_heading_like
@@ -14,24 +21,14 @@ from assistant.qa.intent import (
     Intent,
     best_by_context,
     candidates,
-    counts_something_else,
     figure_phrase,
     focus_figure,
-    focus_pattern,
     split_exception,
-    word_after,
 )
 from assistant.qa.question import Question
 from assistant.records import Answer, SearchResult
-from assistant.text.normalize import FOLDED_ABBREVIATIONS, content_terms, fold, fold_keep_length
-from assistant.text.synonyms import covered_by_equivalents
+from assistant.text.normalize import content_terms, fold
 
-MIN_COVERAGE = 0.42  # share of the question a unit must state to be an answer
-MIN_COVERAGE_TIED = 0.25  # ... when its figure carries the very unit asked for ("17 ấp")
-FOCUS_MISSING_COVERAGE = 0.7  # ... when the unit never names what the question counts
-MIN_COVERAGE_PARAPHRASE = 0.15  # ... when it states what is counted, in the question's own words or equivalents
-FOCUS_STATED = 0.6
-THIN_QUESTION = 1.5  # total weight of a question's words below which only a figure of the counted thing answers
 _NEGATION = re.compile(r"\b(?:chua|khong co|khong|chua co|chua duoc|khong duoc)\b")
 
 
@@ -54,14 +51,6 @@ def key_figure(text: str, intent: Intent, question: str = "", cands: list | None
     return figure_phrase(text, fig, intent) if fig is not None else None
 
 
-def unit_equivalents(q: Question) -> tuple[str, ...]:
-    """Other words for what a count question counts, folded ("thành viên" for "bao nhiêu người")."""
-    if not q.intent.focus:
-        return ()
-    word = q.intent.focus[0]
-    return tuple(fold(o) for g in q.phrases if word in fold(g.phrase).split() for o in g.others)
-
-
 def _terms(q: Question) -> frozenset[str]:
     main, aside = split_exception(q.query)
     if not aside:
@@ -69,7 +58,6 @@ def _terms(q: Question) -> frozenset[str]:
     return q.terms - (content_terms(aside) - content_terms(main))  # "Ngoài máy tính, …": set aside
 
 
-_GOAL_RE = re.compile(r"\b(?:phan dau|muc tieu|chi tieu duoc giao|ke hoach de ra|du kien|den nam 20(?:2[6-9]|3\d))\b")
 _LABELLED_RE = re.compile(r"\b(giai doan|quy|qui|dot|phan|muc|dieu|khoan|chuong|phu luc|ke hoach so|lan)\s+"
                          r"(\d{1,3}|[ivx]{1,4})\b")
 
@@ -99,26 +87,6 @@ def prefer_labelled(q: Question, units: list[Unit]) -> None:
             u.score += _label_score(labels, f"{u.leaf} {u.text}")
 
 
-def focus_present(q: Question, u: Unit) -> bool:
-    """Whether the unit word the question counts ("mấy ngày", "bao nhiêu thôn") appears in the
-    unit, directly or through an equivalent phrase of the question."""
-    if not q.intent.focus:
-        return True
-    word = q.intent.focus[0]
-    folded = fold(f"{u.leaf} {u.text}")
-    for g in q.phrases:  # a counted phrase of several words ("nhân khẩu"): that phrase or its equivalent
-        words = fold(g.phrase).split()
-        if len(words) > 1 and words == q.intent.focus:
-            return bool(re.search(rf"\b{re.escape(' '.join(words))}\b", folded)) \
-                or bool(covered_by_equivalents((g,), u.text))
-    if re.search(rf"(?<![a-z]){focus_pattern(word)}\b", folded):  # "1Gb/s" too
-        return True
-    spelled = FOLDED_ABBREVIATIONS.get(word, "").split()[:2]  # "bao nhiêu CBCCVC": "cán bộ, công chức …"
-    if spelled and re.search(r"\b" + r"\W+".join(map(re.escape, spelled)) + r"\b", folded):
-        return True
-    return any(word in fold(t) for t in covered_by_equivalents(q.phrases, u.text))
-
-
 def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[Unit], frozenset[str]]:
     units = [u for u in ctx.evidence.units(results) if not is_heading_like(u.text)]
     terms = _terms(q)
@@ -126,7 +94,7 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
     prefer_labelled(q, units)
     verb = asked_verb(q)
     for u in units:
-        if not q.intent.wants_target and _GOAL_RE.search(fold(u.text)):
+        if not q.intent.wants_target and GOAL_RE.search(fold(u.text)):
             u.score -= 0.2  # "phấn đấu đạt trên 50%" is a goal, not what was achieved
         elif q.intent.wants_target and any(str(y) in f"{u.chunk.section} {u.text}" for y in q.years):
             u.score += 0.1  # the goal of the year asked ("Chỉ tiêu chuyển đổi số năm 2026")
@@ -179,195 +147,6 @@ def _after_verb(q: Question, text: str) -> list:
 
 
 _NOT_ACTIONS = frozenset("la co da dat duoc cua xa nam thi vay tong cong so luong hien nay".split())
-
-
-_DOC_TYPES = (("ke hoach", "KH"), ("quyet dinh", "QĐ"), ("nghi quyet", "NQ"), ("cong van", "CV"),
-              ("chi thi", "CT"), ("thong bao", "TB"), ("bao cao", "BC"))
-
-
-def _doc_type(q: Question) -> str | None:
-    """The kind of document a number is asked of ("kế hoạch số mấy" -> "KH")."""
-    if q.intent.kind != "docno":
-        return None
-    return next((code for words, code in _DOC_TYPES if re.search(rf"\b{words}\b", q.folded)), None)
-
-
-def results_in(text: str, q: Question) -> list:
-    """The candidate figures of a unit, without goals ("phấn đấu … đạt 50%") unless a goal is asked;
-    for a document number, those of the kind of document asked when the unit has any."""
-    cands = candidates(text, q.intent)
-    code = _doc_type(q)
-    if code:
-        cands = [f for f in cands if f"/{code}" in f.raw.upper()] or cands
-    if q.intent.wants_target:
-        return cands
-    folded = fold(text)
-    return [f for f in cands if not _GOAL_RE.search(folded[max(0, f.start - 60):f.start].split(";")[-1])]
-
-
-def _tied(u: Unit, intent: Intent) -> bool:
-    cands = candidates(u.text, intent)
-    return bool(cands) and focus_figure(u.text, intent, cands) is not None
-
-
-_FOCUS_PHRASE_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s*){1,5})")
-_FOCUS_STOP = re.compile(r"\b(?:cua|o|tai|trong|duoc|da|la|co|cho|de|den|tu|ve|nam|thang|quy|khi|ma|vay|roi)\b.*$")
-
-
-def focus_terms(q: Question) -> frozenset[str]:
-    """The terms of what a count question counts ("bao nhiêu chỗ để ngồi đợi" -> chỗ, ngồi, đợi)."""
-    from assistant.qa.evidence import question_terms
-
-    text = q.text
-    folded = fold(text)
-    m = _FOCUS_PHRASE_RE.search(folded.replace("may tinh", "maymoc tinh") if "máy" in text.lower() else folded)
-    if not m:
-        return frozenset()
-    words = m.group(1).split()
-    head = " ".join(words[:1] + [w for w in _FOCUS_STOP.sub("", " ".join(words[1:])).split()])
-    start = m.start(1)
-    original = text[start:start + len(head)] if len(text) == len(folded) else head
-    return question_terms(original)
-
-
-def misses_key_word(q: Question, u: Unit, ctx: Context) -> bool:
-    """Whether a unit leaves out the question's most specific word — its rarest syllable the library
-    writes ("5G" in "sóng 5G phủ bao nhiêu % dân số") — said neither directly nor in other words."""
-    ev = ctx.evidence
-    # words the question uses as the library does: in a pair of syllables the library also writes
-    # ("sóng 5G"), so an everyday word of a paraphrase ("quét mã") is never required
-    phrased = {w for t in q.terms if "_" in t and ev.r.keyword.doc_freq(t) for w in t.split("_")}
-    words = [t for t in phrased if ev.r.keyword.doc_freq(t)]
-    if not words:
-        return False
-    key = max(words, key=ev.idf)
-    return ev.coverage(frozenset({key}), (u.leaf, u.text), q.phrases) == 0
-
-
-_MONEY_Q = re.compile(r"\b(?:kinh phi|ngan sach|tien|von|chi phi|du toan|bao nhieu dong)\b")
-_MONEY_RE = re.compile(r"\d[\d.,]*\s*(?:\(?\s*)?(?:dong|trieu|ty|nghin|ngan|vnd)\b")
-
-
-def _states_money(text: str) -> bool:
-    return bool(_MONEY_RE.search(fold(text)))
-
-
-def _counted_after(u: Unit, q: Question, cands: list) -> bool:
-    """Whether a figure of the unit is followed by what the question counts, or another word for it
-    ("42.012 người" for "bao nhiêu dân")."""
-    if not q.intent.focus:
-        return False
-    words = {q.intent.focus[0], *(w.split()[0] for w in unit_equivalents(q) if w)}
-    if q.intent.focus[0] in ("dan", "nguoi", "nhan"):
-        words |= {"nguoi", "nhan", "dan"}
-    folded = fold_keep_length(u.text).lower()
-    return any(word_after(folded, f) in words for f in cands)
-
-
-# Words that make a rate another rate: of dossiers settled on time, late, end to end, in part …
-_RATE_KINDS = tuple(re.compile(p) for p in (
-    r"\b(?:dung han|dung hen|kip hen|dung thoi han)\b", r"\b(?:tre han|tre hen|qua han)\b",
-    r"\b(?:truoc han|som hen|som han)\b", r"\btoan trinh\b", r"\b(?:mot phan|tung phan)\b"))
-
-
-def _another_rate(q: Question, u: Unit) -> bool:
-    """Whether a percent question asks a kind of rate ("đúng hạn") the unit does not state."""
-    if q.intent.kind != "percent":
-        return False
-    said = fold(f"{u.leaf} {u.text}")
-    return any(rx.search(q.folded) and not rx.search(said) for rx in _RATE_KINDS)
-
-
-def _same_rate(q: Question, u: Unit) -> bool:
-    """Whether a percent question asks a kind of rate ("đúng hẹn") that the unit states too."""
-    if q.intent.kind != "percent":
-        return False
-    said = fold(f"{u.leaf} {u.text}")
-    return any(rx.search(q.folded) and rx.search(said) for rx in _RATE_KINDS)
-
-
-_RANK_Q = re.compile(r"\b(?:thu may|hang may|xep hang|xep thu|dung thu|thu hang)\b")
-_RANK_BEFORE = re.compile(r"\b(?:thu|hang|vi tri|xep)\s*$")
-_NOT_YET_RE = re.compile(r"^(?:dang trien khai|chua dat|khong dat|chua thuc hien|chua hoan thanh)\b")
-
-
-def _in_goal_paragraph(u: Unit) -> bool:
-    """Whether the unit's paragraph opens on a goal ("UBND xã phấn đấu đến năm 2030 … Tỷ lệ … đạt
-    trên 50%"), or is a row of a table of goals whose status cell follows it ("Đang triển khai"):
-    its figures are aimed at, not achieved."""
-    head = u.text[:40]
-    lines = u.chunk.text.split("\n")
-    at = next((i for i, line in enumerate(lines) if head in line), None)
-    if at is None:
-        return False
-    start = lines[at].find(head)
-    if start > 0 and _GOAL_RE.search(fold(lines[at][:start])[:120]):
-        return True
-    return any(_NOT_YET_RE.match(fold(line.strip())) for line in lines[at + 1:at + 3])
-
-
-def _no_result(q: Question, u: Unit) -> bool:
-    """Whether a passage states a requirement or a goal rather than what the commune achieved: a
-    guiding text, a rate among the goals or next year's directions (unless a later year is asked),
-    or a figure in a paragraph that opens on a goal."""
-    if q.intent.wants_target:
-        return False
-    if u.chunk.kind != "report" or _in_goal_paragraph(u):
-        return True
-    return q.intent.kind == "percent" and not any(y > (u.chunk.year or y) for y in q.years) \
-        and not is_result_section(u.chunk)
-
-
-_POPULATION = re.compile(r"\b(?:dan so|nhan khau)\b")
-_MEASURE_Q = re.compile(r"\b(?:toc do|nhanh|bang thong|dung luong|dien tich|chieu dai|cong suat|mbps|gb)\b")
-_MEASURES = frozenset("mbps gbps kbps mb gb tb km m m2 ha kw kwh mhz ghz".split())
-
-
-def _counts_another_thing(q: Question, u: Unit, found: list, ctx: Context | None) -> bool:
-    """Whether a count question's candidate figures count something else: no amount for a money
-    question, "13 buổi" for a number of people, or, for a question that says almost nothing
-    ("bao nhiêu dân?"), no figure followed by what it counts."""
-    if _MONEY_Q.search(q.folded) and not _states_money(u.text):
-        return True
-    if _POPULATION.search(q.folded) and not _POPULATION.search(fold(u.text)):
-        return True  # "dân số bao nhiêu người" is not "số người dân được hướng dẫn"
-    folded = fold_keep_length(u.text).lower()
-    if found and all(word_after(folded, f) in _MEASURES for f in found) \
-            and not set(q.intent.focus) & _MEASURES and not _MEASURE_Q.search(q.folded):
-        return True  # "200 Mbps" measures a speed; it counts no "vụ tấn công"
-    same = frozenset(w.split()[0] for w in unit_equivalents(q) if w)
-    if counts_something_else(u.text, q.intent, found, same):
-        return True
-    return ctx is not None and sum(ctx.evidence.idf(t) for t in q.terms) < THIN_QUESTION \
-        and not _counted_after(u, q, found)
-
-
-def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
-    """Whether a unit states what a figure question asks (a figure of the asked kind, enough of the subject)."""
-    found = results_in(u.text, q) if q.intent.kind is not None else []
-    if q.intent.kind is not None and not found:
-        return False
-    if _RANK_Q.search(q.folded) and not any(_RANK_BEFORE.search(fold(u.text[max(0, f.start - 25):f.start]))
-                                             for f in found):
-        return False  # "xếp thứ mấy" is answered by a rank ("xếp thứ 5"), not by "Kế hoạch 01-KH"
-    if _no_result(q, u) or _another_rate(q, u) \
-            or (q.intent.kind == "count" and _counts_another_thing(q, u, found, ctx)):
-        return False
-    if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
-        return u.coverage >= FOCUS_MISSING_COVERAGE
-    tied = q.intent.kind == "docno" or (q.intent.kind and _tied(u, q.intent)) \
-        or _same_rate(q, u)  # a document number is specific; so is "tỷ lệ đúng hạn" stated as asked
-    if u.coverage >= MIN_COVERAGE:
-        return True
-    if tied and u.coverage >= MIN_COVERAGE_TIED:  # little of the question, but its most specific word
-        return ctx is None or not misses_key_word(q, u, ctx)
-    if ctx is not None and q.intent.kind == "count" and u.coverage >= MIN_COVERAGE_PARAPHRASE:
-        # said in other words: the figure must be followed by what is counted ("90 ghế ngồi chờ")
-        counted = focus_terms(q)
-        return bool(counted) and any(
-            ctx.evidence.coverage(counted, u.text[f.end:f.end + 40], q.phrases) >= FOCUS_STATED
-            for f in candidates(u.text, q.intent))
-    return False
 
 
 def answer_figure(q: Question, ctx: Context) -> Answer:

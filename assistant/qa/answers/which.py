@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.qa.answers.common import CitationBook, Context, not_found, quote
-from assistant.qa.answers.figure import _rank, answers_question, key_figure, results_in
+from assistant.qa.answers.figure import _rank, key_figure
+from assistant.qa.answers.figure_fit import answers_question, results_in
 from assistant.qa.answers.indicator import answer_which_indicator
 from assistant.qa.evidence import Unit, is_heading_like
 from assistant.qa.intent import intent_of
