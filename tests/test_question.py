@@ -43,6 +43,8 @@ def test_communes_named_known_and_unknown() -> None:
     assert understand("xa Thach Ban Thuong co bao nhieu to CNSCD?", (), COMMUNES).unknown_communes
     assert understand("xa thach ban co bao nhieu to CNSCD?", (), COMMUNES).unknown_communes == ("Thach Ban",)
     assert understand("Xa Nao co nhieu to CNSCD nhat?", (), COMMUNES).unknown_communes == ()
+    # "xa" without accents in a question typed with them is "far", not a commune
+    assert understand("Người ở xa Trung tâm hành chính công Tân An được hỗ trợ gì?", (), COMMUNES).unknown_communes == ()
 
 
 def test_years_and_ranges() -> None:
