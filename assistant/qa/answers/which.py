@@ -21,7 +21,7 @@ MIN_STATED = 0.5  # share of the question a commune's best sentence must state t
 CLOSE = 0.12  # communes within this much of the best are all named in the conclusion
 _MORE = re.compile(r"\b(?:nhieu hon|cao hon|lon hon|hon)\b")
 _LESS = re.compile(r"\b(?:it hon|thap hon|nho hon)\b")
-_MOST = re.compile(r"\b(?:nhieu|it|cao|thap|lon|nho|dong) nhat\b|\b(?:nhieu|it)\b.*\bnhat\b")
+_MOST = re.compile(r"\b(?:nhieu|it|cao|thap|lon|nho) nhat\b|\b(?:nhieu|it)\b.*\bnhat\b")
 _LEAST = re.compile(r"\b(?:it|thap|nho)\b.*\bnhat\b")
 _ASKS_FIGURE = re.compile(r"\b(?:bao nhieu|ty le|ti le|phan tram)\b")
 
