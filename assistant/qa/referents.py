@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 _THINGS = (r"to|ban|doi|nhom|quyet dinh|ke hoach|van ban|bao cao|cong van|he thong|phan mem|nen tang|"
            r"ung dung|mo hinh|chuong trinh|de an|hoi nghi|cuoc thi|lop|dot|cong trinh|du an|thiet bi|diem")
 _POINTER = rx(rf"\b(?:cac |nhung )?({_THINGS}) (do|nay|ay|tren|vua roi|vua neu)\b")
-_BARE_HEAD = rx(rf"^(?:{_THINGS})(?=\s+(?:co|gom|duoc|do|ky|ban hanh|thanh lap|hoat dong)\b)".replace("^(?:", "^("))
+_BARE_HEAD = rx(rf"^({_THINGS})(?=\s+(?:co|gom|duoc|do|ky|ban hanh|thanh lap|hoat dong)\b)")  # "tổ có mấy người"
 _PERSON = rx(r"\b(?:nguoi|ong|ba|dong chi|lanh dao|can bo) (do|nay|ay|vua roi|vua neu)\b")
 _POINTING = {"đó", "này", "ấy", "trên", "vừa"}  # with accents: "bản đồ" is a map, not "bản đó"
 # What ends the name of the thing inside the earlier question.
@@ -38,7 +38,7 @@ _DOCUMENT = rx(r"\b(?:quyet dinh|ke hoach|van ban|cong van|bao cao|nghi quyet|ch
                r"thong bao|huong dan|chi thi)\b")
 
 
-def _points(text: str, m: re.Match[str], group: int) -> bool:
+def _is_pointing(text: str, m: re.Match[str], group: int) -> bool:
     """Whether the pointing word of a match is one, judged with accents when the text has them."""
     word = nfc(text)[m.start(group):m.end(group)].lower()
     return fold(word) == word or word.split()[0] in _POINTING
@@ -79,7 +79,7 @@ def thing_resolved(text: str, prev: Question) -> str | None:
     the earlier question named."""
     folded = fold_keep_length(nfc(text)).lower()
     person = _PERSON.search(folded)
-    if (person and _points(text, person, 1)) or re.search(r"\bhọ\b", nfc(text).lower()):
+    if (person and _is_pointing(text, person, 1)) or re.search(r"\bhọ\b", nfc(text).lower()):
         if prev.kind == "entity" and prev.entity in ("signer", "person") and _TITLE_ASK.search(folded):
             return prev.text  # "Người đó giữ chức vụ gì?": the answer names the person with the title
         counted = _counted_people(prev)
@@ -87,7 +87,7 @@ def thing_resolved(text: str, prev: Question) -> str | None:
             return _in_commune(text[: m.start()] + counted + text[m.end():], prev)
         return None
     pointer = _POINTER.search(folded)
-    if pointer and _points(text, pointer, 2):
+    if pointer and _is_pointing(text, pointer, 2):
         name = _name_in(_without_communes(prev), pointer.group(1))
         if name:
             return _in_commune(text[: pointer.start()] + name + text[pointer.end():], prev)
