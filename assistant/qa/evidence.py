@@ -28,6 +28,7 @@ from assistant.text.normalize import (
     replace_abbreviations,
     spelling,
     syllables,
+    typed_without_accents,
 )
 from assistant.text.segment import answer_units
 from assistant.text.synonyms import Groups, covered_by_equivalents, phrase_groups
@@ -58,7 +59,7 @@ def question_terms(query: str, drop: Iterable[str] = ()) -> frozenset[str]:
     """The keyword tokens a passage must share with a question (see the module docstring);
     `drop` holds words not to count, such as the commune's name."""
     asked = nfc(query)
-    accented = asked.lower() != fold(asked)  # as typed: "bao nhieu CBCC" stays unaccented once CBCC is spelled out
+    accented = not typed_without_accents(asked)  # as typed: "bao nhieu CBCC" stays so once CBCC is spelled out
     text = replace_abbreviations(asked)
     # with accents, a name is dropped as written ("Đại Sơn" does not take "Đài" away)
     dropped = {p for w in drop for p in (nfc(w).lower() if accented and w != fold(w) else fold(w)).split()}

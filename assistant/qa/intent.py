@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.text.normalize import asking_text, fold, fold_keep_length, spelling
+from assistant.text.normalize import (
+    asking_text,
+    fold,
+    fold_keep_length,
+    spelling,
+    typed_without_accents,
+)
 
 _PERCENT_Q = re.compile(r"\b(ty le|ti le|phan tram|muc do hai long)\b|%|\b(?:hai long|vua long)\b.{0,60}\bbao nhieu\b")
 _DATE_Q = re.compile(r"\b(ngay nao|khi nao|thoi diem nao|ngay thang nao|ngay bao nhieu|ban hanh ngay|vao ngay)\b")
@@ -18,12 +24,12 @@ _TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can 
                        r"phuong huong|den nam|nam toi|dat ra)\b")
 _PER_HUNDRED_Q = re.compile(r"\b(?:cu|trong|tren) 100\b.{0,60}\b(?:bao nhieu|may)\b")  # "cứ 100 người … bao nhiêu"
 _FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
-# asking words and classifiers ("bao nhiêu cái máy quét", "mấy thẻ căn cước"): not what is counted
 _SPEED_Q = re.compile(r"\b(?:toc do|bang thong)\b.*\b(?:bao nhieu|may|co nao|the nao)\b|"
                       r"\bnhanh (?:co|den muc|bao) ?(?:nao|nhieu)\b")
 _COUNT_LEAD_RE = re.compile(r"^(?:tong so|so luong|so)\s+((?:\w+\s*){1,3})")
 # where, whose and when end what is counted ("mấy cái ở xã Giao Minh")
 _FOCUS_END = {"o", "cua", "trong", "xa", "vay", "thi", "nam", "hien", "roi"}  # not "tai": "tài khoản"
+# asking words and classifiers ("bao nhiêu cái máy quét", "mấy thẻ căn cước"): not what is counted
 _FOCUS_SKIP = {"phan", "tram", "phan tram", "%", "la", "duoc", "da", "co", "cai", "chiec", "tam", "the", "bo"}
 
 FIGURE_RE = re.compile(
@@ -49,6 +55,16 @@ class Figure:
     end: int
     raw: str
     kind: str  # percent | date | docno | ratio | year | number
+
+
+_MORE_OR_FEWER = re.compile(r"(?i)\b(?:nhiều|ít|nhieu|it)\s+")
+
+
+def how_many_of(question: str) -> str:
+    """"Xã nào có nhiều tổ … nhất?" asked as "… có bao nhiêu tổ …", in the question's own accents;
+    unchanged when it says neither "nhiều" nor "ít"."""
+    ask = "bao nhieu " if typed_without_accents(question) else "bao nhiêu "
+    return _MORE_OR_FEWER.sub(ask, question, count=1)
 
 
 def _counted(words_after: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.text.normalize import fold, nfc
+from assistant.text.normalize import nfc, typed_without_accents
 
 
 def rx(pattern: str) -> re.Pattern[str]:
@@ -66,7 +66,7 @@ def asks_how_many(text: str) -> bool:
     """Whether a question asks "mấy" or "bao nhiêu"; typed with accents, "máy" (a machine) and
     "mây" (the cloud) are not "mấy"."""
     lower = nfc(text).lower()
-    if fold(lower) == lower:
+    if typed_without_accents(lower):
         return bool(re.search(r"\b(?:bao nhieu|may)\b", lower))
     return bool(re.search(r"\b(?:bao nhiêu|mấy|bao nhieu)\b", lower))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.text.normalize import fold, fold_keep_length, nfc
+from assistant.text.normalize import fold, fold_keep_length, nfc, typed_without_accents
 
 _NAME = r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ]*)(?:[ \t]+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ]*){0,2})"
 _PLACE_RE = re.compile(r"(?:\b[Xx][ãa]|\b[Pp]h(?:ường|uong)|\b[Tt]h(?:ị|i) tr(?:ấ|a)n)\s+" + _NAME)
@@ -35,7 +35,7 @@ def communes_in(text: str, known: Sequence[str]) -> tuple[list[str], list[str]]:
     named = list(dict.fromkeys(n for _, n in sorted(found)))
     unknown: list[str] = []
     known_folded = {fold(n) for n in known}
-    plain = nfc(text).lower() == fold(text)
+    plain = typed_without_accents(text)
     for m in _PLACE_RE.finditer(nfc(text)):
         name = m.group(1).strip()
         if set(fold(name).split()) <= _NOT_NAMES:  # "Xã Nào có …" typed with a capital

@@ -44,6 +44,12 @@ def _is_pointing(text: str, m: re.Match[str], group: int) -> bool:
     return fold(word) == word or word.split()[0] in _POINTING
 
 
+# the linking words left where the earlier question named its commune ("… của  số mấy?")
+_LINK_WORDS = r"(?:\s+(?:của|cua|ở|o|tại|tai|xã|xa|UBND))+"
+_LINKS = re.compile(_LINK_WORDS + r"(?=\s|$)", re.IGNORECASE)
+_LINKS_AT_END = re.compile(_LINK_WORDS + "$", re.IGNORECASE)
+
+
 def _name_in(prev_text: str, head: str) -> str | None:
     """The name of the thing in the earlier question that starts with `head` ("tổ" -> "Tổ ứng cứu
     Công nghệ và Nghiệp vụ"), up to the words that ask or link."""
@@ -54,7 +60,7 @@ def _name_in(prev_text: str, head: str) -> str | None:
         return None
     end = _NAME_END.search(folded, m.end())
     name = text[m.start(): end.start() if end else len(text)].strip(" ?,.")
-    name = re.sub(r"(?i)(?:\s+(?:của|cua|ở|o|tại|tai|xã|xa|UBND))+$", "", name)
+    name = _LINKS_AT_END.sub("", name)
     return name if len(name.split()) > len(head.split()) else None
 
 
@@ -114,7 +120,7 @@ def _asked_before(prev: Question) -> str | None:
     text = _without_communes(prev)
     m = _ASKING_TAIL.search(fold_keep_length(text).lower())
     name = text[: m.start()] if m else ""
-    name = re.sub(r"(?i)(?:\s+(?:của|cua|ở|o|tại|tai|xã|xa|UBND))+(?=\s|$)", " ", name)
+    name = _LINKS.sub(" ", name)
     return " ".join(name.split()) or None
 
 

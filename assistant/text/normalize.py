@@ -144,11 +144,17 @@ DEVICES = frozenset("tinh in scan quet photo photocopy chieu lanh dieu fax".spli
 _PLAIN_MACHINE_RE = re.compile(r"\bmay(?= (?:" + "|".join(sorted(DEVICES)) + r")\b)")
 
 
+def typed_without_accents(text: str) -> bool:
+    """Whether a text is written without Vietnamese accents ("so may tinh", "xa Thach Ban")."""
+    lower = nfc(text).lower()
+    return fold(lower) == lower
+
+
 def asking_text(question: str) -> str:
     """A question folded, with "máy" (a machine) kept apart from "mấy" (how many) as "maymoc":
     "số máy tính" does not ask "số mấy"."""
     folded = fold(_MACHINE_RE.sub("maymoc", question))
-    if nfc(question).lower() != folded:
+    if not typed_without_accents(question):
         return folded
     # typed without accents, "may" before the name of a device is the machine ("so may tinh")
     return _PLAIN_MACHINE_RE.sub("maymoc", folded)
@@ -162,7 +168,7 @@ def replace_abbreviations(text: str) -> str:
 def expand_shorthand(question: str) -> str:
     """A question's chat shorthand written out: "đạt bn %" -> "đạt bao nhiêu %"; without accents in
     a question typed without them ("co bn ap" -> "co bao nhieu ap"), which stays unaccented."""
-    plain = fold(_SHORTHAND_RE.sub(" ", question)) == _SHORTHAND_RE.sub(" ", question).lower()
+    plain = typed_without_accents(_SHORTHAND_RE.sub(" ", question))
     return _SHORTHAND_RE.sub(lambda m: fold(SHORTHAND[m.group(1).lower()]) if plain
                              else SHORTHAND[m.group(1).lower()], question)
 

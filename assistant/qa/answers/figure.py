@@ -18,6 +18,7 @@ from assistant.qa.answers.indicator import answer_indicator, asked_indicator, st
 from assistant.qa.answers.period import period_problem
 from assistant.qa.evidence import Unit, is_heading_like
 from assistant.qa.intent import (
+    Figure,
     Intent,
     best_by_context,
     candidates,
@@ -106,20 +107,24 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
                 u.score += 0.3
             elif q.intent.kind == "count" and not focus_present(q, u):
                 u.score -= 0.2  # never names what is counted ("bao nhiêu nhân khẩu")
-            if verb and any(verb in fold(u.text[max(0, f.start - 30):f.start]) for f in cands):
+            if any(_follows(verb, u.text, f) for f in cands):
                 u.score += 0.25  # "kích hoạt được bao nhiêu": "đã kích hoạt 16.850 tài khoản"
     if q.intent.kind == "docno":  # of plans that all state the question, the one named in its words
+        asked = _words(q.text)
         for u in units:
-            u.score += 0.3 * _precision(q, u.text)
+            u.score += 0.3 * _precision(asked, u.text)
     units.sort(key=lambda u: -u.score)
     return units, terms
 
 
-def _precision(q: Question, text: str) -> float:
-    """The share of a unit's own words (syllables, not pairs) that the question also says:
+def _words(text: str) -> set[str]:
+    return {fold(w) for w in re.findall(r"[^\W\d_]+", text.lower())}
+
+
+def _precision(asked: set[str], text: str) -> float:
+    """The share of a unit's own words (syllables, not pairs) that the question (`asked`) also says:
     "Kế hoạch số 537 … về chuyển đổi số xã Tân An trong năm 2025" says little else."""
-    own = {fold(w) for w in re.findall(r"[^\W\d_]+", text.lower())}
-    asked = {fold(w) for w in re.findall(r"[^\W\d_]+", q.text.lower())}
+    own = _words(text)
     return len(own & asked) / len(own) if own else 0.0
 
 
@@ -142,8 +147,12 @@ def _after_verb(q: Question, text: str) -> list:
     ("đã kích hoạt 16.850 tài khoản, còn 569 …" -> 16.850)."""
     found = results_in(text, q)
     verb = asked_verb(q)
-    after = [f for f in found if verb and verb in fold(text[max(0, f.start - 30):f.start])]
-    return after or found
+    return [f for f in found if _follows(verb, text, f)] or found
+
+
+def _follows(verb: str, text: str, fig: Figure) -> bool:
+    """Whether a figure comes right after the question's verb ("đã kích hoạt 16.850")."""
+    return bool(verb) and verb in fold(text[max(0, fig.start - 30):fig.start])
 
 
 _NOT_ACTIONS = frozenset("la co da dat duoc cua xa nam thi vay tong cong so luong hien nay".split())

@@ -9,7 +9,7 @@ import re
 
 from assistant.indicators.extract import is_result_section
 from assistant.qa.answers.common import Context
-from assistant.qa.evidence import Unit
+from assistant.qa.evidence import Unit, question_terms
 from assistant.qa.intent import (
     Intent,
     candidates,
@@ -96,8 +96,6 @@ _FOCUS_STOP = re.compile(r"\b(?:cua|o|tai|trong|duoc|da|la|co|cho|de|den|tu|ve|n
 
 def focus_terms(q: Question) -> frozenset[str]:
     """The terms of what a count question counts ("bao nhiêu chỗ để ngồi đợi" -> chỗ, ngồi, đợi)."""
-    from assistant.qa.evidence import question_terms
-
     text = q.text
     folded = fold(text)
     m = _FOCUS_PHRASE_RE.search(folded.replace("may tinh", "maymoc tinh") if "máy" in text.lower() else folded)
@@ -150,20 +148,14 @@ _RATE_KINDS = tuple(re.compile(p) for p in (
     r"\b(?:truoc han|som hen|som han)\b", r"\btoan trinh\b", r"\b(?:mot phan|tung phan)\b"))
 
 
-def _another_rate(q: Question, u: Unit) -> bool:
-    """Whether a percent question asks a kind of rate ("đúng hạn") the unit does not state."""
-    if q.intent.kind != "percent":
-        return False
+def _rate_fit(q: Question, u: Unit) -> bool | None:
+    """For a percent question naming kinds of rate ("đúng hạn", "toàn trình"): whether the unit
+    states every one of them; None when the question names none."""
+    asked = [rx for rx in _RATE_KINDS if rx.search(q.folded)] if q.intent.kind == "percent" else []
+    if not asked:
+        return None
     said = fold(f"{u.leaf} {u.text}")
-    return any(rx.search(q.folded) and not rx.search(said) for rx in _RATE_KINDS)
-
-
-def _same_rate(q: Question, u: Unit) -> bool:
-    """Whether a percent question asks a kind of rate ("đúng hẹn") that the unit states too."""
-    if q.intent.kind != "percent":
-        return False
-    said = fold(f"{u.leaf} {u.text}")
-    return any(rx.search(q.folded) and rx.search(said) for rx in _RATE_KINDS)
+    return all(rx.search(said) for rx in asked)
 
 
 _RANK_Q = re.compile(r"\b(?:thu may|hang may|xep hang|xep thu|dung thu|thu hang)\b")
@@ -230,13 +222,14 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     if _RANK_Q.search(q.folded) and not any(_RANK_BEFORE.search(fold(u.text[max(0, f.start - 25):f.start]))
                                              for f in found):
         return False  # "xếp thứ mấy" is answered by a rank ("xếp thứ 5"), not by "Kế hoạch 01-KH"
-    if _no_result(q, u) or _another_rate(q, u) \
+    rate = _rate_fit(q, u)
+    if _no_result(q, u) or rate is False \
             or (q.intent.kind == "count" and _counts_another_thing(q, u, found, ctx)):
         return False
     if q.intent.kind == "count" and not focus_present(q, u):  # "mấy ngày" answered by "2.780 hồ sơ"
         return u.coverage >= FOCUS_MISSING_COVERAGE
     tied = q.intent.kind == "docno" or (q.intent.kind and _tied(u, q.intent)) \
-        or _same_rate(q, u)  # a document number is specific; so is "tỷ lệ đúng hạn" stated as asked
+        or rate is True  # a document number is specific; so is "tỷ lệ đúng hạn" stated as asked
     if u.coverage >= MIN_COVERAGE:
         return True
     if tied and u.coverage >= MIN_COVERAGE_TIED:  # little of the question, but its most specific word

@@ -22,7 +22,7 @@ from assistant.indicators.rules import Rule
 from assistant.indicators.table import group_mentions
 from assistant.qa.answers.common import CitationBook, Context, ocr_warnings, quote, where
 from assistant.qa.answers.period import period_problem, sub_period
-from assistant.qa.intent import intent_of
+from assistant.qa.intent import how_many_of, intent_of
 from assistant.qa.question import Question
 from assistant.qa.retriever import Retriever
 from assistant.records import Answer
@@ -120,9 +120,7 @@ def answer_which_indicator(q: Question, ctx: Context) -> Answer | None:
     figures of one indicator, so they measure the same thing. None to answer otherwise."""
     if not _RANKING.search(q.folded) or q.intent.wants_target:
         return None
-    plain = q.text.lower() == q.folded  # typed without accents: "nhieu" is "nhiều"
-    intent = intent_of(re.sub(r"(?i)\b(?:nhiều|ít|nhieu|it)\s+", "bao nhieu " if plain else "bao nhiêu ",
-                              q.text, count=1))
+    intent = intent_of(how_many_of(q.text))
     rule = asked_rule(q.text, intent.kind, intent.focus)
     if rule is None:
         return None

@@ -11,7 +11,7 @@ from assistant.qa.answers.figure import _rank, key_figure
 from assistant.qa.answers.figure_fit import answers_question, results_in
 from assistant.qa.answers.indicator import answer_which_indicator
 from assistant.qa.evidence import Unit, is_heading_like
-from assistant.qa.intent import intent_of
+from assistant.qa.intent import how_many_of, intent_of
 from assistant.qa.question import Question
 from assistant.records import Answer
 from assistant.text.normalize import fold
@@ -127,8 +127,7 @@ def answer_which(q: Question, ctx: Context) -> Answer:
     ranking = bool(_MOST.search(q.folded)) and len(q.communes) != 1  # "Xã nào … nhiều … nhất?"
     numeric = comparing or ranking or bool(_ASKS_FIGURE.search(q.folded)) or "mấy" in q.text.lower()
     if comparing or ranking:  # "A hay B tổ chức nhiều buổi … hơn?" asks "bao nhiêu buổi …" of each
-        plain = q.text.lower() == q.folded  # typed without accents: "nhieu" is "nhiều"
-        asked = re.sub(r"(?i)\b(?:nhiều|ít|nhieu|it)\s+", "bao nhieu " if plain else "bao nhiêu ", q.text, count=1)
+        asked = how_many_of(q.text)
         q = replace(q, intent=intent_of(asked if asked != q.text else f"bao nhiêu {q.text}"))
     statements = [_statement(q, ctx, c, numeric) for c in _communes(q, ctx)]
     stated = [s for s in statements if s.unit is not None]
