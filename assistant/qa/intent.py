@@ -24,7 +24,7 @@ _TARGET_Q = re.compile(r"\b(phan dau|muc tieu|chi tieu|du kien|ke hoach dat|can 
                        r"phuong huong|den nam|nam toi|dat ra)\b")
 _PER_HUNDRED_Q = re.compile(r"\b(?:cu|trong|tren) 100\b.{0,60}\b(?:bao nhieu|may)\b")  # "cứ 100 người … bao nhiêu"
 _FOCUS_RE = re.compile(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})")
-_SPEED_Q = re.compile(r"\b(?:toc do|bang thong)\b.*\b(?:bao nhieu|may|co nao|the nao)\b|"
+SPEED_Q = re.compile(r"\b(?:toc do|bang thong)\b.*\b(?:bao nhieu|may|co nao|the nao)\b|"
                       r"\bnhanh (?:co|den muc|bao) ?(?:nao|nhieu)\b")
 _COUNT_LEAD_RE = re.compile(r"^(?:tong so|so luong|so)\s+((?:\w+\s*){1,3})")
 # where, whose and when end what is counted ("mấy cái ở xã Giao Minh")
@@ -97,7 +97,7 @@ def intent_of(question: str) -> Intent:
         lead = _counted(opening.group(1))  # "Số người dân được hướng dẫn …?": what the question opens on
     if m:
         focus = _counted(m.group(1))
-    if kind in ("count", None) and not focus and _SPEED_Q.search(asked):
+    if kind in ("count", None) and not focus and SPEED_Q.search(asked):
         kind, focus = "count", ["mbps"]  # "tốc độ bao nhiêu", "nhanh cỡ nào": a speed, in Mbps
     qfigs = {_norm(x.group(0)) for x in FIGURE_RE.finditer(question)}
     return Intent(kind, focus, qfigs, bool(_TARGET_Q.search(f)), lead)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.qa.intent import SPEED_Q
 from assistant.text.normalize import nfc, typed_without_accents
 
 
@@ -36,7 +37,7 @@ _SECTION_WORDS = [
 _LIST_ASK = rx(r"\b(?:gom nhung gi|nhung gi|nhung (?:diem|noi dung|viec|van de|mat|hoat dong|giai phap|"
                 r"nhiem vu|kho khan|han che|ton tai) nao|la gi|nhu the nao|ra sao|o dau|the nao|gom nhung)\b")
 _FIGURE = rx(r"\b(?:bao nhieu|may|so luong|muc bao nhieu|bao lau|khi nao|ngay nao|thang nao|thoi han|"
-              r"thoi diem nao|so hieu|so may|nhanh (?:co|den muc) nao)\b")
+              r"thoi diem nao|so hieu|so may)\b")
 _COUNTED = rx(r"\b(?:so|tong so|so luong)\s+(?:van ban|ho so|nguoi|thanh vien|may|thiet bi|diem|buoi|to|thon|"
                r"ap|xom|lop|hoc vien|luot|tai khoan|giao dich|doanh nghiep|ho|camera|trang|san pham|cuoc|"
                r"tin bai|video|tin nhan|phong|tram|cong chuc|can bo|hoi nghi|dich vu|thu tuc|chu ky)\b")
@@ -99,6 +100,6 @@ def classify(folded: str, n_communes: int, guidance: list[str], how_many: bool |
         return "yes_no", extra
     if sections or _LIST_ASK.search(folded):
         return "narrative", extra
-    if _FIGURE.search(folded) or _RATE.search(folded):
+    if _FIGURE.search(folded) or _RATE.search(folded) or SPEED_Q.search(folded):  # "nhanh cỡ nào"
         return "figure", extra
     return "narrative", extra
