@@ -109,6 +109,7 @@ class Unit:
     order: int  # position inside the passage
     coverage: float = 0.0
     score: float = 0.0
+    caption: str = ""  # for a table row, the text its table opens on ("b. Số liệu thống kê … STT Nội dung …")
 
     @property
     def chunk(self) -> Chunk:
@@ -118,6 +119,23 @@ class Unit:
     def leaf(self) -> str:
         """The last two headings of the unit's passage ("3. Hạ tầng số > b) Tồn tại, hạn chế")."""
         return " > ".join(self.chunk.section.split(" > ")[-2:]) if self.chunk.section else ""
+
+
+_ROW_RE = re.compile(r"^\d{1,3}\s*(?:\|\s*)?[A-ZĐÀ-Ỹ]")
+_TABLE_HEAD_RE = re.compile(r"\b(?:STT|TT)\s+(?:Nội dung|Chỉ tiêu|Tên)\b")
+
+
+def table_caption(u: Unit) -> str:
+    """For a table row ("5 Số người dân được hướng dẫn Người >2683"), the nearest earlier unit of
+    its passage that opens the table (its header "STT Nội dung …", or a line that is no row): what
+    the row's figures are about and over which period. "" for a unit that is no table row."""
+    if not _ROW_RE.match(u.text):
+        return ""
+    texts = answer_units(u.chunk.text)
+    for text in reversed(texts[max(0, u.order - 30):u.order]):
+        if _TABLE_HEAD_RE.search(text) or not _ROW_RE.match(text):
+            return text
+    return ""
 
 
 class Evidence:
@@ -208,7 +226,9 @@ class Evidence:
             prev = before.get((u.chunk.chunk_id, u.order - 1), "")
             needs_lead = len(u.text) < 60 or prev.rstrip().endswith(":")  # a fragment or a list item
             with_prev = self.coverage(terms, (prev, u.text), phrases) if prev and needs_lead else 0.0
-            u.coverage = max(own, 0.85 * with_heading, 0.8 * with_prev)
+            u.caption = table_caption(u)
+            with_caption = self.coverage(terms, (u.leaf, u.caption, u.text), phrases) if u.caption else 0.0
+            u.coverage = max(own, 0.85 * with_heading, 0.8 * with_prev, 0.8 * with_caption)
             u.score = own + 0.25 * u.coverage + 0.12 / (1 + u.rank) \
                 - 0.04 * max(0, len(u.text) - 350) / 350
 

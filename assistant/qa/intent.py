@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.qa.places import without_reporting_period
 from assistant.text.normalize import (
     asking_text,
     fold,
@@ -75,8 +76,9 @@ def _counted(words_after: str) -> list[str]:
 
 
 def intent_of(question: str) -> Intent:
-    f = fold(question)
-    asked = asking_text(question)  # "số máy tính" is no "số mấy"
+    said = without_reporting_period(question)  # "từ đầu năm tới lúc báo cáo" asks for no "năm tới"
+    f = fold(said)
+    asked = asking_text(said)  # "số máy tính" is no "số mấy"
     if _DOCNO_Q.search(asked):
         kind = "docno"
     elif _PERCENT_Q.search(asked) or _PER_HUNDRED_Q.search(asked):
@@ -178,7 +180,13 @@ def candidates(text: str, intent: Intent) -> list[Figure]:
     if intent.kind == "docno":  # "Kế hoạch 144 của thành phố" names a document by its bare number
         named = [f for f in figs if f.kind == "number" and _DOC_BEFORE.search(text[max(0, f.start - 30):f.start])]
         return _of_kind(figs, intent) + named
+    if intent.kind == "count":  # "Ngày Chuyển đổi số Quốc gia 10/10" is a day, not 10 of 10
+        figs = [f for f in figs if not (f.kind == "ratio" and _day_month(f.raw)
+                                        and _DAY_BEFORE.search(fold(text[max(0, f.start - 45):f.start])))]
     return _of_kind(figs, intent)
+
+
+_DAY_BEFORE = re.compile(r"\bngay\b")
 
 
 def _of_kind(figs: list[Figure], intent: Intent) -> list[Figure]:
@@ -267,6 +275,16 @@ def _column_unit(folded: str, fig: Figure) -> str | None:
     if ":" in folded[max(0, fig.start - 3):fig.start]:
         return None
     return _unit_before(folded, fig)
+
+
+def row_label(text: str, fig: Figure) -> str:
+    """What a table row's figure is the value of: the row's text before it, without the unit column
+    ("5 Số người dân được hướng dẫn Người >2683" -> "5 Số người dân được hướng dẫn")."""
+    label = text[:fig.start]
+    unit = _column_unit(fold_keep_length(text).lower(), fig)
+    if unit:
+        label = re.sub(r"\w+\s*[|:]?\s*(?:[≥≤><]=?)?\s*$", "", label)
+    return label
 
 
 def _unit_before(folded: str, fig: Figure) -> str | None:

@@ -72,6 +72,24 @@ def years_in(text: str) -> list[int]:
     return list(dict.fromkeys(years))
 
 
+# "(tính từ 01/01/2025 đến thời điểm báo cáo)", "từ đầu năm tới giờ": the period every report covers
+# anyway, said in passing; it names nothing a passage must state
+_REPORTING_PERIOD = re.compile(
+    r"\(?\s*(?:tinh\s+)?(?:tu\s+(?:dau\s+nam(?:\s+(?:nay|20\d\d))?|ngay\s+\S+|\d\S*)\s+)?"
+    r"(?:den|toi|cho den|cho toi)\s+(?:nay|gio|bay gio|hien nay|hien tai|"
+    r"(?:luc|thoi diem|ngay)\s+(?:lam\s+)?bao cao|thoi diem (?:nay|hien tai))\b\s*\)?"
+    r"|\btu\s+dau\s+nam(?:\s+(?:nay|20\d\d))?\b")
+
+
+def without_reporting_period(text: str) -> str:
+    """The question without the reporting period said in passing ("tính đến thời điểm báo cáo")."""
+    folded = fold_keep_length(text).lower()
+    spans = [m.span() for m in _REPORTING_PERIOD.finditer(folded)]
+    for start, end in reversed(spans):
+        text = f"{text[:start]} {text[end:]}"
+    return " ".join(text.split()).strip(" ,;:") if spans else text
+
+
 _WIDER_RE = re.compile(r"\b(?:[Tt]ỉnh|[Hh]uyện|[Qq]uận)\s+((?:[A-ZĐ][\wÀ-ỹ]*)(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,2})")
 
 

@@ -39,7 +39,7 @@ from assistant.qa.kinds import (
     guidance_named,
     rx,
 )
-from assistant.qa.places import communes_in, years_in
+from assistant.qa.places import communes_in, without_reporting_period, years_in
 from assistant.qa.referents import thing_resolved, topic_kept
 from assistant.text.normalize import (
     expand_shorthand,
@@ -189,7 +189,7 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
                  or replace_span(query, name, "") or query)
     query = " ".join(query.split()) or text
     asked_for = [m.group(0) for _, rx in ENTITY if kind == "entity" and (m := rx.search(folded))]
-    terms = question_terms(query, drop=[*named, "xã", "UBND", *asked_for])
+    terms = question_terms(without_reporting_period(query), drop=[*named, "xã", "UBND", *asked_for])
     intent = intent_of(text)
     # every report is about "chuyển đổi số": it tells none apart — except the plan named for it
     # ("Kế hoạch chuyển đổi số năm 2025 số mấy?" is not any plan)

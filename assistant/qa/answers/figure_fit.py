@@ -16,6 +16,7 @@ from assistant.qa.intent import (
     counts_something_else,
     focus_figure,
     focus_pattern,
+    row_label,
     word_after,
 )
 from assistant.qa.question import Question
@@ -26,6 +27,7 @@ MIN_COVERAGE = 0.42  # share of the question a unit must state to be an answer
 MIN_COVERAGE_TIED = 0.25  # ... when its figure carries the very unit asked for ("17 ấp")
 FOCUS_MISSING_COVERAGE = 0.7  # ... when the unit never names what the question counts
 MIN_COVERAGE_PARAPHRASE = 0.15  # ... when it states what is counted, in the question's own words or equivalents
+MIN_COVERAGE_BESIDES = 0.05  # ... of the question besides what it counts
 FOCUS_STATED = 0.6
 THIN_QUESTION = 1.5  # total weight of a question's words below which only a figure of the counted thing answers
 
@@ -41,6 +43,9 @@ def unit_equivalents(q: Question) -> tuple[str, ...]:
     return tuple(fold(o) for g in q.phrases if word in fold(g.phrase).split() for o in g.others)
 
 
+_PEOPLE_COUNTED = re.compile(r"\d\s+(?:cbcc\w*|can bo|cong chuc|vien chuc|thanh vien|nhan su|nhan vien)\b")
+
+
 def focus_present(q: Question, u: Unit) -> bool:
     """Whether the unit word the question counts ("mấy ngày", "bao nhiêu thôn") appears in the
     unit, directly or through an equivalent phrase of the question."""
@@ -54,6 +59,8 @@ def focus_present(q: Question, u: Unit) -> bool:
             return bool(re.search(rf"\b{re.escape(' '.join(words))}\b", folded)) \
                 or bool(covered_by_equivalents((g,), u.text))
     if re.search(rf"(?<![a-z]){focus_pattern(word)}\b", folded):  # "1Gb/s" too
+        return True
+    if word == "nguoi" and _PEOPLE_COUNTED.search(folded):  # "mấy người": "bố trí 09 CBCC"
         return True
     spelled = FOLDED_ABBREVIATIONS.get(word, "").split()[:2]  # "bao nhiêu CBCCVC": "cán bộ, công chức …"
     if spelled and re.search(r"\b" + r"\W+".join(map(re.escape, spelled)) + r"\b", folded):
@@ -119,7 +126,7 @@ def misses_key_word(q: Question, u: Unit, ctx: Context) -> bool:
     if not words:
         return False
     key = max(words, key=ev.idf)
-    return ev.coverage(frozenset({key}), (u.leaf, u.text), q.phrases) == 0
+    return ev.coverage(frozenset({key}), (u.leaf, u.caption, u.text), q.phrases) == 0
 
 
 _MONEY_Q = re.compile(r"\b(?:kinh phi|ngan sach|tien|von|chi phi|du toan|bao nhieu dong)\b")
@@ -235,9 +242,14 @@ def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     if tied and u.coverage >= MIN_COVERAGE_TIED:  # little of the question, but its most specific word
         return ctx is None or not misses_key_word(q, u, ctx)
     if ctx is not None and q.intent.kind == "count" and u.coverage >= MIN_COVERAGE_PARAPHRASE:
-        # said in other words: the figure must be followed by what is counted ("90 ghế ngồi chờ")
+        # said in other words: the figure must be followed by what is counted ("90 ghế ngồi chờ"),
+        # or, in a table row, be the value of a row that names it ("Số người dân được hướng dẫn | >2683")
         counted = focus_terms(q)
-        return bool(counted) and any(
+        if not counted or ctx.evidence.coverage(q.terms - counted, (u.leaf, u.caption, u.text),
+                                                q.phrases) < MIN_COVERAGE_BESIDES:
+            return False  # what is counted, but nothing of what it is counted of ("trung tâm")
+        return any(
             ctx.evidence.coverage(counted, u.text[f.end:f.end + 40], q.phrases) >= FOCUS_STATED
+            or (u.caption and ctx.evidence.coverage(counted, row_label(u.text, f), q.phrases) >= FOCUS_STATED)
             for f in candidates(u.text, q.intent))
     return False
