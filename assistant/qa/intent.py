@@ -182,11 +182,17 @@ def candidates(text: str, intent: Intent) -> list[Figure]:
         return _of_kind(figs, intent) + named
     if intent.kind == "count":  # "Ngày Chuyển đổi số Quốc gia 10/10" is a day, not 10 of 10
         figs = [f for f in figs if not (f.kind == "ratio" and _day_month(f.raw)
-                                        and _DAY_BEFORE.search(fold(text[max(0, f.start - 45):f.start])))]
+                                        and _DAY_BEFORE.search(fold(text[max(0, f.start - 45):f.start])))
+                and not (f.kind == "number" and _NAMED_BEFORE.search(text[max(0, f.start - 30):f.start]))]
     return _of_kind(figs, intent)
 
 
 _DAY_BEFORE = re.compile(r"\bngay\b")
+# the number in a document's name or a level's label counts nothing ("thực hiện Đề án 06",
+# "VNeID mức độ 2", "giai đoạn 2", "tháng 8")
+_NAMED_BEFORE = re.compile(r"(?:(?:kế hoạch|quyết định|nghị quyết|nghị định|thông tư|chỉ thị|đề án|chương trình)"
+                           r"\s*(?:số\s*)?|\b(?:mức độ|mức|cấp độ|giai đoạn|đợt|quý|tháng|phiên bản|lần thứ|"
+                           r"thứ|điều|khoản)\s*)$", re.IGNORECASE)
 
 
 def _of_kind(figs: list[Figure], intent: Intent) -> list[Figure]:

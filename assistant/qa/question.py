@@ -189,7 +189,8 @@ def understand(text: str, history: Sequence[str] = (), communes: Sequence[str] =
                  or replace_span(query, name, "") or query)
     query = " ".join(query.split()) or text
     asked_for = [m.group(0) for _, rx in ENTITY if kind == "entity" and (m := rx.search(folded))]
-    terms = question_terms(without_reporting_period(query), drop=[*named, "xã", "UBND", *asked_for])
+    asides = [*named, "xã", "UBND", *asked_for, *(["bên"] if named else [])]  # "Bên Giao Minh có …"
+    terms = question_terms(without_reporting_period(query), drop=asides)
     intent = intent_of(text)
     # every report is about "chuyển đổi số": it tells none apart — except the plan named for it
     # ("Kế hoạch chuyển đổi số năm 2025 số mấy?" is not any plan)

@@ -96,6 +96,10 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("dành riêng", "riêng"),
     ("tờ rơi", "tờ gấp", "tài liệu tuyên truyền", "tờ hướng dẫn"),
     ("phát", "phát hành", "cấp phát"),
+    ("đội", "tổ", "nhóm"),
+    ("xử lý sự cố", "ứng cứu", "ứng cứu sự cố", "khắc phục sự cố"),
+    ("giúp", "hỗ trợ", "giúp đỡ"),
+    ("làm thủ tục", "giải quyết thủ tục", "thực hiện thủ tục"),
 )
 
 

@@ -163,7 +163,7 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
     routed = answer_indicator(q, ctx, rule) if rule is not None else None
     if routed is not None:
         return routed
-    results = ctx.evidence.search(q.query, k=max(ctx.k, 8), communes=q.communes)
+    results = ctx.evidence.search(q.query, k=max(ctx.k, 12), communes=q.communes)
     if not results:
         return not_found(q, ctx, results)
     units, _ = _rank(q, ctx, results)

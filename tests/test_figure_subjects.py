@@ -1,0 +1,35 @@
+"""A figure answers a question about its subject: a document's number counts nothing, a science
+portfolio is no training course, and everyday words ("đội", "bên Giao Minh") do not hide the subject."""
+
+from __future__ import annotations
+
+from assistant.app import Assistant
+from assistant.indicators.asked import asked_rule
+from assistant.qa.intent import candidates, intent_of
+from assistant.text.normalize import fold
+
+
+def test_the_number_in_a_documents_name_counts_nothing() -> None:
+    intent = intent_of("Trung tâm có bao nhiêu người?")
+    text = "Trung tâm thực hiện tốt Đề án 06 giai đoạn 2 và bố trí 09 người."
+    assert [f.raw for f in candidates(text, intent)] == ["09"]
+
+
+def test_science_and_technology_is_no_training_course() -> None:
+    q = "Xã giao mấy công chức lo riêng mảng khoa học công nghệ và chuyển đổi số?"
+    rule = asked_rule(fold(q), "count", ["cong", "chuc"])
+    assert rule is None or "boi_duong" not in rule.id
+    trained = asked_rule(fold("Có bao nhiêu công chức được đi học khóa học kỹ năng số?"), "count",
+                         ["cong", "chuc"])
+    assert trained is not None and trained.id == "so_cbcc_boi_duong_ky_nang_so"
+
+
+def test_a_team_asked_as_doi_is_the_reports_to(assistant: Assistant) -> None:
+    ans = assistant.ask("Đội ứng cứu giúp dân làm thủ tục của xã An Khánh có mấy người?")
+    assert ans.found and ans.answer.startswith("14")
+
+
+def test_over_at_a_commune_is_no_subject_and_a_level_is_no_count(assistant: Assistant) -> None:
+    # "VNeID mức độ 2" names a level: "2" is not how many people activated it
+    ans = assistant.ask("Bên Giao Minh bao nhiêu người dân đã kích hoạt tài khoản định danh trên điện thoại?")
+    assert ans.found and ans.answer.startswith("14.590")
