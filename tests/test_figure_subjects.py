@@ -33,3 +33,9 @@ def test_over_at_a_commune_is_no_subject_and_a_level_is_no_count(assistant: Assi
     # "VNeID mức độ 2" names a level: "2" is not how many people activated it
     ans = assistant.ask("Bên Giao Minh bao nhiêu người dân đã kích hoạt tài khoản định danh trên điện thoại?")
     assert ans.found and ans.answer.startswith("14.590")
+
+
+def test_a_figure_per_week_is_not_a_total(assistant: Assistant) -> None:
+    """"gần 100 bài viết" is a year's total; asked per week, the answer is the weekly range, kept whole."""
+    ans = assistant.ask("Hằng tuần xã Đại Sơn phát mấy tin bài về chuyển đổi số trên loa truyền thanh?")
+    assert ans.found and ans.answer.startswith("3-5 tin")

@@ -302,14 +302,21 @@ def _unit_before(folded: str, fig: Figure) -> str | None:
 
 def figure_phrase(text: str, fig: Figure, intent: Intent) -> str:
     """The figure as written, with its unit word when it follows directly ("17 ấp"); a percent is
-    its own unit ("100%", not "100% hồ" of "bao nhiêu phần trăm hồ sơ")."""
+    its own unit ("100%", not "100% hồ" of "bao nhiêu phần trăm hồ sơ"); the end of a range keeps
+    its start ("3-5 tin", not "5 tin")."""
+    start = fig.start
+    if r := _RANGE_START.search(text[max(0, fig.start - 12):fig.start]):
+        start = fig.start - len(r.group(0))
     if intent.focus and intent.kind != "percent":
         folded = fold_keep_length(text).lower()
         m = re.match(r"\s*((?:\w+\s+){0,2}?" + re.escape(intent.focus[0]) + r"(?:\s+" +
                      r"\s+".join(map(re.escape, intent.focus[1:])) + r")?)\b", folded[fig.end:])
         if m:
-            return text[fig.start : fig.end + m.end(1)].strip()
-    return fig.raw
+            return text[start : fig.end + m.end(1)].strip()
+    return text[start:fig.end] if start != fig.start else fig.raw
+
+
+_RANGE_START = re.compile(r"(?<![\d.,/])\d+(?:[.,]\d+)?\s*(?:[-–]|đến|tới)\s*$")
 
 
 def _words(folded: str) -> list[str]:

@@ -55,8 +55,8 @@ def focus_present(q: Question, u: Unit) -> bool:
     folded = fold(f"{u.leaf} {u.text}")
     for g in q.phrases:  # a counted phrase of several words ("nhân khẩu"): that phrase or its equivalent
         words = fold(g.phrase).split()
-        if len(words) > 1 and words == q.intent.focus:
-            return bool(re.search(rf"\b{re.escape(' '.join(words))}\b", folded)) \
+        if len(words) > 1 and words == q.intent.focus:  # "tin bài" also written "tin/bài", "tin, bài"
+            return bool(re.search(r"\b" + r"[\s,/]+".join(map(re.escape, words)) + r"\b", folded)) \
                 or bool(covered_by_equivalents((g,), u.text))
     if re.search(rf"(?<![a-z]){focus_pattern(word)}\b", folded):  # "1Gb/s" too
         return True
@@ -221,10 +221,25 @@ def _counts_another_thing(q: Question, u: Unit, found: list, ctx: Context | None
         and not _counted_after(u, q, found)
 
 
+_PER_Q = re.compile(r"\b(?:moi|hang|mot|trung binh (?:moi|mot)?)\s*(ngay|tuan|thang|quy|nam)\b")
+
+
+def _per_missing(q: Question, u: Unit) -> bool:
+    """Whether a question asks a figure per period ("mỗi tuần mấy tin bài") that the unit does not
+    state per that period ("gần 100 bài viết" is a total, "3-5 tin/bài/tuần" is per week)."""
+    m = _PER_Q.search(q.folded)
+    if not m:
+        return False
+    period = m.group(1)
+    return not re.search(rf"(?:/|\b(?:moi|hang|mot|tren)\s+){period}\b", fold(u.text))
+
+
 def answers_question(q: Question, u: Unit, ctx: Context | None = None) -> bool:
     """Whether a unit states what a figure question asks (a figure of the asked kind, enough of the subject)."""
     found = results_in(u.text, q) if q.intent.kind is not None else []
     if q.intent.kind is not None and not found:
+        return False
+    if q.intent.kind == "count" and _per_missing(q, u):
         return False
     if _RANK_Q.search(q.folded) and not any(_RANK_BEFORE.search(fold(u.text[max(0, f.start - 25):f.start]))
                                              for f in found):
