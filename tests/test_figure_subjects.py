@@ -39,3 +39,10 @@ def test_a_figure_per_week_is_not_a_total(assistant: Assistant) -> None:
     """"gần 100 bài viết" is a year's total; asked per week, the answer is the weekly range, kept whole."""
     ans = assistant.ask("Hằng tuần xã Đại Sơn phát mấy tin bài về chuyển đổi số trên loa truyền thanh?")
     assert ans.found and ans.answer.startswith("3-5 tin")
+
+
+def test_the_province_is_named_only_when_the_report_writes_it(assistant: Assistant) -> None:
+    ans = assistant.ask("Xã Tân An thuộc tỉnh nào?")
+    assert ans.found and ans.kind == "entity" and ans.answer.startswith("tỉnh An Giang")
+    ans = assistant.ask("Xã Giao Minh thuộc tỉnh nào?")  # its report names no province
+    assert not ans.found and "tỉnh" not in ans.answer.split("\n")[0].replace("Không tìm thấy", "")

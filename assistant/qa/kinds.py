@@ -47,6 +47,9 @@ ENTITY = [
     # "phần mềm quản lý văn bản … tên là gì", "nền tảng trí tuệ nhân tạo nào": the thing named, not a person
     ("software", rx(r"\b(?:phan mem|ung dung|nen tang|trang thong tin|cong thong tin|app|website|chuong trinh)"
                      r"(?:\s+[a-z]+){0,14}?\s+(?:ten (?:la )?gi|ten nao|nao|gi)\s*\??\s*$")),
+    # "Xã Giao Minh thuộc tỉnh nào?": a place, answered only by a name the report writes
+    ("place", rx(r"\b(?:thuoc|o|nam o|nam tai|nam trong|tai|cua) (?:tinh|thanh pho|huyen|quan|dia phuong|vung) "
+                  r"nao\b")),
     ("person", rx(r"\b(?:ai|nguoi nao|lanh dao nao|dong chi nao|can bo nao|chuc vu (?:gi|nao)|"
                    r"ho ten|ten (?:la )?gi)\b")),
     ("org", rx(r"\b(?:don vi|co quan|phong|bo phan|to chuc|doanh nghiep|ban|trung tam|cong ty|"

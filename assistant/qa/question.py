@@ -71,7 +71,7 @@ class Question:
     years: tuple[int, ...] = ()
     section_kinds: tuple[str, ...] = ()  # narrative: ton_tai | phuong_huong | de_xuat | ket_qua
     cause: bool = False  # asks why ("vì sao", "nguyên nhân")
-    entity: str = ""  # entity questions: signer | person | org | software | name
+    entity: str = ""  # entity questions: signer | person | org | place | software | name
     guidance: tuple[str, ...] = ()  # guiding documents named ("57-NQ/TW")
     intent: Intent = field(default_factory=lambda: Intent(None))
     query: str = ""  # what retrieval searches: the text without commune names

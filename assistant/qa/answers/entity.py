@@ -9,6 +9,7 @@ from assistant.qa.evidence import Unit, is_heading_like
 from assistant.qa.question import Question
 from assistant.records import Answer, Chunk
 from assistant.text.normalize import fold
+from assistant.text.segment import answer_units
 
 MIN_COVERAGE = 0.4
 MIN_COVERAGE_NAMED = 0.25  # ... when the unit holds a name of the asked type
@@ -82,8 +83,14 @@ def _extract(q: Question, text: str) -> str | None:
                   and m.group(1).lower() not in _COMMON_TECH_WORDS]
         found.sort(key=text.find)
         return ", ".join(dict.fromkeys(found[:4])) if found else None
+    if q.entity == "place":
+        m = _PLACE_RE.search(text)
+        return m.group(0) if m else None
     m = _QUOTED_RE.search(text)
     return m.group(1).strip() if m else None
+
+
+_PLACE_RE = re.compile(rf"\b(?:[Tt]ỉnh|[Tt]hành phố|[Hh]uyện|[Qq]uận)\s+[{_UP}][\wà-ỹ]*(?:\s+[{_UP}][\wà-ỹ]*){{0,2}}")
 
 
 def _next_cell(q: Question, best: Unit, units: list[Unit]) -> str | None:
@@ -102,7 +109,24 @@ def _asks_chair_name(q: Question) -> bool:
         and bool(re.search(r"\b(?:ten|ai|ho ten|la ai)\b", f))
 
 
+def _place(q: Question, ctx: Context) -> Answer:
+    """The province or city a commune's report writes (the department it reports to, the strategy
+    it follows), quoted from the report's first mention; "không tìm thấy" when it writes none."""
+    chunks = sorted((c for c in ctx.retriever.chunks if c.kind == "report" and c.commune in q.communes),
+                    key=lambda c: c.position)
+    for c in chunks:
+        for text in answer_units(c.text):
+            if m := _PLACE_RE.search(text):
+                book = CitationBook()
+                n = book.cite(c)
+                return Answer(f"{m.group(0)} — theo báo cáo của {where(c)}: «{quote(text, m.group(0))}» [{n}]",
+                              book.citations, "extractive", ocr_warnings(book.citations), kind=q.kind)
+    return not_found(q, ctx, ctx.evidence.search(q.query, k=ctx.k, communes=q.communes))
+
+
 def answer_entity(q: Question, ctx: Context) -> Answer:
+    if q.entity == "place" and q.communes:
+        return _place(q, ctx)
     if q.entity == "signer" or _asks_chair_name(q):
         sig = _signature(ctx, q.communes)
         if sig is not None:
@@ -135,9 +159,11 @@ def answer_entity(q: Question, ctx: Context) -> Answer:
         return not_found(q, ctx, results)
     if q.entity == "person" and _asks_chair_name(q) and not _ROLE_RE.search(best.text):
         return not_found(q, ctx, results)
+    name = _extract(q, best.text)
+    if q.entity == "place" and name is None:  # no province or city written: nothing to quote as the answer
+        return not_found(q, ctx, results)
     book = CitationBook()
     n = book.cite(best.chunk)
-    name = _extract(q, best.text)
     said = quote(best.text, q.text)
     if name is None and (cell := _next_cell(q, best, units)) is not None:
         name = _extract(q, cell)  # a table row flattened: the unit in charge is the next cell
