@@ -28,7 +28,7 @@ from assistant.qa.intent import (
 )
 from assistant.qa.question import Question
 from assistant.records import Answer, SearchResult
-from assistant.text.normalize import content_terms, fold
+from assistant.text.normalize import content_terms, fold, replace_abbreviations
 
 _NEGATION = re.compile(r"\b(?:chua|khong co|khong|chua co|chua duoc|khong duoc)\b")
 
@@ -40,6 +40,10 @@ def key_figure(text: str, intent: Intent, question: str = "", cands: list | None
     if intent.kind is None:
         return None
     cands = candidates(text, intent) if cands is None else cands
+    if intent.wants_target:  # "35% | > | 50%": a goal is the figure after its comparator
+        goals = [f for f in cands if _GOAL_BEFORE.search(fold(text[max(0, f.start - 25):f.start]))]
+        if len(goals) == 1:
+            return figure_phrase(text, goals[0], intent)
     fig = focus_figure(text, intent, cands)
     if fig is None and unit_words:  # "bao nhiêu người" answered by "116 thành viên"
         folded = fold(text)
@@ -50,6 +54,9 @@ def key_figure(text: str, intent: Intent, question: str = "", cands: list | None
     if fig is None:
         fig = best_by_context(text, question, cands)
     return figure_phrase(text, fig, intent) if fig is not None else None
+
+
+_GOAL_BEFORE = re.compile(r"(?:[≥>]=?|\\geq|toi thieu|it nhat|tren|muc tieu|phan dau|chi tieu)\s*[|:]?\s*\$?\s*$")
 
 
 def _terms(q: Question) -> frozenset[str]:
@@ -93,6 +100,9 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
     terms = _terms(q)
     ctx.evidence.score(terms, units, q.phrases)
     prefer_labelled(q, units)
+    asked = _syllables(q.query)
+    for u in units:  # "dịch vụ công trực tuyến" written as asked beats "dịch vụ tư vấn … trực tuyến"
+        u.score += RUN_BONUS * min(max(0, _longest_run(asked, _syllables(u.text)) - 2), 4)
     verb = asked_verb(q)
     for u in units:
         if not q.intent.wants_target and GOAL_RE.search(fold(u.text)):
@@ -115,6 +125,27 @@ def _rank(q: Question, ctx: Context, results: list[SearchResult]) -> tuple[list[
             u.score += 0.3 * _precision(asked, u.text)
     units.sort(key=lambda u: -u.score)
     return units, terms
+
+
+RUN_BONUS = 0.04  # per syllable, beyond two, of the longest run of the question a unit writes as asked
+
+
+def _syllables(text: str) -> list[str]:
+    return re.findall(r"\w+", fold(replace_abbreviations(text)).lower())
+
+
+def _longest_run(asked: list[str], said: list[str]) -> int:
+    """The most syllables in a row the question and the unit share, in order."""
+    best = 0
+    prev = [0] * (len(said) + 1)
+    for a in asked:
+        cur = [0] * (len(said) + 1)
+        for j, b in enumerate(said, 1):
+            if a == b:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
 
 
 def _words(text: str) -> set[str]:
