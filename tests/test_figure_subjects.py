@@ -52,5 +52,5 @@ def test_the_goal_asked_after_a_result_is_the_goal_of_the_same_service(assistant
     """Gia Phúc's table has a row for online public services (35% > 50%) and one for online health
     advice (~25% > 30%); asked the goal after the first, the answer is 50%, the figure after ">"."""
     ans = assistant.ask("Mục tiêu đặt ra là bao nhiêu?",
-                        history=["Tỷ lệ người trưởng thành dùng dịch vụ công trực tuyến của xã Gia Phúc là bao nhiêu?"])
+                        history=["Tỷ lệ người trưởng thành dùng dịch vụ công trực tuyến ở Gia Phúc là bao nhiêu?"])
     assert ans.found and ans.answer.startswith("50%")
