@@ -84,6 +84,13 @@ def test_the_commune_name_is_not_a_term_an_answer_must_state() -> None:
      "Quy chế an toàn thông tin ban hành kèm quyết định ngày nào của xã Gia Phúc?", ("Gia Phúc",)),
     (["Tân An còn tồn tại gì về nhân lực số?"], "Năm 2026 xã sẽ khắc phục thế nào?",
      "Năm 2026 xã sẽ khắc phục thế nào về nhân lực số của xã Tân An?", ("Tân An",)),
+    # another part of the same thing, asked with "thì" in the middle
+    (["Xã Tân An hoàn thành bao nhiêu nhiệm vụ giai đoạn 1 của Kế hoạch 02?"], "Giai đoạn 2 thì được bao nhiêu?",
+     "Giai đoạn 2 được bao nhiêu ở xã Tân An?", ("Tân An",)),
+    # another indicator after what a guiding document requires: the same document
+    (["Quyết định 126 yêu cầu bao nhiêu phần trăm hồ sơ được xử lý trực tuyến?"],
+     "Thế còn tỷ lệ người trưởng thành dùng dịch vụ công trực tuyến?",
+     "Theo Quyết định 126, tỷ lệ người trưởng thành dùng dịch vụ công trực tuyến là bao nhiêu?", ()),
 ])
 def test_follow_ups_are_restated_from_the_question_before(history, follow_up, understood, communes) -> None:
     q = understand(follow_up, history, COMMUNES)

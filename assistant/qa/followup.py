@@ -22,6 +22,7 @@ SECTION_PHRASES = {"ton_tai": "Những tồn tại, hạn chế", "phuong_huong"
 
 _FOLLOW_START = rx(r"^(?:con|the con|vay con|con ve|vay thi|the thi|con o|the|vay)\b")
 _FOLLOW_END = rx(r"\b(?:thi sao|the nao|ra sao|thi the nao|nhu the nao|thi)\s*\??\s*$")
+_TOPIC_THEN = rx(r"\bthi (?:duoc|dat|co|la|bao nhieu|may|lam)\b")
 _WHY_ONLY = rx(r"^(?:vi sao|tai sao|sao vay|tai sao vay|vi sao vay|nguyen nhan (?:la )?gi|do dau|"
                 r"nguyen nhan|ly do)\s*(?:vay|a|the)?\s*\??$")
 _WHY_START = rx(r"^(?:vi sao|tai sao|sao|do dau|vi dau|ly do gi)\b")
@@ -83,6 +84,8 @@ def is_follow_up(folded: str, n_named: int, years: list[int]) -> bool:
         return True
     if _FOLLOW_START.match(folded) or _FOLLOW_END.search(folded):
         return len(words) <= 14
+    if _TOPIC_THEN.search(folded) and not n_named:  # "Giai đoạn 2 thì được bao nhiêu?": another part
+        return len(words) <= 8
     return len(words) <= 4 and (n_named > 0 or bool(years))
 
 
@@ -139,6 +142,11 @@ def restate(prev: Question, cur_text: str, named: list[str], unknown: list[str],
         elif prev.kind in ("figure", "which_commune"):
             ask = "số mấy" if prev.intent.kind == "docno" else "là bao nhiêu"
             base = f"{topic[0].upper() + topic[1:]}{where}{when} {ask}?"
+        elif prev.kind == "target" and not new_places and (doc := _document_named(prev.text)) \
+                and not guidance_named(fold(topic)):
+            # "Thế còn tỷ lệ người trưởng thành dùng DVC?" after what a decision requires: the same decision
+            base = f"Theo {doc}, {topic.rstrip(' ?')}{when} là bao nhiêu?"
+            inherited.append("văn bản")
         else:
             base = f"{topic[0].upper() + topic[1:]}{where}{when}?"
         if not new_places and places:
@@ -165,6 +173,13 @@ def restate(prev: Question, cur_text: str, named: list[str], unknown: list[str],
         else:
             base = base.rstrip(" ?") + f" năm {years[0]}?"
     return base, inherited
+
+
+def _document_named(text: str) -> str:
+    """The guiding document a question names, as it writes it ("Quyết định 126"); "" for none."""
+    folded = fold_keep_length(nfc(text)).lower()
+    m = next((m for rx_, _ in GUIDANCE_DOCS if (m := rx_.search(folded))), None)
+    return nfc(text)[m.start():m.end()] if m else ""
 
 
 _TARGET_FRAME = rx(r"\b(?:theo|yeu cau|dat muc tieu|muc tieu|chi tieu|phai dat|can dat|toi thieu|it nhat|"

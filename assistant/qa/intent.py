@@ -192,7 +192,7 @@ _DAY_BEFORE = re.compile(r"\bngay\b")
 # "VNeID mức độ 2", "giai đoạn 2", "tháng 8")
 _NAMED_BEFORE = re.compile(r"(?:(?:kế hoạch|quyết định|nghị quyết|nghị định|thông tư|chỉ thị|đề án|chương trình)"
                            r"\s*(?:số\s*)?|\b(?:mức độ|mức|cấp độ|giai đoạn|đợt|quý|tháng|phiên bản|lần thứ|"
-                           r"thứ|điều|khoản)\s*)$", re.IGNORECASE)
+                           r"thứ|điều|khoản|phụ lục|mục|chương|bước)\s*)$", re.IGNORECASE)
 
 
 def _of_kind(figs: list[Figure], intent: Intent) -> list[Figure]:
