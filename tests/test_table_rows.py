@@ -51,3 +51,11 @@ def test_a_row_that_states_only_what_is_counted_does_not_answer(assistant: Assis
 def test_people_are_counted_by_their_posts(assistant: Assistant) -> None:
     ans = assistant.ask("Trung tâm Phục vụ hành chính công của xã Tân An được bố trí mấy người?")
     assert ans.found and ans.answer.startswith("09")
+
+
+def test_keyword_search_weighs_the_reports_words_for_everyday_ones(assistant: Assistant) -> None:
+    """"kèm cặp bao nhiêu bà con" is written "Số người dân được hướng dẫn" in the report."""
+    found = assistant.retriever.search("An Khánh kèm cặp bao nhiêu bà con?", k=5, mode="bm25")
+    assert any("2683" in r.chunk.text for r in found)
+    plain = assistant.retriever.search("An Khánh kèm cặp bao nhiêu bà con?", k=5, mode="bm25", equivalents=False)
+    assert not any("2683" in r.chunk.text for r in plain)

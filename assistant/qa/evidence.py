@@ -248,7 +248,8 @@ class Evidence:
     def search(self, query: str, *, k: int, communes: tuple[str, ...] = (), section_kinds=(),
                kinds=(), exclude_kinds: bool = False) -> list[SearchResult]:
         f = Filters(communes=list(communes), section_kinds=list(section_kinds), kinds=list(kinds))
-        results = self.r.search(self.in_report_words(query), k=k, filters=f, auto_commune=False)
+        results = self.r.search(self.in_report_words(query), k=k, filters=f, auto_commune=False,
+                                 equivalents=False)  # its own: only for words no passage writes
         if exclude_kinds:
             results = [r for r in results if r.chunk.kind != "guidance"]
         return results

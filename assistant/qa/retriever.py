@@ -18,6 +18,7 @@ from assistant.qa.fusion import rrf
 from assistant.records import Chunk, SearchResult
 from assistant.settings import Settings
 from assistant.text.normalize import expand_abbreviations, fold, fold_keep_length, keyword_tokens
+from assistant.text.synonyms import phrase_groups
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ class Filters:
 
     def is_empty(self) -> bool:
         return not (self.communes or self.exclude_communes or self.section_kinds or self.doc_ids or self.kinds)
+
+
+EQUIV_BM25 = 0.5  # weight of the report's words for a question's everyday words
 
 
 class Retriever:
@@ -165,8 +169,13 @@ class Retriever:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     # --- search ------------------------------------------------------------------------
-    def bm25_ranking(self, query: str, n: int, f: Filters) -> list[int]:
-        scores = self.keyword.scores(keyword_tokens(query, query=True))
+    def bm25_ranking(self, query: str, n: int, f: Filters, equivalents: bool = True) -> list[int]:
+        tokens = keyword_tokens(query, query=True)
+        scores = self.keyword.scores(tokens)
+        extra = [t for g in phrase_groups(query) for o in g.others for t in keyword_tokens(o, query=True)
+                 if t not in tokens] if equivalents else []
+        if extra:  # everyday words with the report's words for them ("bà con": "người dân"), weighed less
+            scores = scores + EQUIV_BM25 * self.keyword.scores(list(dict.fromkeys(extra)))
         mask = self._mask(f)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
@@ -201,8 +210,10 @@ class Retriever:
         return [self.by_id[i] for i, _ in hits if i in self.by_id]
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, *,
-               mode: str | None = None, auto_commune: bool = True) -> list[SearchResult]:
-        """Best `k` chunks for a query. A commune named in the query restricts the search to it."""
+               mode: str | None = None, auto_commune: bool = True, equivalents: bool = True) -> list[SearchResult]:
+        """Best `k` chunks for a query. A commune named in the query restricts the search to it.
+        With `equivalents`, the keyword ranking also weighs the report's words for the query's
+        everyday ones (`text.synonyms`); a caller that adds its own (qa.evidence) turns it off."""
         f = Filters(**vars(filters)) if filters else Filters()
         if auto_commune and not f.communes:
             named = self.commune_named_in(query)
@@ -213,7 +224,7 @@ class Retriever:
         n = max(self.settings.candidates, k)
         rankings, weights = [], []
         if mode in ("hybrid", "bm25"):
-            rankings.append(self.bm25_ranking(query, n, f))
+            rankings.append(self.bm25_ranking(query, n, f, equivalents))
             weights.append(self.settings.bm25_weight)
         if mode in ("hybrid", "dense") and self.embedder is not None:
             rankings.append(self.dense_ranking(query, n, f))
