@@ -172,7 +172,7 @@ class Retriever:
     def bm25_ranking(self, query: str, n: int, f: Filters, equivalents: bool = True) -> list[int]:
         tokens = keyword_tokens(query, query=True)
         scores = self.keyword.scores(tokens)
-        extra = [t for g in phrase_groups(query) for o in g.others for t in keyword_tokens(o, query=True)
+        extra = [t for o in self._more_written(query) for t in keyword_tokens(o, query=True)
                  if t not in tokens] if equivalents else []
         if extra:  # everyday words with the report's words for them ("bà con": "người dân"), weighed less
             scores = scores + EQUIV_BM25 * self.keyword.scores(list(dict.fromkeys(extra)))
@@ -185,6 +185,23 @@ class Retriever:
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [int(i) for i in top if scores[i] > 0]
+
+    def _written(self, phrase: str) -> int:
+        """In how many passages the library writes a phrase (its rarest syllable pair; a single
+        syllable as accented, so "đội" is not "đổi")."""
+        tokens = keyword_tokens(phrase)
+        pairs = [t for t in tokens if "_" in t and not t.startswith("~")]
+        single = [t for t in tokens if t.startswith("~")] or tokens
+        return min((self.keyword.doc_freq(t) for t in (pairs or single)), default=0)
+
+    def _more_written(self, query: str) -> list[str]:
+        """The report's words for the query's everyday ones: of each phrase's equivalents, those the
+        library writes more often than the phrase itself ("bà con" -> "người dân", "nhân dân")."""
+        out = []
+        for g in phrase_groups(query):
+            have = self._written(g.phrase)
+            out += [o for o in g.others if self._written(o) > have]
+        return list(dict.fromkeys(out))
 
     def _query_vector(self, query: str) -> np.ndarray:
         """The query's embedding; an answer searches one question several times (per commune, per
