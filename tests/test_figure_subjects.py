@@ -54,3 +54,11 @@ def test_the_goal_asked_after_a_result_is_the_goal_of_the_same_service(assistant
     ans = assistant.ask("Mục tiêu đặt ra là bao nhiêu?",
                         history=["Tỷ lệ người trưởng thành dùng dịch vụ công trực tuyến ở Gia Phúc là bao nhiêu?"])
     assert ans.found and ans.answer.startswith("50%")
+
+
+def test_a_code_the_question_names_must_be_stated(assistant: Assistant) -> None:
+    """"85%" of households with broadband and smartphones says nothing of 4G coverage."""
+    ans = assistant.ask("Ở Tân An, điện thoại di động có bắt được mạng 4G khắp xã không, phủ tới bao nhiêu "
+                        "phần trăm dân?")
+    assert not ans.answer.startswith("85%")
+    assert ans.found and ans.answer.startswith("100%") and "4G" in ans.answer

@@ -115,10 +115,17 @@ def focus_terms(q: Question) -> frozenset[str]:
     return question_terms(original)
 
 
+_CODE_RE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{2,8}")
+
+
 def misses_key_word(q: Question, u: Unit, ctx: Context) -> bool:
     """Whether a unit leaves out the question's most specific word — its rarest syllable the library
     writes ("5G" in "sóng 5G phủ bao nhiêu % dân số") — said neither directly nor in other words."""
     ev = ctx.evidence
+    where = (u.leaf, u.caption, u.text)
+    codes = [t for t in q.terms if _CODE_RE.fullmatch(t) and ev.r.keyword.doc_freq(t)]
+    if any(ev.coverage(frozenset({c}), where, q.phrases) == 0 for c in codes):
+        return True  # "4G", "IPv6", "1Gb": a code the question names is its most specific word
     # words the question uses as the library does: in a pair of syllables the library also writes
     # ("sóng 5G"), so an everyday word of a paraphrase ("quét mã") is never required
     phrased = {w for t in q.terms if "_" in t and ev.r.keyword.doc_freq(t) for w in t.split("_")}
@@ -126,7 +133,7 @@ def misses_key_word(q: Question, u: Unit, ctx: Context) -> bool:
     if not words:
         return False
     key = max(words, key=ev.idf)
-    return ev.coverage(frozenset({key}), (u.leaf, u.caption, u.text), q.phrases) == 0
+    return ev.coverage(frozenset({key}), where, q.phrases) == 0
 
 
 _MONEY_Q = re.compile(r"\b(?:kinh phi|ngan sach|tien|von|chi phi|du toan|bao nhieu dong)\b")
