@@ -161,3 +161,10 @@ def covered_by_equivalents(groups: Groups, text: str, folded: str | None = None)
         if g.pattern.search(lower if g.accented else folded):
             out |= g.tokens
     return out
+
+
+def canonical(phrase: str) -> str:
+    """The first phrase (folded) of the group a phrase belongs to ("ấp" -> "xom"), or the phrase
+    folded: two figures counted in words of one group count the same thing."""
+    folded = fold(nfc(phrase).lower())
+    return next((g[0][1] for g in _groups() if any(f == folded for _, f in g)), folded)

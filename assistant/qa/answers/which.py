@@ -8,13 +8,14 @@ from dataclasses import dataclass, replace
 
 from assistant.qa.answers.common import CitationBook, Context, not_found, quote
 from assistant.qa.answers.figure import _rank, key_figure
-from assistant.qa.answers.figure_fit import answers_question, results_in
+from assistant.qa.answers.figure_fit import answers_question, results_in, unit_equivalents
 from assistant.qa.answers.indicator import answer_which_indicator
 from assistant.qa.evidence import Unit, is_heading_like
 from assistant.qa.intent import how_many_of, intent_of
-from assistant.qa.question import Question
+from assistant.qa.question import Question, understand
 from assistant.records import Answer
-from assistant.text.normalize import fold
+from assistant.text.normalize import fold, fold_keep_length
+from assistant.text.synonyms import canonical
 from assistant.text.vn_numbers import figure_keys, find_numbers, parse_number
 
 MIN_STATED = 0.5  # share of the question a commune's best sentence must state to count as "nêu"
@@ -39,15 +40,33 @@ def _communes(q: Question, ctx: Context) -> list[str]:
     return sorted({c.commune for c in ctx.retriever.chunks if c.kind == "report" and c.commune})
 
 
+_WHICH_ONE = re.compile(r"\b(?:xa|ben|noi|dia phuong) nao\b")
+_COMPARATIVE_END = re.compile(r"(?i)\s+(?:hơn|hon|nhất|nhat)\s*\??\s*$")
+_CROWDED = re.compile(r"(?i)\b(?:đông dân|dong dan)\s+(?=hơn|hon|nhất|nhat)")
+
+
+def _asked_of_one(q: Question, ctx: Context, commune: str) -> Question:
+    """A comparison asked of one commune in the words of a figure question ("Giữa Tân An và An
+    Khánh, xã nào có nhiều thôn, ấp hơn?" -> "Xã Tân An có bao nhiêu thôn, ấp?"); the question
+    itself, narrowed to the commune, when it asks no "nhiều/ít … hơn/nhất"."""
+    asked = how_many_of(_CROWDED.sub("bao nhiêu dân số ", q.text))
+    which = _WHICH_ONE.search(fold_keep_length(asked).lower())
+    if which is None or asked == q.text:
+        return replace(q, communes=(commune,))
+    rest = _COMPARATIVE_END.sub("", asked[which.end():]).strip(" ,?")
+    sub = understand(f"Xã {commune} {rest}?", (), ctx.retriever.communes)
+    return replace(sub, terms=ctx.evidence.respell(sub.terms))
+
+
 def _statement(q: Question, ctx: Context, commune: str, numeric: bool) -> Statement:
-    sub = replace(q, communes=(commune,))
+    sub = _asked_of_one(q, ctx, commune) if numeric else replace(q, communes=(commune,))
     results = ctx.evidence.search(sub.query, k=6, communes=(commune,))
     if numeric:
         units, _ = _rank(sub, ctx, results)
         good = [u for u in units if answers_question(sub, u, ctx)]
         if good:
             return Statement(commune, good[0], key_figure(good[0].text, sub.intent, sub.text,
-                                                         results_in(good[0].text, sub)))
+                                                         results_in(good[0].text, sub), unit_equivalents(sub)))
         return Statement(commune)
     units = [u for u in ctx.evidence.units(results) if not is_heading_like(u.text)]
     if q.intent.question_figures:  # "Xã nào có 21 Tổ …": the statement must carry that figure
@@ -74,6 +93,10 @@ def _measure(q: Question, s: Statement) -> str:
     """What a statement's figure counts: its unit word ("11 thôn"), or for a bare figure in a row
     that names the counted thing ("Số lượng thôn/khu dân cư … 19"), that thing (folded)."""
     unit = fold(re.sub(r"^[\d.,%\s]+", "", s.figure or "").strip())
+    if not unit and s.figure and s.unit is not None and (at := s.unit.text.find(s.figure)) >= 0:
+        after = re.match(r"\s*(\w+)", fold(s.unit.text[at + len(s.figure):at + len(s.figure) + 20]))
+        if after and q.intent.focus and canonical(after.group(1)) == canonical(q.intent.focus[0]):
+            return after.group(1)  # "17 ấp" for "bao nhiêu thôn"
     if not unit and q.intent.focus and s.unit is not None \
             and re.search(rf"\b{re.escape(q.intent.focus[0])}\b", fold(s.unit.text)):
         return q.intent.focus[0]
@@ -84,7 +107,7 @@ def _compare(q: Question, stated: list[Statement]) -> str | None:
     """"A (32 buổi) nhiều hơn B (12 buổi)" when both figures count the same thing; else None."""
     if len(stated) != 2 or not all(s.figure for s in stated):
         return None
-    units = [_measure(q, s) for s in stated]
+    units = [canonical(_measure(q, s)) for s in stated]  # "17 ấp" and "19 thôn" count the same thing
     percent = ["%" in (s.figure or "") for s in stated]
     if units[0] != units[1] or percent[0] != percent[1]:
         return None
@@ -104,7 +127,7 @@ def _most(q: Question, stated: list[Statement], cites: dict[str, int]) -> str | 
     """"Xã Giao Minh (07 sản phẩm) nhiều nhất …" when at least two communes give a figure and all
     the figures count the same thing; else None."""
     figured = [s for s in stated if s.figure]
-    if len(figured) < 2 or len({_measure(q, s) for s in figured}) != 1 \
+    if len(figured) < 2 or len({canonical(_measure(q, s)) for s in figured}) != 1 \
             or len({"%" in (s.figure or "") for s in figured}) != 1:
         return None
     values = [parse_number(m.group(0)) if (m := re.match(r"[\d.,]+", s.figure or "")) else None for s in figured]
