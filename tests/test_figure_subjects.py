@@ -62,3 +62,13 @@ def test_a_code_the_question_names_must_be_stated(assistant: Assistant) -> None:
                         "phần trăm dân?")
     assert not ans.answer.startswith("85%")
     assert ans.found and ans.answer.startswith("100%") and "4G" in ans.answer
+
+
+def test_a_standards_number_and_a_speed_count_nothing() -> None:
+    from assistant.qa.intent import focus_figure
+
+    intent = intent_of("Có bao nhiêu người được tập huấn?")
+    assert candidates("Tập huấn ISO 9001 cho 25 người.", intent)[0].raw == "25"
+    asked = intent_of("Có bao nhiêu vụ tấn công mạng?")
+    text = "Đường truyền nội bộ 200 Mbps phục vụ công tác chuyên môn."
+    assert focus_figure(text, asked, candidates(text, asked)) is None  # "phục vụ" is no "vụ"

@@ -188,11 +188,11 @@ def candidates(text: str, intent: Intent) -> list[Figure]:
 
 
 _DAY_BEFORE = re.compile(r"\bngay\b")
-# the number in a document's name or a level's label counts nothing ("thực hiện Đề án 06",
+# the number in a document's name, a standard's or a level's label counts nothing ("Đề án 06", "ISO 9001",
 # "VNeID mức độ 2", "giai đoạn 2", "tháng 8")
 _NAMED_BEFORE = re.compile(r"(?:(?:kế hoạch|quyết định|nghị quyết|nghị định|thông tư|chỉ thị|đề án|chương trình)"
                            r"\s*(?:số\s*)?|\b(?:mức độ|mức|cấp độ|giai đoạn|đợt|quý|tháng|phiên bản|lần thứ|"
-                           r"thứ|điều|khoản|phụ lục|mục|chương|bước)\s*)$", re.IGNORECASE)
+                           r"thứ|điều|khoản|phụ lục|mục|chương|bước|iso|tcvn|iec)\s*)$", re.IGNORECASE)
 
 
 def _of_kind(figs: list[Figure], intent: Intent) -> list[Figure]:
@@ -224,9 +224,9 @@ def focus_figure(text: str, intent: Intent, cands: list[Figure]) -> Figure | Non
     word = focus_pattern(intent.focus[0])
     for f in cands:
         after = folded[f.end : f.end + 40]
-        own = _unit_after(folded, f)
+        own = _unit_after(folded, f) or (w if (w := word_after(folded, f)) in MEASURES else None)
         if own is not None and own != intent.focus[0]:
-            continue  # "01 lớp cho thành viên" counts classes, not members
+            continue  # "01 lớp cho thành viên" counts classes, not members; "200 Mbps phục vụ" is a speed
         if re.match(r"\s*(?:\w+\s+){0,2}?" + word + r"\b", after):
             return f
     for m in re.finditer(r"\b" + word + r"\b", folded):
@@ -240,6 +240,7 @@ def focus_figure(text: str, intent: Intent, cands: list[Figure]) -> Figure | Non
     return None
 
 
+MEASURES = frozenset("mbps gbps kbps mb gb tb km m m2 ha kw kwh mhz ghz".split())  # what a figure measures
 _UNITS = {"buoi", "nguoi", "ho", "cai", "chiec", "bo", "lop", "luot", "diem", "tram", "thon", "ap", "lan",
           "cuoc", "km", "trang", "may", "nhom", "to", "don", "vi", "thu", "tuc", "san", "pham",
           "thang", "ngay", "tuan", "gio"}  # "06 tháng cuối năm" counts months, not people

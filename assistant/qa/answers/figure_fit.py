@@ -11,6 +11,7 @@ from assistant.indicators.extract import is_result_section
 from assistant.qa.answers.common import Context
 from assistant.qa.evidence import Unit, question_terms
 from assistant.qa.intent import (
+    MEASURES,
     Intent,
     candidates,
     counts_something_else,
@@ -206,7 +207,6 @@ def _no_result(q: Question, u: Unit) -> bool:
 
 _POPULATION = re.compile(r"\b(?:dan so|nhan khau)\b")
 _MEASURE_Q = re.compile(r"\b(?:toc do|nhanh|bang thong|dung luong|dien tich|chieu dai|cong suat|mbps|gb)\b")
-_MEASURES = frozenset("mbps gbps kbps mb gb tb km m m2 ha kw kwh mhz ghz".split())
 
 
 def _counts_another_thing(q: Question, u: Unit, found: list, ctx: Context | None) -> bool:
@@ -218,8 +218,8 @@ def _counts_another_thing(q: Question, u: Unit, found: list, ctx: Context | None
     if _POPULATION.search(q.folded) and not _POPULATION.search(fold(u.text)):
         return True  # "dân số bao nhiêu người" is not "số người dân được hướng dẫn"
     folded = fold_keep_length(u.text).lower()
-    if found and all(word_after(folded, f) in _MEASURES for f in found) \
-            and not set(q.intent.focus) & _MEASURES and not _MEASURE_Q.search(q.folded):
+    if found and all(word_after(folded, f) in MEASURES for f in found) \
+            and not set(q.intent.focus) & MEASURES and not _MEASURE_Q.search(q.folded):
         return True  # "200 Mbps" measures a speed; it counts no "vụ tấn công"
     same = frozenset(w.split()[0] for w in unit_equivalents(q) if w)
     if counts_something_else(u.text, q.intent, found, same):
