@@ -72,3 +72,9 @@ def test_a_standards_number_and_a_speed_count_nothing() -> None:
     asked = intent_of("Có bao nhiêu vụ tấn công mạng?")
     text = "Đường truyền nội bộ 200 Mbps phục vụ công tác chuyên môn."
     assert focus_figure(text, asked, candidates(text, asked)) is None  # "phục vụ" is no "vụ"
+
+
+def test_a_goal_row_still_being_carried_out_is_not_reached(assistant: Assistant) -> None:
+    ans = assistant.ask("Tân An đã đạt chỉ tiêu trên 50% người trưởng thành có chữ ký số chưa?")
+    assert ans.kind == "yes_no" and ans.answer.startswith("Chưa")
+    assert "tình trạng: «Đang triển khai»" in ans.answer

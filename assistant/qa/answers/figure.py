@@ -11,6 +11,7 @@ from assistant.qa.answers.figure_fit import (
     MIN_COVERAGE,
     answers_question,
     focus_present,
+    not_yet_status,
     results_in,
     unit_equivalents,
 )
@@ -240,8 +241,10 @@ def answer_yes_no(q: Question, ctx: Context) -> Answer:
         return not_found(q, ctx, results, problem)
     book = CitationBook()
     n = book.cite(best.chunk)
-    negated = bool(_NEGATION.search(fold(best.text)))
+    status = not_yet_status(best)  # a table row of goals: "… đạt trên 50%" then "Đang triển khai"
+    negated = bool(_NEGATION.search(fold(best.text))) or bool(status)
     verdict = "Chưa / không" if negated else "Có"
-    text = f"{verdict} — theo báo cáo của {where(best.chunk)}: «{quote(best.text, q.text)}» [{n}]"
+    said = f"{quote(best.text, q.text)}» — tình trạng: «{status}" if status else quote(best.text, q.text)
+    text = f"{verdict} — theo báo cáo của {where(best.chunk)}: «{said}» [{n}]"
     book.pad(results, ctx.k)
     return Answer(text, book.citations, "extractive", ocr_warnings(book.citations), kind=q.kind)

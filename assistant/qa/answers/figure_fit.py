@@ -178,6 +178,16 @@ _RANK_BEFORE = re.compile(r"\b(?:thu|hang|vi tri|xep)\s*$")
 _NOT_YET_RE = re.compile(r"^(?:dang trien khai|chua dat|khong dat|chua thuc hien|chua hoan thanh)\b")
 
 
+def not_yet_status(u: Unit) -> str:
+    """The status cell after a table row when it says the row is not reached ("Đang triển khai"), else ""."""
+    lines = u.chunk.text.split("\n")
+    at = next((i for i, line in enumerate(lines) if u.text[:40] in line), None)
+    if at is None:
+        return ""
+    status = next((line.strip() for line in lines[at + 1:at + 3] if _NOT_YET_RE.match(fold(line.strip()))), "")
+    return re.sub(r"\s+\d{1,3}$", "", status)  # without the next row's number run on ("Đang triển khai 14")
+
+
 def _in_goal_paragraph(u: Unit) -> bool:
     """Whether the unit's paragraph opens on a goal ("UBND xã phấn đấu đến năm 2030 … Tỷ lệ … đạt
     trên 50%"), or is a row of a table of goals whose status cell follows it ("Đang triển khai"):
@@ -190,7 +200,7 @@ def _in_goal_paragraph(u: Unit) -> bool:
     start = lines[at].find(head)
     if start > 0 and GOAL_RE.search(fold(lines[at][:start])[:120]):
         return True
-    return any(_NOT_YET_RE.match(fold(line.strip())) for line in lines[at + 1:at + 3])
+    return bool(not_yet_status(u))
 
 
 def _no_result(q: Question, u: Unit) -> bool:
