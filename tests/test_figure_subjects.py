@@ -78,3 +78,13 @@ def test_a_goal_row_still_being_carried_out_is_not_reached(assistant: Assistant)
     ans = assistant.ask("Tân An đã đạt chỉ tiêu trên 50% người trưởng thành có chữ ký số chưa?")
     assert ans.kind == "yes_no" and ans.answer.startswith("Chưa")
     assert "tình trạng: «Đang triển khai»" in ans.answer
+
+
+def test_an_abbreviation_in_a_passage_stands_for_its_everyday_equivalent(assistant: Assistant) -> None:
+    """"hồ sơ" is said "thủ tục hành chính", written "TTHC" in the report."""
+    ev = assistant.answerer.evidence
+    q = assistant.answerer.understand("Hồ sơ được trả đúng hẹn bao nhiêu phần trăm?")
+    hoso = frozenset({"ho", "ho_so"})
+    assert ev.coverage(hoso, "Tỷ lệ TTHC đúng hạn đạt 99%.", q.phrases) > 0
+    ans = assistant.ask("Hồ sơ ở Tân An được trả đúng hẹn khoảng bao nhiêu phần trăm?")
+    assert ans.found and ans.answer.startswith("99,73%")

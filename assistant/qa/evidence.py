@@ -182,13 +182,14 @@ class Evidence:
                     out.add("_".join(best if x == t else x for x in pair.split("_")))
         return frozenset(out)
 
-    def _tokens(self, text: str) -> tuple[frozenset[str], str]:
-        """A text's keyword tokens and folded form, computed once per text."""
+    def _tokens(self, text: str) -> tuple[frozenset[str], str, str]:
+        """A text's keyword tokens, its abbreviations spelled out, and that folded; once per text."""
         hit = self._token_cache.get(text)
         if hit is None:
             if len(self._token_cache) > 20000:
                 self._token_cache.clear()
-            hit = self._token_cache[text] = (frozenset(keyword_tokens(text)), fold(text.lower()))
+            spelled = replace_abbreviations(text)  # "TTHC" is "thủ tục hành chính" for an equivalent too
+            hit = self._token_cache[text] = (frozenset(keyword_tokens(text)), spelled, fold(spelled.lower()))
         return hit
 
     def coverage(self, terms: frozenset[str], text: str | tuple[str, ...], phrases: Groups = ()) -> float:
@@ -202,9 +203,9 @@ class Evidence:
         for part in (text,) if isinstance(text, str) else text:
             if not part:
                 continue
-            tokens, folded = self._tokens(part)
+            tokens, spelled, folded = self._tokens(part)
             have |= tokens
-            similar |= covered_by_equivalents(phrases, part, folded)
+            similar |= covered_by_equivalents(phrases, spelled, folded)
         similar -= have
         return (sum(self.idf(t) for t in terms if t in have)
                 + EQUIVALENT_WEIGHT * sum(self.idf(t) for t in terms if t in similar)) / total
