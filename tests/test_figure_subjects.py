@@ -88,3 +88,9 @@ def test_an_abbreviation_in_a_passage_stands_for_its_everyday_equivalent(assista
     assert ev.coverage(hoso, "Tỷ lệ TTHC đúng hạn đạt 99%.", q.phrases) > 0
     ans = assistant.ask("Hồ sơ ở Tân An được trả đúng hẹn khoảng bao nhiêu phần trăm?")
     assert ans.found and ans.answer.startswith("99,73%")
+
+
+def test_what_was_done_to_what_is_counted_must_be_stated(assistant: Assistant) -> None:
+    """Members of the teams (165) are not the members who were trained (163)."""
+    ans = assistant.ask("Xã An Khánh có bao nhiêu thành viên tổ công nghệ số cộng đồng đã được tập huấn?")
+    assert ans.found and ans.answer.startswith("163")

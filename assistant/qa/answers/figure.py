@@ -17,7 +17,7 @@ from assistant.qa.answers.figure_fit import (
 )
 from assistant.qa.answers.indicator import answer_indicator, asked_indicator, states_indicator
 from assistant.qa.answers.period import period_problem
-from assistant.qa.evidence import Unit, is_heading_like
+from assistant.qa.evidence import Unit, is_heading_like, question_terms
 from assistant.qa.intent import (
     Figure,
     Intent,
@@ -187,6 +187,22 @@ def _follows(verb: str, text: str, fig: Figure) -> bool:
     return bool(verb) and verb in fold(text[max(0, fig.start - 30):fig.start])
 
 
+_DONE_END = re.compile(r"\b(?:bao nhieu|may)\b.*\bda duoc\s+((?:[a-z]+\s*){1,3})\??\s*$")
+
+
+def done_terms(q: Question) -> frozenset[str]:
+    """For a count question that ends on what was done to what it counts ("bao nhiêu thành viên …
+    đã được tập huấn?"), the terms of that action; empty otherwise."""
+    if q.intent.kind != "count" or not (m := _DONE_END.search(q.folded)):
+        return frozenset()
+    words = [w for w in m.group(1).split() if w not in _NOT_ACTIONS]
+    if not words:
+        return frozenset()
+    start = m.start(1)
+    said = q.text[start:start + len(m.group(1))] if len(q.text) == len(q.folded) else " ".join(words)
+    return question_terms(said)
+
+
 _NOT_ACTIONS = frozenset("la co da dat duoc cua xa nam thi vay tong cong so luong hien nay".split())
 
 
@@ -200,6 +216,8 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
         return not_found(q, ctx, results)
     units, _ = _rank(q, ctx, results)
     good = [u for u in units if answers_question(q, u, ctx)]
+    if done := done_terms(q):  # "bao nhiêu thành viên … đã được tập huấn": not the number of members
+        good = [u for u in good if ctx.evidence.coverage(done, u.text, q.phrases)]
     if rule is not None:  # the question means an indicator the table has no figure for: only its own words
         good = [u for u in good if states_indicator(rule, u.text)]  # "80% … kỹ năng số" is no rate of chữ ký số
     if not good:
