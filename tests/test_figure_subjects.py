@@ -94,3 +94,11 @@ def test_what_was_done_to_what_is_counted_must_be_stated(assistant: Assistant) -
     """Members of the teams (165) are not the members who were trained (163)."""
     ans = assistant.ask("Xã An Khánh có bao nhiêu thành viên tổ công nghệ số cộng đồng đã được tập huấn?")
     assert ans.found and ans.answer.startswith("163")
+
+
+def test_a_goal_asked_as_bao_nhieu_may_be_a_rate() -> None:
+    intent = intent_of("Năm 2026 xã đề xuất chỉ tiêu hồ sơ nộp trực tuyến là bao nhiêu?")
+    assert intent.kind == "count" and intent.wants_target
+    text = "Phấn đấu tăng tỉ lệ hồ sơ nộp trực tuyến lên 40%."
+    assert [f.raw for f in candidates(text, intent)] == ["40%"]
+    assert candidates(text, intent_of("Xã có bao nhiêu hồ sơ nộp trực tuyến?")) == []

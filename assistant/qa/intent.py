@@ -202,8 +202,8 @@ def _of_kind(figs: list[Figure], intent: Intent) -> list[Figure]:
         return [f for f in figs if f.kind == "date" or f.kind == "ratio" and _day_month(f.raw)]
     if intent.kind == "docno":
         return [f for f in figs if f.kind == "docno"]
-    if intent.kind == "count":
-        return [f for f in figs if f.kind in ("number", "ratio")]
+    if intent.kind == "count":  # "chỉ tiêu … là bao nhiêu": a goal is often a rate
+        return [f for f in figs if f.kind in ("number", "ratio") or (intent.wants_target and f.kind == "percent")]
     return [f for f in figs if f.kind != "year"]
 
 
