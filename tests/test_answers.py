@@ -622,3 +622,12 @@ def test_a_goal_follow_up_naming_a_plan_and_a_deadline_keeps_the_subject(assista
     history = ["Tỷ lệ hồ sơ TTHC xử lý trực tuyến của Đại Sơn là bao nhiêu?"]
     ans = assistant.ask("Theo Kế hoạch 02 thì cuối 2025 phải đạt mức nào?", history=history)
     assert ans.found and ans.kind == "target" and "≥80%" in ans.answer
+
+
+def test_proposals_to_fix_a_topic_no_proposal_names_are_all_listed_as_such(assistant: Assistant) -> None:
+    ans = assistant.ask("Xã kiến nghị gì để giải quyết?",
+                        history=["An Khánh còn những hạn chế gì về nhân lực chuyển đổi số?"])
+    assert ans.found and ans.kind == "narrative"
+    first, *points = ans.answer.split("\n")
+    assert first.startswith("Báo cáo của xã An Khánh nêu các đề xuất, kiến nghị sau")
+    assert any("Ipv6" in p for p in points) and all(p.startswith("- «") for p in points)

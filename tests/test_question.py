@@ -87,6 +87,9 @@ def test_the_commune_name_is_not_a_term_an_answer_must_state() -> None:
     # another part of the same thing, asked with "thì" in the middle
     (["Xã Tân An hoàn thành bao nhiêu nhiệm vụ giai đoạn 1 của Kế hoạch 02?"], "Giai đoạn 2 thì được bao nhiêu?",
      "Giai đoạn 2 được bao nhiêu ở xã Tân An?", ("Tân An",)),
+    # another section of the report, naming no topic of its own
+    (["Xã An Khánh còn những tồn tại gì về hạ tầng số?"], "Vậy xã kiến nghị cấp trên những gì?",
+     "Đề xuất, kiến nghị của xã An Khánh?", ("An Khánh",)),
     # another indicator after what a guiding document requires: the same document
     (["Quyết định 126 yêu cầu bao nhiêu phần trăm hồ sơ được xử lý trực tuyến?"],
      "Thế còn tỷ lệ người trưởng thành dùng dịch vụ công trực tuyến?",

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from assistant.qa.evidence import question_terms, without
-from assistant.qa.kinds import GUIDANCE_DOCS, guidance_named, rx
+from assistant.qa.kinds import GUIDANCE_DOCS, SECTION_WORDS, guidance_named, rx
 from assistant.qa.places import communes_in, spans_of
 from assistant.text.normalize import fold, fold_keep_length, nfc
 
@@ -118,6 +118,10 @@ def remainder(text: str, communes: Sequence[str], unknown: Sequence[str], years:
 _OWN_ASK = rx(r"\b(?:bao nhieu|may|so may|la gi|nao)\b")
 
 
+_ASIDE_WORDS = frozenset({"xa", "cap", "tren", "cap_tren", "nhung", "vay", "the", "con", "~cấp", "~trên", "~những",
+                          "~vậy", "~thế", "~còn"})  # "Vậy xã kiến nghị cấp trên những gì?" names no topic
+
+
 def restate(prev: Question, cur_text: str, named: list[str], unknown: list[str],
              years: list[int]) -> tuple[str, list[str]]:
     """The earlier question with what the follow-up changed; and which parts were inherited."""
@@ -133,7 +137,13 @@ def restate(prev: Question, cur_text: str, named: list[str], unknown: list[str],
         when = f" năm {years[0]}" if years else (f" năm {prev.years[0]}" if prev.years else "")
         topic = rest[0].lower() + rest[1:] if rest[:1].isupper() and not rest[:2].isupper() else rest
         topic = re.sub(r"^(?:về|ve)\s+", "", topic)
-        if prev.kind == "narrative" and prev.section_kinds:
+        own = [k for k, rx_ in SECTION_WORDS if rx_.search(fold(cur_text))]  # "Vậy xã kiến nghị gì?"
+        if prev.kind == "narrative" and prev.section_kinds and own and own[0] not in prev.section_kinds:
+            # another section of the report: about the follow-up's own topic, if it names one
+            said = question_terms(cut(rest, dict(SECTION_WORDS)[own[0]])) - _ASIDE_WORDS
+            about = f" về {topic}" if said else ""
+            base = f"{SECTION_PHRASES.get(own[0], 'Nội dung')}{about}{where}{when}?"
+        elif prev.kind == "narrative" and prev.section_kinds:
             base = f"{SECTION_PHRASES.get(prev.section_kinds[0], 'Nội dung')} về {topic}{where}{when}?"
         elif prev.kind in ("figure", "which_commune") and _OWN_ASK.search(fold(topic)):
             # "Còn máy scan thì mấy cái?": the follow-up asks in its own words

@@ -25,7 +25,7 @@ GUIDANCE_DOCS = [
 ]
 _TARGET_WORDS = rx(r"\b(?:chi tieu|muc tieu|yeu cau|phai dat|can dat|dat ra|nguyen tac|giai doan|den nam)\b")
 CAUSE = rx(r"\b(?:nguyen nhan|vi sao|tai sao|do dau|ly do|vi dau)\b")
-_SECTION_WORDS = [
+SECTION_WORDS = [
     ("de_xuat", rx(r"\b(?:de xuat|kien nghi|de nghi)\b")),
     ("phuong_huong", rx(r"\b(?:phuong huong|dinh huong|nhiem vu|giai phap|thoi gian toi|nam toi|se lam|"
                          r"du kien lam|sap toi|dinh lam|ke hoach lam|nam 202[6-9] .*\b(?:lam|trien khai) (?:gi|nhung)|"
@@ -80,7 +80,7 @@ def classify(folded: str, n_communes: int, guidance: list[str], how_many: bool |
     (`how_many`: whether it asks "mấy"/"bao nhiêu", see `asks_how_many`)."""
     extra: dict = {}
     cause = bool(CAUSE.search(folded))
-    sections = [k for k, rx in _SECTION_WORDS if rx.search(folded)]
+    sections = [k for k, rx in SECTION_WORDS if rx.search(folded)]
     if cause:
         sections = sections or ["ton_tai"]
     extra["section_kinds"] = tuple(dict.fromkeys(sections))

@@ -9,7 +9,7 @@ gives all its points; otherwise the paragraphs of the matching sections that sta
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.domain.sections import section_label
 from assistant.qa.answers.common import CitationBook, Context, not_found, ocr_warnings, quote, where
@@ -188,6 +188,20 @@ def _stated_none(q: Question, results: list[SearchResult]) -> SearchResult | Non
                  and _NOTHING_RE.search(r.chunk.text.split("\n")[0])), None)
 
 
+_ACTION_KINDS = ("de_xuat", "phuong_huong")
+
+
+def _whole_section(q: Question, ctx: Context) -> list[Point]:
+    """For a follow-up asking the commune's proposals or tasks about a topic inherited from the turn
+    before, the points of the whole section when none is about that topic."""
+    if not (q.understood_as and len(q.communes) == 1 and q.section_kinds[:1] in ((k,) for k in _ACTION_KINDS)
+            and not q.cause):
+        return []
+    words = section_label(q.section_kinds[0])
+    bare = replace(q, terms=question_terms(words), query=words, phrases=())
+    return _points(bare, ctx, _search(bare, ctx))
+
+
 def answer_narrative(q: Question, ctx: Context) -> Answer:
     results = _search(q, ctx)
     empty = _stated_none(q, results)
@@ -198,13 +212,19 @@ def answer_narrative(q: Question, ctx: Context) -> Answer:
         return Answer(f"Báo cáo của {where(empty.chunk)} ghi: «{head}» — không nêu nội dung nào ở mục này. [{n}]",
                       book.citations, "extractive", kind=q.kind)
     points = _points(q, ctx, results) or _points_elsewhere(q, ctx)
+    what = "nguyên nhân" if q.cause else (section_label(q.section_kinds[0]).lower() if q.section_kinds else "nội dung")
+    note = ""
+    if not points and (whole := _whole_section(q, ctx)):
+        # "Xã kiến nghị gì để khắc phục?" after one pillar's shortcomings, and no proposal names it:
+        # every proposal of the commune, said to be so
+        points, note = whole, f"Báo cáo của xã {q.communes[0]} nêu các {what} sau (xem mục nào liên quan đến nội dung vừa hỏi); "
     if not points:
         return not_found(q, ctx, results)
     book = CitationBook()
-    what = "nguyên nhân" if q.cause else (section_label(q.section_kinds[0]).lower() if q.section_kinds else "nội dung")
     sources = {where(p.result.chunk) for p in points}
     one = len(sources) == 1
-    lines = [f"Theo báo cáo của {where(points[0].result.chunk)}, {what} gồm:" if one
+    lines = [note.rstrip("; ") + ":" if note else
+             f"Theo báo cáo của {where(points[0].result.chunk)}, {what} gồm:" if one
              else f"Các báo cáo nêu {what} như sau:"]
     for p in points:
         n = book.cite(p.result.chunk)
