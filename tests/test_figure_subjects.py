@@ -102,3 +102,8 @@ def test_a_goal_asked_as_bao_nhieu_may_be_a_rate() -> None:
     text = "Phấn đấu tăng tỉ lệ hồ sơ nộp trực tuyến lên 40%."
     assert [f.raw for f in candidates(text, intent)] == ["40%"]
     assert candidates(text, intent_of("Xã có bao nhiêu hồ sơ nộp trực tuyến?")) == []
+
+
+def test_a_plans_number_is_not_the_number_of_a_resolution_it_names(assistant: Assistant) -> None:
+    ans = assistant.ask("Kế hoạch chuyển đổi số xã Tân An trong năm 2025 có số hiệu là gì?")
+    assert ans.kind == "figure" and ans.answer.startswith("537/KH-UBND")

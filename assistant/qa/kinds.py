@@ -41,6 +41,7 @@ _FIGURE = rx(r"\b(?:bao nhieu|may|so luong|muc bao nhieu|bao lau|khi nao|ngay na
 _COUNTED = rx(r"\b(?:so|tong so|so luong)\s+(?:van ban|ho so|nguoi|thanh vien|may|thiet bi|diem|buoi|to|thon|"
                r"ap|xom|lop|hoc vien|luot|tai khoan|giao dich|doanh nghiep|ho|camera|trang|san pham|cuoc|"
                r"tin bai|video|tin nhan|phong|tram|cong chuc|can bo|hoi nghi|dich vu|thu tuc|chu ky)\b")
+_DOCNO_ASK = rx(r"\b(?:so hieu|ky hieu van ban)\b")
 _RATE = rx(r"\b(?:ty le|phan tram|ti le)\b|%")
 ENTITY = [
     ("signer", rx(r"\b(?:ai|lanh dao nao|nguoi nao|dong chi nao)\b.*\bky\b|\bnguoi ky\b|\bky\b.*\bboi ai\b")),
@@ -93,7 +94,7 @@ def classify(folded: str, n_communes: int, guidance: list[str], how_many: bool |
         return "narrative", extra
     if how_many is None:
         how_many = bool(re.search(r"\b(?:bao nhieu|may)\b", folded))
-    if how_many or _COUNTED.search(folded):
+    if how_many or _COUNTED.search(folded) or _DOCNO_ASK.search(folded):  # "… có số hiệu là gì?"
         return "figure", extra
     for name, rx in ENTITY:
         if rx.search(folded):

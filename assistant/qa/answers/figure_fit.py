@@ -12,6 +12,7 @@ from assistant.qa.answers.common import Context
 from assistant.qa.evidence import Unit, question_terms
 from assistant.qa.intent import (
     MEASURES,
+    Figure,
     Intent,
     candidates,
     counts_something_else,
@@ -80,13 +81,21 @@ def _doc_type(q: Question) -> str | None:
     return next((code for words, code in _DOC_TYPES if re.search(rf"\b{words}\b", q.folded)), None)
 
 
+def _named_type(folded: str, fig: Figure) -> str | None:
+    """The kind of document a bare number is the number of ("Nghị quyết 57" -> "NQ"), if any."""
+    before = folded[max(0, fig.start - 30):fig.start]
+    return next((code for words, code in _DOC_TYPES if re.search(rf"\b{words}\s*(?:so\s*)?$", before)), None)
+
+
 def results_in(text: str, q: Question) -> list:
     """The candidate figures of a unit, without goals ("phấn đấu … đạt 50%") unless a goal is asked;
     for a document number, those of the kind of document asked when the unit has any."""
     cands = candidates(text, q.intent)
     code = _doc_type(q)
-    if code:
-        cands = [f for f in cands if f"/{code}" in f.raw.upper()] or cands
+    if code:  # "Kế hoạch … số hiệu": not the 57 of "Nghị quyết 57"
+        folded = fold(text)
+        cands = [f for f in cands if f"/{code}" in f.raw.upper() or _named_type(folded, f) == code] \
+            or [f for f in cands if _named_type(folded, f) in (None, code)]
     if q.intent.wants_target:
         return cands
     folded = fold(text)
