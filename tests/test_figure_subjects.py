@@ -107,3 +107,10 @@ def test_a_goal_asked_as_bao_nhieu_may_be_a_rate() -> None:
 def test_a_plans_number_is_not_the_number_of_a_resolution_it_names(assistant: Assistant) -> None:
     ans = assistant.ask("Kế hoạch chuyển đổi số xã Tân An trong năm 2025 có số hiệu là gì?")
     assert ans.kind == "figure" and ans.answer.startswith("537/KH-UBND")
+
+
+def test_where_a_report_was_sent_is_read_from_its_recipients(assistant: Assistant) -> None:
+    ans = assistant.ask("Báo cáo đó gửi lên cơ quan nào?", history=["Ai ký báo cáo chuyển đổi số của xã An Khánh?"])
+    assert ans.found and ans.kind == "entity"
+    assert ans.answer.startswith("Sở Khoa học và Công nghệ thành phố — theo mục «Nơi nhận»")
+    assert not assistant.ask("Báo cáo của xã Giao Minh gửi lên cơ quan nào?").answer.startswith(("TT", "Phòng"))

@@ -124,9 +124,38 @@ def _place(q: Question, ctx: Context) -> Answer:
     return not_found(q, ctx, ctx.evidence.search(q.query, k=ctx.k, communes=q.communes))
 
 
+_SENT_TO = re.compile(r"\bbao cao\b.*\b(?:gui|nop)\b.*\b(?:co quan|don vi|noi) nao\b|"
+                      r"\bbao cao\b.*\bgui (?:len |toi |den )?(?:ai|dau)\b")
+
+
+_INSIDE = re.compile(r"\b(?:xã|Lưu|CT|PCT|Đảng [uủ]y|Phòng|Thường trực|TT|Trang)\b")
+
+
+def _recipients(q: Question, ctx: Context) -> Answer | None:
+    """Where a commune's report was sent: the recipients outside the commune in its "Nơi nhận"
+    block ("Sở Khoa học và Công nghệ thành phố"), quoted."""
+    for c in (c for c in ctx.retriever.chunks if c.kind == "report" and c.commune in q.communes):
+        at = c.text.find("Nơi nhận")
+        if at < 0:
+            continue
+        items = [line.strip(" -;") for line in c.text[at:].split("\n")[1:] if line.strip().startswith("-")]
+        inside = [i for i, item in enumerate(items) if _INSIDE.search(item)]
+        outside = items[:inside[0] if inside else len(items)]  # the list opens on the bodies above the commune
+        if outside:
+            book = CitationBook()
+            n = book.cite(c)
+            block = "; ".join(items[:4])
+            return Answer(f"{', '.join(outside)} — theo mục «Nơi nhận» của báo cáo {where(c)}: «{block}» [{n}]",
+                          book.citations, "extractive", kind=q.kind)
+    return None
+
+
 def answer_entity(q: Question, ctx: Context) -> Answer:
     if q.entity == "place" and q.communes:
         return _place(q, ctx)
+    if q.entity == "org" and q.communes and _SENT_TO.search(q.folded) \
+            and (sent := _recipients(q, ctx)) is not None:  # "Báo cáo đó gửi lên cơ quan nào?"
+        return sent
     if q.entity == "signer" or _asks_chair_name(q):
         sig = _signature(ctx, q.communes)
         if sig is not None:
