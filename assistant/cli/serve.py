@@ -66,7 +66,7 @@ def _auth_checker(host: str, path: Path | None):  # noqa: ANN202 - (checker, {us
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Open the web app (Hỏi đáp, Soạn thảo, So sánh, Kho tài liệu) at http://HOST:PORT."""
+    """Mở ứng dụng web (Hỏi đáp, Soạn thảo, So sánh, Kho tài liệu) tại http://HOST:PORT."""
     settings = settings_of(ctx)
     auth, communes = _auth_checker(host, settings.auth_file)
     try:
@@ -100,7 +100,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 @click.option("--commune", default="", help="The user's commune: users of one commune share their "
               "unpublished drafts; '*' marks province staff, who see and manage every document.")
 def hash_password_cmd(user: str, password: str, commune: str) -> None:
-    """Print a `USER:hash[:commune]` line for the file named by ASSISTANT_AUTH_FILE."""
+    """In một dòng `USER:hash[:xã]` cho tệp người dùng nêu ở ASSISTANT_AUTH_FILE."""
     from assistant.web.auth import hash_password
 
     if ":" in user or not user.strip():
