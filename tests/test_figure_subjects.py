@@ -38,6 +38,9 @@ def test_science_and_technology_is_no_training_course() -> None:
      ["Tỷ lệ người trưởng thành dùng dịch vụ công trực tuyến ở Gia Phúc là bao nhiêu?"], "50%"),
     # the teams' members (165) are not the members who were trained (163)
     ("Xã An Khánh có bao nhiêu thành viên tổ công nghệ số cộng đồng đã được tập huấn?", [], "163"),
+    # the goal of the year asked, not a 2025 result that ranks higher
+    ("Năm 2026 định làm gì, chỉ tiêu hồ sơ nộp trực tuyến là bao nhiêu?",
+     ["Xã Giao Minh đã làm được gì về chuyển đổi số năm 2025?"], "40%"),
     # the plan's own number, not the 57 of "Nghị quyết 57" it names
     ("Kế hoạch chuyển đổi số xã Tân An trong năm 2025 có số hiệu là gì?", [], "537/KH-UBND"),
 ])

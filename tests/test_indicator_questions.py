@@ -28,6 +28,7 @@ def _rule_id(question: str) -> str | None:
     ("Có bao nhiêu tổ hỗ trợ công nghệ ở các thôn?", "so_to_cnscd"),
     ("bn % giấy tờ được nộp qua mạng", "ho_so_tthc_truc_tuyen"),
     ("Cứ 100 người lớn thì mấy người có ví điện tử để trả tiền?", "tai_khoan_thanh_toan"),
+    ("Người lớn lên mạng làm thủ tục được bao nhiêu phần trăm rồi?", "nguoi_dan_su_dung_dvctt"),
 ])
 def test_everyday_words_pick_the_indicator(question: str, indicator: str) -> None:
     assert _rule_id(question) == indicator

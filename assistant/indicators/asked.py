@@ -20,7 +20,7 @@ from assistant.indicators.rules import RULES_BY_ID, Rule
 from assistant.text.normalize import asking_text
 
 # ideas shared by several indicators (folded, abbreviations expanded)
-ONLINE = (r"truc tuyen|qua mang|tren mang|online|qua internet|qua (?:dien thoai|app|ung dung)|"
+ONLINE = (r"truc tuyen|qua mang|tren mang|len mang|online|qua internet|qua (?:dien thoai|app|ung dung)|"
           r"moi truong mang|khong (?:can|phai) (?:len|den|ra)")
 PAY = (r"thanh toan|tra tien|nop tien|dong tien|chuyen khoan|tra phi|dong phi|nop phi|tra le phi|"
        r"dong le phi|nop le phi|\btra (?:online|truc tuyen|qua mang|tren mang|qua app|bang (?:the|app|vi|chuyen khoan))")

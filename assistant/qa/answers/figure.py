@@ -222,10 +222,10 @@ def answer_figure(q: Question, ctx: Context) -> Answer:
         good = [u for u in good if states_indicator(rule, u.text)]  # "80% … kỹ năng số" is no rate of chữ ký số
     if not good:
         return not_found(q, ctx, results)
-    best = good[0]
-    problem = period_problem(q, ctx, best.chunk)
-    if problem:
-        return not_found(q, ctx, results, problem)
+    # the best unit of the period asked ("năm 2026": the 2026 goals, not a 2025 result that ranks higher)
+    best = next((u for u in good[:6] if not period_problem(q, ctx, u.chunk)), None)
+    if best is None:
+        return not_found(q, ctx, results, period_problem(q, ctx, good[0].chunk))
     chosen = [best]
     second = next((u for u in good[1:4] if u.result is not best.result), None)
     units_as = unit_equivalents(q)
