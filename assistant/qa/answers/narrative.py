@@ -217,15 +217,16 @@ def answer_narrative(q: Question, ctx: Context) -> Answer:
     if not points and (whole := _whole_section(q, ctx)):
         # "Xã kiến nghị gì để khắc phục?" after one pillar's shortcomings, and no proposal names it:
         # every proposal of the commune, said to be so
-        points, note = whole, f"Báo cáo của xã {q.communes[0]} nêu các {what} sau (xem mục nào liên quan đến nội dung vừa hỏi); "
+        points = whole
+        note = f"Báo cáo của xã {q.communes[0]} nêu các {what} sau (xem mục nào liên quan đến nội dung vừa hỏi):"
     if not points:
         return not_found(q, ctx, results)
     book = CitationBook()
     sources = {where(p.result.chunk) for p in points}
     one = len(sources) == 1
-    lines = [note.rstrip("; ") + ":" if note else
-             f"Theo báo cáo của {where(points[0].result.chunk)}, {what} gồm:" if one
-             else f"Các báo cáo nêu {what} như sau:"]
+    head = f"Theo báo cáo của {where(points[0].result.chunk)}, {what} gồm:" if one \
+        else f"Các báo cáo nêu {what} như sau:"
+    lines = [note or head]
     for p in points:
         n = book.cite(p.result.chunk)
         who = "" if one else f"{where(p.result.chunk)}: "
