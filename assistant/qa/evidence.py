@@ -125,13 +125,13 @@ _ROW_RE = re.compile(r"^\d{1,3}\s*(?:\|\s*)?[A-ZĐÀ-Ỹ]")
 _TABLE_HEAD_RE = re.compile(r"\b(?:STT|TT)\s+(?:Nội dung|Chỉ tiêu|Tên)\b")
 
 
-def table_caption(u: Unit) -> str:
+def table_caption(u: Unit, texts: list[str]) -> str:
     """For a table row ("5 Số người dân được hướng dẫn Người >2683"), the nearest earlier unit of
-    its passage that opens the table (its header "STT Nội dung …", or a line that is no row): what
-    the row's figures are about and over which period. "" for a unit that is no table row."""
+    its passage (`texts`: the passage's units, in order) that opens the table (its header "STT Nội
+    dung …", or a line that is no row): what the row's figures are about and over which period.
+    "" for a unit that is no table row."""
     if not _ROW_RE.match(u.text):
         return ""
-    texts = answer_units(u.chunk.text)
     for text in reversed(texts[max(0, u.order - 30):u.order]):
         if _TABLE_HEAD_RE.search(text) or not _ROW_RE.match(text):
             return text
@@ -221,13 +221,16 @@ class Evidence:
         """Set each unit's coverage of the question — by the unit, with its heading, or with the
         sentence before it in the same passage (a list item often needs its lead) — and base score."""
         before: dict[tuple[str, int], str] = {(u.chunk.chunk_id, u.order): u.text for u in units}
+        passages: dict[str, list[str]] = {}  # a table row's whole passage, for its caption
         for u in units:
             own = self.coverage(terms, u.text, phrases)
             with_heading = self.coverage(terms, (u.leaf, u.text), phrases)
             prev = before.get((u.chunk.chunk_id, u.order - 1), "")
             needs_lead = len(u.text) < 60 or prev.rstrip().endswith(":")  # a fragment or a list item
             with_prev = self.coverage(terms, (prev, u.text), phrases) if prev and needs_lead else 0.0
-            u.caption = table_caption(u)
+            if _ROW_RE.match(u.text) and u.chunk.chunk_id not in passages:  # split each passage once
+                passages[u.chunk.chunk_id] = answer_units(u.chunk.text)
+            u.caption = table_caption(u, passages.get(u.chunk.chunk_id, []))
             with_caption = self.coverage(terms, (u.leaf, u.caption, u.text), phrases) if u.caption else 0.0
             u.coverage = max(own, 0.85 * with_heading, 0.8 * with_prev, 0.8 * with_caption)
             u.score = own + 0.25 * u.coverage + 0.12 / (1 + u.rank) \

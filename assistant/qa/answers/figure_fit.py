@@ -92,13 +92,12 @@ def results_in(text: str, q: Question) -> list:
     for a document number, those of the kind of document asked when the unit has any."""
     cands = candidates(text, q.intent)
     code = _doc_type(q)
+    folded = fold(text)
     if code:  # "Kế hoạch … số hiệu": not the 57 of "Nghị quyết 57"
-        folded = fold(text)
         cands = [f for f in cands if f"/{code}" in f.raw.upper() or _named_type(folded, f) == code] \
             or [f for f in cands if _named_type(folded, f) in (None, code)]
     if q.intent.wants_target:
         return cands
-    folded = fold(text)
     return [f for f in cands if not GOAL_RE.search(folded[max(0, f.start - 60):f.start].split(";")[-1])]
 
 
@@ -187,10 +186,15 @@ _RANK_BEFORE = re.compile(r"\b(?:thu|hang|vi tri|xep)\s*$")
 _NOT_YET_RE = re.compile(r"^(?:dang trien khai|chua dat|khong dat|chua thuc hien|chua hoan thanh)\b")
 
 
+def _line_of(u: Unit) -> tuple[list[str], int | None]:
+    """The lines of a unit's passage and the index of the one the unit starts in (None if not found)."""
+    lines = u.chunk.text.split("\n")
+    return lines, next((i for i, line in enumerate(lines) if u.text[:40] in line), None)
+
+
 def not_yet_status(u: Unit) -> str:
     """The status cell after a table row when it says the row is not reached ("Đang triển khai"), else ""."""
-    lines = u.chunk.text.split("\n")
-    at = next((i for i, line in enumerate(lines) if u.text[:40] in line), None)
+    lines, at = _line_of(u)
     if at is None:
         return ""
     status = next((line.strip() for line in lines[at + 1:at + 3] if _NOT_YET_RE.match(fold(line.strip()))), "")
@@ -201,12 +205,10 @@ def _in_goal_paragraph(u: Unit) -> bool:
     """Whether the unit's paragraph opens on a goal ("UBND xã phấn đấu đến năm 2030 … Tỷ lệ … đạt
     trên 50%"), or is a row of a table of goals whose status cell follows it ("Đang triển khai"):
     its figures are aimed at, not achieved."""
-    head = u.text[:40]
-    lines = u.chunk.text.split("\n")
-    at = next((i for i, line in enumerate(lines) if head in line), None)
+    lines, at = _line_of(u)
     if at is None:
         return False
-    start = lines[at].find(head)
+    start = lines[at].find(u.text[:40])
     if start > 0 and GOAL_RE.search(fold(lines[at][:start])[:120]):
         return True
     return bool(not_yet_status(u))
